@@ -1,0 +1,32 @@
+# Set-up is part of every target: a fresh clone needs only Python 3.11 and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test bench docs clean
+
+install: $(STAMP)
+
+# torch goes in first and pinned: a bare `torch` requirement would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -e ".[neural,test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/textpipe run pipelines/nbsvm_bigram.yaml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_preprocessing.py
+
+docs: $(STAMP)
+	$(BIN)/textpipe stages --markdown > docs/stages.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

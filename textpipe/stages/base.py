@@ -1,0 +1,198 @@
+"""What every textpipe stage shares: input checks, the fit/transform skeleton, type memos.
+
+The data between stages follows one contract:
+
+- ``text``: a sequence of ``str``, one per document;
+- ``tokens``: a list of ``list[str]``, one list per document;
+- ``features``: a sparse or dense matrix, one row per document.
+
+:class:`TextStage` turns that contract into checks with clear messages, so a
+``None`` in the data is reported as "document 3 is None" by the stage that met
+it, not as an ``AttributeError`` deep inside.
+
+Token-level operations (stopwords, stemming, lemmatization) run per vocabulary
+*type*, not per token: :class:`TypeMemo` computes a function once per distinct
+string and serves every later occurrence from a dict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, ClassVar
+
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import Errors, InputError
+from ..registry import TEXT, TOKENS
+
+_MISSING_FIX = "Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('')."
+
+
+def _describe(item: Any) -> tuple[str, str]:
+    """Return (description, what to do) for a value that is not a document."""
+    if item is None:
+        return "None (a missing value)", _MISSING_FIX
+    if isinstance(item, float) and math.isnan(item):
+        return "NaN (a missing value, as pandas writes it)", _MISSING_FIX
+    if isinstance(item, (bytes, bytearray)):
+        return "bytes", "Decode documents to str first, e.g. raw.decode('utf-8')."
+    text = repr(item)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"a {type(item).__name__} ({text})", "Convert documents to str first."
+
+
+def _as_document_list(X: Any, stage: str) -> list:
+    """Check that X is a collection of documents (not one document) and list it."""
+    if isinstance(X, (str, bytes)):
+        kind = "str" if isinstance(X, str) else "bytes"
+        raise InputError(Errors.E101.format(stage=stage, kind=kind, example="text"))
+    if hasattr(X, "columns"):  # a DataFrame iterates over its column names
+        raise InputError(
+            Errors.E104.format(
+                stage=stage, kind="a DataFrame; pass one column, e.g. df['text']"
+            )
+        )
+    if isinstance(X, Mapping) or not isinstance(X, Iterable):
+        raise InputError(Errors.E104.format(stage=stage, kind=type(X).__name__))
+    return X if isinstance(X, list) else list(X)
+
+
+def check_texts(X: Any, stage: str) -> list[str]:
+    """Return X as a list of str, or raise :class:`InputError` naming the bad document.
+
+    Examples
+    --------
+    >>> check_texts(("a b", "c"), "normalize")
+    ['a b', 'c']
+    >>> check_texts(["ok", None], "normalize")
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.InputError: stage 'normalize' expects every document to be a str, but document 1 is None (a missing value). Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('').
+    """
+    docs = _as_document_list(X, stage)
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, str):
+            desc, fix = _describe(doc)
+            raise InputError(Errors.E102.format(stage=stage, index=i, desc=desc, fix=fix))
+    return docs
+
+
+def check_token_lists(X: Any, stage: str) -> list[list[str]]:
+    """Return X as a list of token lists, or raise :class:`InputError`.
+
+    Only the documents are checked, not every token: token lists normally come
+    from a ``tokenize`` step, and a per-token check would cost as much as the
+    stage itself.
+
+    Examples
+    --------
+    >>> check_token_lists([["a", "b"], ()], "stem")
+    [['a', 'b'], ()]
+    >>> check_token_lists(["raw text"], "stem")
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.InputError: stage 'stem' expects token lists (one list of str per document), but document 0 is a str ('raw text'). Put a 'tokenize' step before 'stem'.
+    """
+    docs = _as_document_list(X, stage)
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, (list, tuple)):
+            if isinstance(doc, str):
+                desc = f"a str ({doc[:30]!r})"
+                fix = f"Put a 'tokenize' step before '{stage}'."
+            else:
+                desc, fix = _describe(doc)
+                fix = "Each document must be a list of str tokens."
+            raise InputError(Errors.E103.format(stage=stage, index=i, desc=desc, fix=fix))
+    return docs
+
+
+class TypeMemo(dict):
+    """A dict that computes ``func(key)`` on a miss and remembers it.
+
+    Used to run token-level functions once per vocabulary type. It pickles
+    without its contents, so a saved model does not carry the cache.
+
+    Examples
+    --------
+    >>> memo = TypeMemo(str.upper)
+    >>> [[memo[t] for t in doc] for doc in [["a", "b"], ["a"]]]
+    [['A', 'B'], ['A']]
+    >>> len(memo)
+    2
+    """
+
+    def __init__(self, func: Callable[[str], Any]):
+        super().__init__()
+        self.func = func
+
+    def __missing__(self, key):
+        value = self[key] = self.func(key)
+        return value
+
+    def __reduce__(self):
+        return (type(self), (self.func,))
+
+    def map_docs(self, docs: list[list[str]]) -> list[list[Any]]:
+        """Replace every token by ``func(token)``."""
+        return [[self[t] for t in doc] for doc in docs]
+
+
+class TextStage(TransformerMixin, BaseEstimator):
+    """Base class of textpipe transformers over ``text`` or ``tokens``.
+
+    Subclasses set ``_stage`` (the registry name, used in messages),
+    ``consumes``/``produces``, ``_parameter_constraints``, and implement
+    ``_fit(docs, y)`` (set fitted attributes ending in ``_``) and
+    ``_transform(docs)``. Parameters are validated at ``fit``, as in sklearn.
+    """
+
+    _stage: ClassVar[str] = "stage"
+    consumes: ClassVar[str] = TEXT
+    produces: ClassVar[str] = TEXT
+    _parameter_constraints: ClassVar[dict] = {}
+
+    def _check_input(self, X) -> list:
+        if self.consumes == TOKENS:
+            return check_token_lists(X, self._stage)
+        return check_texts(X, self._stage)
+
+    def _fit(self, docs: list, y=None) -> None:
+        """Learn from the checked documents; set attributes ending in ``_``."""
+
+    def _transform(self, docs: list) -> Any:
+        raise NotImplementedError
+
+    def fit(self, X, y=None):
+        """Validate parameters and learn what the stage needs from ``X``.
+
+        Parameters
+        ----------
+        X : sequence
+            Documents: ``str`` for text stages, lists of ``str`` for token stages.
+        y : ignored
+            Present for sklearn compatibility.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        self._fit(self._check_input(X), y)
+        self.fitted_ = True
+        return self
+
+    def transform(self, X):
+        """Apply the stage to ``X``; see the class docstring for what it outputs."""
+        check_is_fitted(self)
+        return self._transform(self._check_input(X))
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit on ``X`` and transform it, checking the input once."""
+        self._validate_params()
+        docs = self._check_input(X)
+        self._fit(docs, y)
+        self.fitted_ = True
+        return self._transform(docs)
