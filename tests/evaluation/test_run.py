@@ -1,0 +1,66 @@
+import warnings
+
+import pytest
+
+from textpipe.config import load_config
+from textpipe.data import Dataset
+from textpipe.evaluation import evaluate, score
+
+POS = ["good fun film", "great acting", "lovely and fun", "a great joy"]
+NEG = ["bad dull film", "awful acting", "boring and dull", "a total mess"]
+
+
+def toy_data(repeat=5):
+    return Dataset(texts=(POS + NEG) * repeat, labels=(["pos"] * 4 + ["neg"] * 4) * repeat)
+
+
+def config(**evaluation):
+    return load_config({"steps": ["tokenize", "count", "multinomial_nb"],
+                        "evaluation": {"method": "cv", "folds": 4, **evaluation}})
+
+
+def test_evaluate_reports_mean_std_and_every_fold():
+    result = evaluate(config(), toy_data())
+    summary = result.summary()
+    assert set(summary) == {"accuracy", "macro_f1"}
+    assert len(summary["accuracy"]["folds"]) == 4
+    assert summary["accuracy"]["mean"] == pytest.approx(1.0)
+
+
+def test_timing_lists_every_step():
+    timing = evaluate(config(), toy_data()).timing()
+    assert list(timing["fit_seconds_per_fold"]) == ["tokenize", "count", "multinomial_nb"]
+    assert timing["fit_total_per_fold"] >= 0
+
+
+def test_same_config_and_seed_give_identical_scores_in_parallel_too():
+    a = evaluate(config(seed=3), toy_data()).summary()
+    b = evaluate(config(seed=3), toy_data(), n_jobs=2).summary()
+    assert a == b
+
+
+def test_result_json_has_metrics_timing_config_and_versions():
+    doc = evaluate(config(), toy_data()).to_dict()
+    assert {"metrics", "timing", "config", "versions", "data"} <= set(doc)
+    assert doc["config"]["evaluation"]["method"] == "cv"
+    assert doc["data"]["classes"] == ["neg", "pos"]
+    assert len(doc["data"]["fingerprint"]) == 64
+
+
+def test_unseen_test_labels_count_as_errors_with_a_warning():
+    data = toy_data(2)
+    data.test_texts, data.test_labels = ["good fun", "odd one"], ["pos", "other"]
+    cfg = config()
+    cfg.evaluation.method = "split"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = evaluate(cfg, data)
+    assert result.summary()["accuracy"]["mean"] == pytest.approx(0.5)
+    assert any("never seen in training" in str(w.message) for w in caught)
+
+
+def test_score_matches_hand_computed_macro_f1():
+    # class a: P=1, R=0.5 -> F1=2/3; class b: P=2/3, R=1 -> F1=0.8
+    scores = score(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["accuracy", "macro_f1"])
+    assert scores["accuracy"] == pytest.approx(0.75)
+    assert scores["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)

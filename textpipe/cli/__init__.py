@@ -1,0 +1,55 @@
+"""The ``textpipe`` command line.
+
+Each command lives in its own module and registers itself on :data:`app`.
+Errors that textpipe raises on purpose are printed as one readable message
+(exit code 2 for configuration and data errors); anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import TextpipeError
+from .console import err_console
+
+app = typer.Typer(
+    name="textpipe",
+    help="Build, evaluate and compare text-classification pipelines.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+from . import run as _run  # noqa: E402,F401  (registers the command)
+from . import stages as _stages  # noqa: E402,F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``textpipe`` script."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except TextpipeError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        return 130
+    except SystemExit as exc:  # typer's own exits (--help, usage errors)
+        return exc.code if isinstance(exc.code, int) else 1
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

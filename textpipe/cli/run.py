@@ -1,0 +1,122 @@
+"""``textpipe run``: fit and evaluate one pipeline file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import TimeRemainingColumn
+from rich.table import Table
+
+from . import app
+from .console import console, err_console
+
+DATA_FORMAT_HELP = "lines, csv, tsv, jsonl or folder (detected from the extension if omitted)"
+
+
+def write_json(data: dict, destination: str) -> None:
+    """Write JSON to a file, or to stdout when ``destination`` is ``-``."""
+    text = json.dumps(data, indent=2) + "\n"
+    if destination == "-":
+        typer.echo(text, nl=False)
+    else:
+        Path(destination).parent.mkdir(parents=True, exist_ok=True)
+        Path(destination).write_text(text, encoding="utf-8")
+
+
+def _summary_tables(result) -> tuple[Table, Table]:
+    scores = Table(title="Scores", title_justify="left")
+    scores.add_column("metric")
+    scores.add_column("mean ± std", justify="right")
+    scores.add_column("per fold", overflow="fold")
+    for name, s in result.summary().items():
+        folds = " ".join(f"{v:.3f}" for v in s["folds"])
+        scores.add_row(name, f"{s['mean']:.4f} ± {s['std']:.4f}", folds)
+
+    timing = result.timing()
+    times = Table(title="Seconds per fold", title_justify="left")
+    times.add_column("step")
+    times.add_column("fit", justify="right")
+    times.add_column("predict", justify="right")
+    for step, fit in timing["fit_seconds_per_fold"].items():
+        times.add_row(step, f"{fit:.2f}", f"{timing['predict_seconds_per_fold'][step]:.2f}")
+    times.add_row("[bold]total[/]", f"{timing['fit_total_per_fold']:.2f}",
+                  f"{timing['predict_total_per_fold']:.2f}")
+    return scores, times
+
+
+@app.command()
+def run(
+    config: Path = typer.Argument(..., help="Pipeline YAML file.", exists=True, dir_okay=False),
+    data: Optional[Path] = typer.Option(None, "--data", help="Data file or folder, instead of the config's."),
+    test_data: Optional[Path] = typer.Option(None, "--test-data", help="Separate test file: train on --data, test on this."),
+    data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
+    json_out: Optional[str] = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
+    save: Optional[Path] = typer.Option(None, "--save", help="Refit on all training data and save the model to this folder."),
+    n_jobs: Optional[int] = typer.Option(None, "--n-jobs", help="Folds fitted in parallel (-1: all cores)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (and --json -)."),
+):
+    """Fit and evaluate a pipeline; print each metric's mean ± std and time per step."""
+    from ..config import load_config
+    from ..evaluation import evaluate
+
+    cfg = load_config(config)
+    if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):
+        raise typer.BadParameter("--test-data needs --data (or a config whose data has 'path').")
+    dataset = cfg.load_data(data, test_data, data_format)
+    if test_data is not None:
+        cfg.evaluation.method = "split"
+    elif data is not None and cfg.evaluation.method == "split" and not dataset.has_test_split:
+        cfg.evaluation.method = "cv"  # a lone --data file means the config's CV protocol
+
+    show = not quiet and json_out != "-"
+    title = cfg.name or config.stem
+    if show:
+        err_console.print(
+            f"[bold]{title}[/]: {' → '.join(s.name for s in cfg.steps)} on "
+            f"[cyan]{dataset.name or dataset.source}[/] ({len(dataset)} training documents)"
+        )
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+        console=err_console, disable=not show, transient=True,
+    )
+    with progress:
+        task = progress.add_task("folds", total=None)
+        result = evaluate(cfg, dataset, n_jobs=n_jobs,
+                          on_progress=lambda done, total: progress.update(
+                              task, completed=done, total=total))
+
+    if show:
+        console.print(f"Evaluated with {result.description} in {result.wall_seconds:.1f} s.")
+        for table in _summary_tables(result):
+            console.print(table)
+        for note in result.warnings:
+            err_console.print(f"[yellow]warning:[/] {note}")
+    if json_out:
+        write_json(result.to_dict(), json_out)
+
+    if save is not None:
+        _refit_and_save(cfg, dataset, result, save, show)
+
+
+def _refit_and_save(cfg, dataset, result, directory: Path, show: bool) -> None:
+    from ..evaluation.timing import fit_timed
+    from ..model import save_model
+
+    pipeline = cfg.build()
+    fit_timed(pipeline, list(dataset.texts), list(dataset.labels))
+    save_model(
+        pipeline, directory, config=result.config,
+        metadata={
+            "data": result.data,
+            "metrics": result.summary(),
+            "protocol": result.method,
+        },
+    )
+    if show:
+        console.print(f"Saved the model, refitted on all {len(dataset)} training documents, "
+                      f"to [bold]{directory}[/].")

@@ -1,0 +1,71 @@
+"""``textpipe stages``, ``textpipe validate`` and ``textpipe datasets``: look before you run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from . import app
+from .console import console, err_console
+
+
+@app.command()
+def stages(
+    name: Optional[str] = typer.Argument(None, help="Show one stage in detail."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown reference (docs/stages.md)."),
+):
+    """List every stage with its parameters, defaults and one-line docs."""
+    from ..reference import format_default, stages_markdown
+    from ..registry import all_stages, get_stage
+
+    if markdown:
+        typer.echo(stages_markdown())
+        return
+    specs = [get_stage(name)] if name else all_stages()
+    for spec in specs:
+        table = Table(
+            title=f"[bold]{spec.name}[/]  {spec.consumes[0]} → {spec.produces}  "
+                  f"[dim]{spec.summary}[/]",
+            title_justify="left", show_header=bool(name), box=None, pad_edge=False,
+        )
+        table.add_column("parameter", style="cyan", no_wrap=True)
+        table.add_column("default", no_wrap=True)
+        table.add_column("description")
+        for p in spec.parameters:
+            table.add_row(f"  {p.name}", format_default(p.default), p.doc)
+        console.print(table)
+        console.print()
+
+
+@app.command()
+def validate(
+    files: List[Path] = typer.Argument(..., help="Pipeline YAML files to check."),
+):
+    """Check pipeline files without running anything; exit 1 if any is invalid."""
+    from ..config import load_config
+    from ..errors import ConfigError
+
+    bad = 0
+    for path in files:
+        try:
+            cfg = load_config(path)
+        except ConfigError as exc:
+            bad += 1
+            err_console.print(f"[bold red]✗[/] {exc}", highlight=False)
+            continue
+        steps = " → ".join(s.name for s in cfg.steps)
+        console.print(f"[bold green]✓[/] {path}: {steps}", highlight=False)
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def datasets():
+    """List the bundled datasets."""
+    from ..data import bundled_datasets
+
+    for name, description in bundled_datasets().items():
+        console.print(f"[bold]{name}[/]: {description}", highlight=False)

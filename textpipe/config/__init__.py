@@ -1,0 +1,27 @@
+"""Pipeline configuration: YAML files read safely, validated, resolved, built.
+
+Examples
+--------
+>>> from textpipe.config import load_config
+>>> cfg = load_config({"steps": ["tokenize", "tfidf", "logreg"]})
+>>> cfg.to_dict()["steps"][2]["logreg"]["max_iter"]
+1000
+"""
+
+from .resolve import ConfigErrors, PipelineConfig, Step, load_config, load_pipeline, to_plain
+from .schema import DataConfig, EvaluationConfig
+from .yamlio import LineMap, parse_yaml, read_yaml
+
+__all__ = [
+    "ConfigErrors",
+    "DataConfig",
+    "EvaluationConfig",
+    "LineMap",
+    "PipelineConfig",
+    "Step",
+    "load_config",
+    "load_pipeline",
+    "parse_yaml",
+    "read_yaml",
+    "to_plain",
+]

@@ -1,0 +1,101 @@
+"""The shape of a pipeline file: ``data``, ``evaluation`` and ``steps``.
+
+The fixed sections are pydantic models (unknown keys rejected); ``steps`` are
+checked against the stage registry by :mod:`textpipe.config.resolve`, since
+which parameters a step takes depends on its stage.
+
+A pipeline file::
+
+    name: tfidf_logreg
+    data:
+      dataset: mr
+    evaluation:
+      method: cv
+      folds: 10
+      seed: 0
+      metrics: [accuracy, macro_f1]
+    steps:
+      - tokenize: {backend: regex}
+      - tfidf: {ngram_range: [1, 2], sublinear_tf: true}
+      - logreg: {C: 4}
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..errors import did_you_mean, quoted_list
+from ..evaluation.metrics import METRICS
+
+DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(_Strict):
+    """Where the documents and labels come from."""
+
+    dataset: Optional[str] = Field(None, description="a bundled dataset name, e.g. 'mr' or 'trec'")
+    path: Optional[str] = Field(None, description="a file or folder; relative to the YAML file")
+    test_path: Optional[str] = Field(None, description="a separate test file of the same format")
+    format: Optional[Literal["lines", "csv", "tsv", "jsonl", "folder"]] = Field(
+        None, description="detected from the extension when not given"
+    )
+    encoding: str = Field("auto", description="'auto' or a codec name such as 'latin-1'")
+    text_column: str = Field("text", description="CSV/TSV column or JSONL field with the text")
+    label_column: str = Field("label", description="CSV/TSV column or JSONL field with the label")
+    sample: Optional[int] = Field(None, gt=0, description="a stratified subsample of this size")
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.dataset is None) == (self.path is None):
+            raise ValueError("give exactly one of 'dataset' (a bundled name) or 'path' (a file)")
+        if self.test_path is not None and self.path is None:
+            raise ValueError("'test_path' goes with 'path'; bundled datasets bring their own split")
+        return self
+
+
+class EvaluationConfig(_Strict):
+    """How the pipeline is scored."""
+
+    method: Literal["auto", "cv", "split", "holdout"] = Field(
+        "auto",
+        description=(
+            "cv: stratified k-fold; split: the data's own train/test split; "
+            "holdout: a stratified test fraction; auto: split if the data has one, else cv"
+        ),
+    )
+    folds: int = Field(10, ge=2, description="number of folds for cv")
+    test_size: float = Field(0.2, gt=0, lt=1, description="test fraction for holdout")
+    seed: int = Field(0, description="seeds the folds and every stage that has a random_state")
+    metrics: list[str] = Field(
+        default_factory=lambda: ["accuracy", "macro_f1"], description="metric names"
+    )
+    n_jobs: int = Field(1, description="folds fitted in parallel (-1: all cores)")
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in METRICS:
+                raise ValueError(
+                    f"unknown metric '{name}'.{did_you_mean(name, METRICS)} "
+                    f"Available: {quoted_list(METRICS)}."
+                )
+        if not value:
+            raise ValueError("name at least one metric")
+        return value
+
+
+class PipelineFile(_Strict):
+    """A whole pipeline file. ``steps`` is kept raw here and resolved separately."""
+
+    name: Optional[str] = None
+    description: Optional[str] = None
+    data: Optional[DataConfig] = None
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    steps: Any = None
