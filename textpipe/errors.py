@@ -9,9 +9,9 @@ Examples
 --------
 >>> from textpipe.errors import ConfigError
 >>> err = ConfigError("must be one of 'porter', 'snowball'", file="p.yaml", line=7,
-...                   step="stem", param="algorithm")
+...                   step="2 'stem'", param="algorithm")
 >>> print(err)
-p.yaml, line 7, step 'stem', parameter 'algorithm': must be one of 'porter', 'snowball'
+p.yaml, line 7, step 2 'stem', parameter 'algorithm': must be one of 'porter', 'snowball'
 """
 
 from __future__ import annotations
@@ -125,9 +125,7 @@ class Errors:
     E005 = "'{stage}' has no parameter '{param}'.{hint} Its parameters are: {allowed}."
     E006 = "each step must be written '- stage_name: {{params}}' or '- stage_name'; got {got}."
     E007 = "{message}"
-    E008 = (
-        "step {pos} '{stage}' takes {wants} as input, but the step before it produces {gets}.{fix}"
-    )
+    E008 = "'{stage}' takes {wants} as input, but {source} {gets}.{fix}"
     E009 = "the last step '{stage}' must be a classifier (it produces {gets}).{fix}"
     E010 = "a pipeline needs at least one step."
     E011 = "unknown key '{key}'.{hint} Allowed keys here: {allowed}."
@@ -166,6 +164,131 @@ class Errors:
     E201 = "unknown dataset '{name}'.{hint} Bundled datasets: {allowed}. A path to a file or folder works too."
     E202 = "file or folder not found."
     E203 = "unknown data format '{fmt}'. Use one of: {allowed}."
+    E204 = (
+        "unknown text encoding '{encoding}'. Use 'auto' or a Python codec name such as "
+        "'utf-8', 'cp1252' or 'latin-1'."
+    )
+    E205 = (
+        "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'. Use encoding "
+        "'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'."
+    )
+    E206 = "cannot decompress the gzip file: {reason}."
+    E207 = (
+        "expected 'LABEL TEXT' (the label, a space, then the text), but the line holds a "
+        "single field: {excerpt}."
+    )
+    E208 = "the file is empty; a {fmt} file needs a header row naming its columns, e.g. {example}."
+    E209 = (
+        "expected {expected} fields, as in the header, but the record has {got}: {excerpt}. "
+        "Quote fields that contain the delimiter."
+    )
+    E210 = (
+        "cannot parse the {fmt} record that starts on this line: {reason}. Check for an "
+        "unbalanced double quote, or a quote inside an unquoted field."
+    )
+    E211 = (
+        "the header has no column '{column}' for the {role}.{hint} Its columns are: "
+        "{available}. Set {param} to one of them."
+    )
+    E212 = (
+        "is not valid JSON ({reason}): {excerpt}. Each line must hold one JSON object, "
+        'e.g. {{"text": "a fine film", "label": "pos"}}.'
+    )
+    E213 = "expected a JSON object, but the line holds {kind}: {excerpt}."
+    E214 = (
+        "the object has no field '{field}' for the {role}.{hint} Its fields are: "
+        "{available}. Set {param} to one of them."
+    )
+    E215 = "the text must be a string, but it is {kind}: {excerpt}."
+    E216 = (
+        "the label must be a string or an integer, but it is {kind}: {excerpt}. A float "
+        "label is accepted only if it is a whole number (1.0 is read as '1')."
+    )
+    E217 = "the {role} is empty; every example needs a non-empty text and label."
+    E218 = (
+        "holds no label folders. A folder dataset has one sub-folder per label, each "
+        "holding one .txt file per document, e.g. reviews/pos/001.txt."
+    )
+    E219 = "label folder '{label}' holds no .txt files; write each document to a .txt file in it."
+    E220 = "holds no examples."
+    E221 = (
+        "is a folder, but format '{fmt}' reads a single file. Use format 'folder' (one "
+        "sub-folder per label), or give a file."
+    )
+    E222 = "is a file, but format 'folder' reads a folder with one sub-folder per label."
+    E223 = "'{arg}' does not apply to the bundled dataset '{name}': {why}."
+    E224 = "sample must be a positive integer or None; got {got}."
+    E225 = "a dataset source must be a bundled dataset name or a path; got {got}."
+    E226 = "{part} has {n_texts} texts but {n_labels} labels; they must match."
+    E227 = "{part} must hold only str, but item {index} is {kind}."
+    E228 = "test_texts and test_labels must both be given or both be None."
+
+    # Text and token stages (normalize, tokenize, stopwords, stem, lemmatize, phrases)
+    E301 = (
+        "unknown spaCy language code '{language}'.{hint} spaCy {version} has: {allowed}. "
+        "See https://spacy.io/usage/models#languages, or list them with "
+        "`python -c \"import pkgutil, spacy.lang; print(sorted(m.name for m in "
+        "pkgutil.iter_modules(spacy.lang.__path__)))\"`."
+    )
+    E302 = (
+        "spaCy's '{language}' language needs a package that is not installed ({reason}). "
+        "Install it, or choose another backend."
+    )
+    E303 = "is not a valid regular expression: {reason}."
+    E304 = (
+        "has {n} capturing group(s), so re.findall would return the groups instead of the "
+        "tokens. Make the groups non-capturing: (?:...)."
+    )
+    E305 = "must be a pair (min_n, max_n) of ints with 1 <= min_n <= max_n; got {got!r}."
+    E306 = "cannot read the word file '{path}': {reason}. Give a UTF-8 text file with one word per line."
+    E307 = "must hold only str, but item {index} is {kind}."
+    E308 = "unknown Snowball language '{language}'.{hint} NLTK's SnowballStemmer supports: {allowed}."
+    E309 = (
+        "spacy-lookups-data has no lemma lookup table for '{language}'.{hint} Languages with "
+        "one: {allowed}. For English, backend 'wordnet' is another choice."
+    )
+    E310 = (
+        "the 'spacy_lookup' backend needs the spacy-lookups-data package, which is not "
+        "installed. Install it with `pip install spacy-lookups-data` (it holds the tables; "
+        "nothing is downloaded at run time)."
+    )
+    E311 = (
+        "the 'wordnet' backend needs the WordNet database, which was not found (looked in: "
+        "{searched}). Get it in one of these ways, then run again:\n"
+        "  - Debian/Ubuntu: `apt-get install wordnet-base`, then set the parameter "
+        "wordnet_path: /usr/share/wordnet (textpipe also looks there by itself);\n"
+        "  - copy an nltk_data folder holding corpora/wordnet (or corpora/wordnet.zip) from a "
+        "machine that has it, and point wordnet_path at it, or set the NLTK_DATA environment "
+        "variable to it;\n"
+        "  - on a machine with internet: `python -m nltk.downloader -d /path/to/nltk_data "
+        "wordnet`.\n"
+        "Or use backend 'spacy_lookup', which needs no download."
+    )
+    E312 = "'{path}' does not hold a readable WordNet database: {reason}."
+    E313 = (
+        "threshold={threshold!r} is out of range for scoring='npmi', whose scores lie in "
+        "[-1, 1]. Use a threshold such as 0.5, or leave it None for the default."
+    )
+
+    # Vectorizers and linear models
+    E401 = (
+        "stage '{stage}': ngram_range must be a pair (min_n, max_n) of ints with "
+        "1 <= min_n <= max_n; got {got!r}."
+    )
+    E402 = (
+        "stage '{stage}': max_df={max_df!r} keeps terms found in at most {high:g} of the "
+        "{n_docs} documents, but min_df={min_df!r} asks for at least {low:g}; no term can "
+        "satisfy both. Lower min_df or raise max_df."
+    )
+    E403 = (
+        "stage '{stage}': no terms remain after pruning the {n_terms} terms of {n_docs} "
+        "documents with min_df={min_df!r}, max_df={max_df!r}. Lower min_df or raise max_df."
+    )
+    E404 = (
+        "Negative values in data passed to stage '{stage}' (min {min:g}); it expects "
+        "non-negative features (counts, binary or tf-idf). Use 'count' or 'tfidf' features, "
+        "or 'hashing' with alternate_sign=False."
+    )
 
 
 __all__ = [

@@ -50,6 +50,19 @@ class DataConfig(_Strict):
     label_column: str = Field("label", description="CSV/TSV column or JSONL field with the label")
     sample: Optional[int] = Field(None, gt=0, description="a stratified subsample of this size")
 
+    @field_validator("dataset")
+    @classmethod
+    def _bundled_name(cls, value: Optional[str]) -> Optional[str]:
+        from ..data import bundled_datasets
+
+        names = list(bundled_datasets())
+        if value is not None and value.lower() not in names:
+            raise ValueError(
+                f"unknown bundled dataset '{value}'.{did_you_mean(value.lower(), names)} "
+                f"Bundled: {quoted_list(names)}. For your own file use 'path:'."
+            )
+        return value
+
     @model_validator(mode="after")
     def _one_source(self):
         if (self.dataset is None) == (self.path is None):
