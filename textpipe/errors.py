@@ -155,7 +155,7 @@ class Errors:
         "min_length) or check the data."
     )
     E107 = (
-        "the training data has a single class ({label!r}); a classifier needs at least two. "
+        "the training data has only one class ({label!r}); a classifier needs at least two. "
         "Check the label column, or use a stratified split."
     )
     E108 = "X has {n_x} documents but y has {n_y} labels; they must match."

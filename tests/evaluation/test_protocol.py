@@ -59,5 +59,5 @@ def test_too_few_examples_per_class_for_the_folds_is_explained():
 
 def test_single_class_training_data_is_rejected_clearly():
     data = Dataset(["x", "y", "z"], ["a", "a", "a"])
-    with pytest.raises(DataError, match="single class"):
+    with pytest.raises(DataError, match="only one class"):
         plan_evaluation(data, EvaluationConfig(method="cv", folds=2))
