@@ -290,6 +290,45 @@ class Errors:
         "or 'hashing' with alternate_sign=False."
     )
 
+    # Word embeddings (GloVe, vector files, pooling)
+    E501 = "the vector file is empty: it holds no vectors."
+    E502 = (
+        "expected {expected} numbers after the word (as on the first line, or as the header "
+        "says), but the line has {got}: {excerpt}. Every line must hold a word and the same "
+        "number of values."
+    )
+    E503 = (
+        "a binary word2vec file starts with a header line 'COUNT DIM', but the first line is "
+        "{excerpt}. A fastText model (.bin) is not a word2vec file: load its .vec text file "
+        "instead."
+    )
+    E504 = "cannot read {field} as a number: {excerpt}."
+    E505 = (
+        "a word2vec file starts with a header line 'COUNT DIM', but the first line is "
+        "{excerpt}. For a file without a header (GloVe), use format 'glove' or 'auto'."
+    )
+    E506 = (
+        "the line is not valid {encoding} ({reason}): {excerpt}. Vector files are read as "
+        "UTF-8; re-encode the file, or remove the line."
+    )
+    E507 = (
+        "the header announces {count} vectors, but the file ends after {got}; it may be "
+        "truncated. Copy it again, or pass limit={got}."
+    )
+    E508 = (
+        "cannot read the binary word2vec file: {reason}. If it is a text file, pass "
+        "binary=False."
+    )
+    E509 = "unknown vector file format '{fmt}'. Use one of: {allowed}."
+    E510 = (
+        "binary=True does not apply to format '{fmt}', which is not word2vec binary. Leave "
+        "binary unset, or use format 'word2vec'."
+    )
+    E511 = (
+        "document {doc} holds token id {id}, but there are {n} vectors (ids 0 to {n} - 1). "
+        "Map out-of-vocabulary tokens to -1 to skip them."
+    )
+
 
 __all__ = [
     "ConfigError",
