@@ -190,6 +190,10 @@ _BUILTIN: tuple[StageSpec, ...] = (
     _spec("count", "textpipe.stages.vectorize:CountVectors", TOKENS, FEATURES),
     _spec("tfidf", "textpipe.stages.vectorize:TfidfVectors", TOKENS, FEATURES),
     _spec("hashing", "textpipe.stages.vectorize:HashingVectors", TOKENS, FEATURES),
+    _spec("word2vec", "textpipe.stages.embed:Word2Vec", TOKENS, FEATURES),
+    _spec("fasttext", "textpipe.stages.embed:FastText", TOKENS, FEATURES),
+    _spec("glove", "textpipe.stages.embed:GloVe", TOKENS, FEATURES),
+    _spec("pretrained_vectors", "textpipe.stages.embed:PretrainedVectors", TOKENS, FEATURES),
     # features → labels
     _spec("logreg", "sklearn.linear_model:LogisticRegression", FEATURES, LABELS, max_iter=1000),
     _spec("linear_svm", "sklearn.svm:LinearSVC", FEATURES, LABELS),

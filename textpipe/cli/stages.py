@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from . import app
@@ -54,10 +55,10 @@ def validate(
             cfg = load_config(path)
         except ConfigError as exc:
             bad += 1
-            err_console.print(f"[bold red]✗[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]✗[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             continue
         steps = " → ".join(s.name for s in cfg.steps)
-        console.print(f"[bold green]✓[/] {path}: {steps}", highlight=False)
+        console.print(f"[bold green]✓[/] {escape(str(path))}: {steps}", highlight=False, soft_wrap=True)
     if bad:
         raise typer.Exit(1)
 

@@ -416,7 +416,7 @@ def _value_hint(spec: StageSpec, pname: str | None, value) -> str:
 
 _FIXES = {
     (TEXT, TOKENS): " Add a 'tokenize' step before it.",
-    (TOKENS, FEATURES): " Add a vectorizer such as 'tfidf', 'count' or 'hashing' before it.",
+    (TOKENS, FEATURES): " Add a vectorizer such as 'tfidf' or an embedding such as 'word2vec' before it.",
     (TEXT, FEATURES): " Add 'tokenize' and a vectorizer such as 'tfidf' before it.",
 }
 

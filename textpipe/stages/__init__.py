@@ -22,6 +22,10 @@ _CLASSES = {
     "TfidfVectors": "vectorize",
     "HashingVectors": "vectorize",
     "NBSVM": "nbsvm",
+    "Word2Vec": "embed",
+    "FastText": "embed",
+    "GloVe": "embed",
+    "PretrainedVectors": "embed",
 }
 
 __all__ = list(_CLASSES)
