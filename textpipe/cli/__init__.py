@@ -26,6 +26,7 @@ app = typer.Typer(
 
 from . import run as _run  # noqa: E402,F401  (registers the command)
 from . import stages as _stages  # noqa: E402,F401
+from . import vectors as _vectors  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,15 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SystemExit as exc:  # typer's own exits (--help, usage errors)
         return exc.code if isinstance(exc.code, int) else 1
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except typer.Abort:
+        return 130
+    except typer.TyperException as exc:  # usage errors: click's message and exit code
+        if hasattr(exc, "show"):
             exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
-        raise
+        else:
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return getattr(exc, "exit_code", 2)
     return code if isinstance(code, int) else 0
 
 

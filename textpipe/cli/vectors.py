@@ -1,0 +1,108 @@
+"""``textpipe vectors``: look inside word vectors, from a saved model or a vector file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import ModelError
+from . import app
+from .console import console
+
+vectors_app = typer.Typer(help="Inspect word vectors: neighbours, analogies, export.",
+                          no_args_is_help=True)
+app.add_typer(vectors_app, name="vectors")
+
+SOURCE_HELP = "A model folder saved by `textpipe run --save`, or a vector file."
+STEP_HELP = "The embedding step to use when the model has several."
+
+
+def open_word_vectors(source: Path, step: str | None = None):
+    """Return a fitted embedding stage from a saved model folder or a vector file."""
+    from ..stages.embed import PretrainedVectors, WordVectorStage
+
+    if source.is_dir():
+        from ..model import load_model
+
+        pipeline = load_model(source).pipeline
+        found = [(name, est) for name, est in pipeline.steps
+                 if isinstance(est, WordVectorStage) and (step is None or name == step)]
+        if not found:
+            names = ", ".join(name for name, _ in pipeline.steps)
+            raise ModelError(f"{source}: no embedding step{f' named {step!r}' if step else ''}"
+                             f" in this model (its steps: {names}).")
+        return found[0][1]
+    # Fitting needs no document to load a file: one empty document will do.
+    return PretrainedVectors(path=str(source)).fit([[]])
+
+
+def _similarity_table(title: str, pairs) -> Table:
+    table = Table(title=title, title_justify="left", min_width=len(title))
+    table.add_column("word")
+    table.add_column("cosine", justify="right")
+    for word, score in pairs:
+        table.add_row(escape(word), f"{score:.3f}")
+    return table
+
+
+def _lookup(stage, call):
+    try:
+        return call()
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc.args[0])) from None
+
+
+@vectors_app.command("neighbors")
+def neighbors(
+    source: Path = typer.Argument(..., help=SOURCE_HELP, exists=True),
+    words: List[str] = typer.Argument(..., help="Words to look up."),
+    n: int = typer.Option(10, "-n", help="Neighbours per word."),
+    step: Optional[str] = typer.Option(None, "--step", help=STEP_HELP),
+):
+    """Nearest neighbours of each word by cosine similarity."""
+    stage = open_word_vectors(source, step)
+    for word in words:
+        pairs = _lookup(stage, lambda: stage.most_similar(word, topn=n))
+        console.print(_similarity_table(f"nearest to '{escape(word)}'", pairs))
+
+
+@vectors_app.command("analogy")
+def analogy(
+    source: Path = typer.Argument(..., help=SOURCE_HELP, exists=True),
+    a: str = typer.Argument(..., help="a in a : b :: c : ?"),
+    b: str = typer.Argument(..., help="b in a : b :: c : ?"),
+    c: str = typer.Argument(..., help="c in a : b :: c : ?"),
+    n: int = typer.Option(5, "-n", help="Answers to show."),
+    step: Optional[str] = typer.Option(None, "--step", help=STEP_HELP),
+):
+    """Solve a : b :: c : ? (vector b − a + c, 3CosAdd)."""
+    stage = open_word_vectors(source, step)
+    pairs = _lookup(stage, lambda: stage.most_similar([b, c], [a], topn=n))
+    console.print(_similarity_table(f"{escape(a)} : {escape(b)} :: {escape(c)} : ?", pairs))
+
+
+@vectors_app.command("export")
+def export(
+    source: Path = typer.Argument(..., help="A model folder saved by `textpipe run --save`.",
+                                  exists=True),
+    output: Path = typer.Argument(..., help="Vector file to write (word2vec text format)."),
+    step: Optional[str] = typer.Option(None, "--step", help=STEP_HELP),
+    header: bool = typer.Option(True, "--header/--no-header",
+                                help="Write the 'count dim' line (off: GloVe format)."),
+):
+    """Write a model's trained word vectors to a text file that any tool can read."""
+    stage = open_word_vectors(source, step)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    words = list(stage.vocabulary_)
+    vectors = stage.vectors_
+    with open(output, "w", encoding="utf-8") as fh:
+        if header:
+            fh.write(f"{len(words)} {vectors.shape[1]}\n")
+        for word, row in zip(words, vectors):
+            fh.write(word + " " + " ".join(f"{v:.6g}" for v in row) + "\n")
+    console.print(f"Wrote {len(words)} vectors of dimension {vectors.shape[1]} to "
+                  f"[bold]{escape(str(output))}[/].")
