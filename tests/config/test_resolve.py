@@ -181,3 +181,16 @@ def test_relative_data_path_resolves_against_the_yaml_folder(tmp_path):
 def test_config_without_data_says_how_to_give_it():
     with pytest.raises(ConfigError, match="--data"):
         load_config(BASIC).load_data()
+
+
+def test_file_parameters_of_stages_resolve_against_the_yaml_folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    path = write(tmp_path / "sub", "steps:\n  - tokenize\n"
+                                   "  - pretrained_vectors: {path: ../v.txt}\n  - logreg\n")
+    cfg = load_config(path)
+    assert cfg.steps[1].params["path"] == str(tmp_path / "sub" / ".." / "v.txt")
+
+
+def test_bundled_corpus_name_is_not_taken_for_a_path(tmp_path):
+    path = write(tmp_path, "steps:\n  - tokenize\n  - word2vec: {corpus: trec}\n  - logreg\n")
+    assert load_config(path).steps[1].params["corpus"] == "trec"

@@ -248,7 +248,8 @@ def resolve(raw: Any, *, lines: LineMap | None = None, file: str | None = None,
             problem(_pydantic_message(err, loc), loc)
 
     evaluation = top.evaluation if top else _safe(EvaluationConfig, raw.get("evaluation"))
-    steps = _resolve_steps(raw.get("steps"), lines, problem, evaluation, require_classifier)
+    steps = _resolve_steps(raw.get("steps"), lines, problem, evaluation, require_classifier,
+                           base_dir or Path.cwd())
 
     if problems:
         raise problems[0] if len(problems) == 1 else ConfigErrors(problems, file=file)
@@ -299,7 +300,8 @@ def _split_step(item) -> tuple[str, Any] | None:
     return None
 
 
-def _resolve_steps(raw_steps, lines, problem, evaluation, require_classifier) -> list[Step]:
+def _resolve_steps(raw_steps, lines, problem, evaluation, require_classifier,
+                   base_dir: Path) -> list[Step]:
     if not raw_steps:
         problem(Errors.E010, ("steps",))
         return []
@@ -329,7 +331,7 @@ def _resolve_steps(raw_steps, lines, problem, evaluation, require_classifier) ->
                     step=where)
             continue
         resolved = _resolve_params(spec, dict(params), ("steps", i, stage), where, problem,
-                                   evaluation)
+                                   evaluation, base_dir)
         if resolved is None:
             continue
         seen[stage] = seen.get(stage, 0) + 1
@@ -341,7 +343,7 @@ def _resolve_steps(raw_steps, lines, problem, evaluation, require_classifier) ->
     return steps
 
 
-def _resolve_params(spec, params, loc, where, problem, evaluation) -> dict | None:
+def _resolve_params(spec, params, loc, where, problem, evaluation, base_dir) -> dict | None:
     infos = {p.name: p for p in spec.parameters}
     ok = True
     for name in params:
@@ -370,6 +372,7 @@ def _resolve_params(spec, params, loc, where, problem, evaluation) -> dict | Non
         return None
     if "random_state" in infos and "random_state" not in params:
         params["random_state"] = evaluation.seed
+    _resolve_paths(spec, params, base_dir)
 
     try:
         estimator = spec.create(**params)
@@ -388,6 +391,23 @@ def _resolve_params(spec, params, loc, where, problem, evaluation) -> dict | Non
             return None
     full = estimator.get_params(deep=False)
     return {name: full[name] for name in infos if name in full}
+
+
+def _resolve_paths(spec: StageSpec, params: dict, base_dir: Path) -> None:
+    """Make the stage's file parameters absolute, relative to the YAML file's folder.
+
+    Stages list such parameters in ``_path_params``; a bundled dataset name
+    (allowed where a corpus is expected) is left as it is.
+    """
+    from ..data import bundled_datasets
+
+    for name in getattr(spec.load(), "_path_params", ()):
+        value = params.get(name)
+        if not isinstance(value, str) or value.lower() in bundled_datasets():
+            continue
+        path = Path(value).expanduser()
+        if not path.is_absolute():
+            params[name] = str(base_dir / path)
 
 
 def _mixes_bools_and_strings(value) -> bool:

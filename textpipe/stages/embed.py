@@ -58,6 +58,7 @@ class WordVectorStage(TextStage):
 
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = FEATURES
+    _path_params: ClassVar[tuple[str, ...]] = ("corpus",)
     _oov_policies: ClassVar[tuple[str, ...]] = ("skip", "zero")
     _common_constraints: ClassVar[dict] = {
         "pooling": [StrOptions(set(POOLING))],
@@ -99,6 +100,8 @@ class WordVectorStage(TextStage):
 
         from ..embeddings import SIFPooler, idf_weights
 
+        if self.pooling not in ("tfidf", "sif"):
+            return
         ids, table = self._token_ids(docs)
         n_rows = self._fixed_rows()
         if self.pooling == "tfidf":
@@ -314,8 +317,9 @@ class Word2Vec(_GensimStage):
     sif_a : float, default=1e-3
         Smoothing ``a`` of SIF's weights ``a / (a + p(w))``.
     corpus : str or None, default=None
-        Extra unlabeled text to train the vectors on: a file (one document per line)
-        or a bundled dataset's name; see the module notes on test-fold text.
+        Extra unlabeled text to train the vectors on: a file (one document per line;
+        in a YAML file, relative to the file's folder) or a bundled dataset's name;
+        see the module notes on test-fold text.
     corpus_tokenize : dict or None, default=None
         Parameters of the ``tokenize`` stage applied to ``corpus``; match your
         pipeline's own tokenize step.
@@ -589,7 +593,7 @@ class PretrainedVectors(WordVectorStage):
     Parameters
     ----------
     path : str
-        The vector file. Relative paths resolve against the current folder.
+        The vector file. In a YAML file, relative to the file's folder.
     format : {"auto", "word2vec", "fasttext", "glove", "gensim"}, default="auto"
         File format; "auto" detects binary/text and whether there is a header line.
     limit : int or None, default=None
@@ -620,6 +624,7 @@ class PretrainedVectors(WordVectorStage):
     """
 
     _stage: ClassVar[str] = "pretrained_vectors"
+    _path_params: ClassVar[tuple[str, ...]] = ("path",)
 
     def __init__(self, *, path=None, format="auto", limit=None, lowercase=False,
                  pooling="mean", oov="skip", sif_a=1e-3):

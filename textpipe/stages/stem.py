@@ -1,0 +1,136 @@
+"""Reduce tokens to their stems with NLTK's Snowball, Porter or Lancaster stemmer.
+
+Examples
+--------
+>>> from textpipe.stages.stem import Stem
+>>> Stem().fit_transform([["running", "runs", "easily"]])
+[['run', 'run', 'easili']]
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sklearn.utils._param_validation import StrOptions
+
+from ..errors import ConfigError, Errors, did_you_mean
+from ..registry import TOKENS
+from .base import TextStage, TypeMemo
+
+__all__ = ["Stem"]
+
+# Stemming is a pure function of (algorithm, language, token), so one memo per
+# stemmer is shared by every Stem stage of the process: refits (cross-validation
+# folds, grid search) and later transforms never stem a word twice. A memo is
+# started afresh once it holds this many types, to bound memory.
+_SHARED_MEMOS: dict[tuple[str, str], TypeMemo] = {}
+_MAX_TYPES = 2_000_000
+
+
+def snowball_languages() -> tuple[str, ...]:
+    """The languages of NLTK's ``SnowballStemmer``.
+
+    Examples
+    --------
+    >>> "english" in snowball_languages() and "russian" in snowball_languages()
+    True
+    """
+    from nltk.stem.snowball import SnowballStemmer
+
+    return tuple(SnowballStemmer.languages)
+
+
+class Stem(TextStage):
+    """Replace each token by its stem (NLTK stemmers, no downloaded data needed).
+
+    Each distinct token is stemmed once and the stem remembered (in a memo
+    shared by all ``Stem`` stages with the same stemmer in the process), so
+    the cost per token is one dict lookup. Every stemmer lower-cases its output.
+
+    Parameters
+    ----------
+    algorithm : {"snowball", "porter", "lancaster"}, default="snowball"
+        ``"snowball"`` is Porter's improved English stemmer ("Porter2") and
+        its versions for other languages; ``"porter"`` the original Porter
+        stemmer (NLTK's extended version); ``"lancaster"`` the Lancaster
+        (Paice/Husk) stemmer, the most aggressive.
+    language : str, default="english"
+        Language of the Snowball stemmer, one of NLTK's: arabic, danish, dutch,
+        english, finnish, french, german, hungarian, italian, norwegian,
+        porter, portuguese, romanian, russian, spanish, swedish. Ignored by
+        the Porter and Lancaster stemmers, which are English only.
+
+    Attributes
+    ----------
+    fitted_ : bool
+        True once fitted; the stage learns nothing from the data.
+
+    Examples
+    --------
+    >>> from textpipe.stages.stem import Stem
+    >>> docs = [["Generously", "generous", "cats"]]
+    >>> Stem(algorithm="porter").fit_transform(docs)
+    [['gener', 'gener', 'cat']]
+    >>> Stem(algorithm="lancaster").fit_transform(docs)
+    [['gen', 'gen', 'cat']]
+    >>> Stem(language="german").fit_transform([["Katzen", "häuser"]])
+    [['katz', 'haus']]
+    """
+
+    _stage: ClassVar[str] = "stem"
+    consumes: ClassVar[str] = TOKENS
+    produces: ClassVar[str] = TOKENS
+    _parameter_constraints: ClassVar[dict] = {
+        "algorithm": [StrOptions({"snowball", "porter", "lancaster"})],
+        "language": [str],
+    }
+
+    def __init__(self, *, algorithm="snowball", language="english"):
+        self.algorithm = algorithm
+        self.language = language
+
+    def _stemmer(self):
+        if self.algorithm == "porter":
+            from nltk.stem.porter import PorterStemmer
+
+            return PorterStemmer()
+        if self.algorithm == "lancaster":
+            from nltk.stem.lancaster import LancasterStemmer
+
+            return LancasterStemmer()
+        from nltk.stem.snowball import SnowballStemmer
+
+        languages = snowball_languages()
+        if self.language not in languages:
+            raise ConfigError(
+                Errors.E308.format(
+                    language=self.language,
+                    hint=did_you_mean(self.language, languages),
+                    allowed=", ".join(languages),
+                ),
+                step=f"'{self._stage}'",
+                param="language",
+            )
+        return SnowballStemmer(self.language)
+
+    def _memo(self) -> TypeMemo:
+        key = (self.algorithm, self.language if self.algorithm == "snowball" else "")
+        memo = _SHARED_MEMOS.get(key)
+        if memo is None or len(memo) > _MAX_TYPES:
+            memo = _SHARED_MEMOS[key] = TypeMemo(self._stemmer().stem)
+        return memo
+
+    # -- TextStage hooks -----------------------------------------------------
+    def _fit(self, docs, y=None) -> None:
+        self._stem = self._memo()
+
+    def _transform(self, docs: list[list[str]]) -> list[list[str]]:
+        stem = self.__dict__.get("_stem")
+        if stem is None:  # unpickled: the memo is not saved with the model
+            stem = self._stem = self._memo()
+        return [[stem[t] for t in doc] for doc in docs]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_stem", None)
+        return state
