@@ -27,6 +27,9 @@ app = typer.Typer(
 from . import run as _run  # noqa: E402,F401  (registers the command)
 from . import stages as _stages  # noqa: E402,F401
 from . import vectors as _vectors  # noqa: E402,F401
+from . import compare as _compare  # noqa: E402,F401
+from . import score as _score  # noqa: E402,F401
+from . import pretrain as _pretrain  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -132,6 +132,7 @@ class Stopwords(TextStage):
     """
 
     _stage: ClassVar[str] = "stopwords"
+    _path_params: ClassVar[tuple[str, ...]] = ("words_file",)
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
     _parameter_constraints: ClassVar[dict] = {

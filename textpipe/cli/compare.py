@@ -1,0 +1,1 @@
+"""``textpipe compare``: see the function below for what it does."""

@@ -1,0 +1,1 @@
+"""``textpipe pretrain``: see the function below for what it does."""

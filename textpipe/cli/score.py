@@ -1,0 +1,1 @@
+"""``textpipe score``: see the function below for what it does."""
