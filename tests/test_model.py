@@ -24,7 +24,7 @@ def test_round_trip_predicts_the_same(fitted, tmp_path):
 
 def test_tampered_file_fails_the_checksum(fitted, tmp_path):
     save_model(fitted, tmp_path / "m")
-    with open(tmp_path / "m" / "pipeline.joblib", "ab") as fh:
+    with open(tmp_path / "m" / "pipeline.pkl", "ab") as fh:
         fh.write(b"x")
     with pytest.raises(ModelError, match="checksum"):
         load_model(tmp_path / "m")
@@ -44,3 +44,42 @@ def test_other_textpipe_version_is_refused_unless_allowed(fitted, tmp_path):
 def test_not_a_model_folder(tmp_path):
     with pytest.raises(ModelError, match="not a textpipe model"):
         load_model(tmp_path)
+
+
+class _TorchStage:
+    """A stand-in for a neural stage: holds a module with parameters and a buffer."""
+
+    def __init__(self):
+        import torch
+
+        self.module = torch.nn.Linear(3, 2)
+        self.module.register_buffer("scale", torch.arange(2.0))
+        self.tied = self.module.weight  # the same Parameter reached twice
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        import torch
+
+        with torch.no_grad():
+            return self.module(torch.ones(len(X), 3)).argmax(1).numpy()
+
+
+def test_torch_tensors_go_to_safetensors_not_the_pickle(tmp_path):
+    torch = pytest.importorskip("torch")
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline([("net", _TorchStage())])
+    save_model(pipe, tmp_path / "m")
+    files = {p.name for p in (tmp_path / "m").iterdir()}
+    assert "weights.safetensors" in files
+    from safetensors.torch import load_file
+
+    assert len(load_file(str(tmp_path / "m" / "weights.safetensors"))) == 3  # weight, bias, scale
+    loaded = load_model(tmp_path / "m").pipeline.named_steps["net"]
+    original = pipe.named_steps["net"]
+    assert isinstance(loaded.module.weight, torch.nn.Parameter)
+    assert loaded.tied is loaded.module.weight  # sharing survives
+    assert torch.equal(loaded.module.weight, original.module.weight)
+    assert torch.equal(loaded.module.scale, original.module.scale)

@@ -3,14 +3,19 @@
 A saved model is a folder::
 
     model/
-      pipeline.joblib    the fitted sklearn Pipeline
-      config.json        the resolved configuration it was built from
-      metadata.json      labels, library versions, data fingerprint, metrics,
-                         creation time and the SHA-256 of every file above
+      pipeline.pkl          the fitted sklearn Pipeline, without neural weights
+      weights.safetensors   every torch tensor of the pipeline (only if it has any)
+      config.json           the resolved configuration it was built from
+      metadata.json         labels, library versions, data fingerprint, metrics,
+                            creation time and the SHA-256 of every file above
+
+Neural weights never go into the pickle: while pickling, every torch tensor
+met anywhere in the pipeline is replaced by a reference and written to
+``weights.safetensors``, so a stage needs no saving code of its own.
 
 Loading checks the checksums and the textpipe version. **Loading unpickles
-Python objects (through joblib): only load models you trust**, exactly as with
-any pickled scikit-learn model.
+Python objects: only load models you trust**, exactly as with any pickled
+scikit-learn model. The weights file, being safetensors, holds no code.
 
 Examples
 --------
@@ -28,6 +33,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,7 +44,8 @@ from ._version import __version__
 from .environment import library_versions
 from .errors import ModelError
 
-PIPELINE_FILE = "pipeline.joblib"
+PIPELINE_FILE = "pipeline.pkl"
+WEIGHTS_FILE = "weights.safetensors"
 CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"
 
@@ -61,6 +69,75 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class _TensorsOut(pickle.Pickler):
+    """Pickler that sends torch tensors to a dict instead of the pickle."""
+
+    def __init__(self, fh):
+        super().__init__(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.tensors: dict[str, Any] = {}
+        self._ids: dict[int, str] = {}
+        torch = sys.modules.get("torch")  # no torch loaded: no tensor can be met
+        self._tensor_type = torch.Tensor if torch is not None else None
+
+    def persistent_id(self, obj):
+        if self._tensor_type is None or not isinstance(obj, self._tensor_type):
+            return None
+        key = self._ids.get(id(obj))
+        if key is None:
+            key = self._ids[id(obj)] = f"t{len(self._ids)}"
+            self.tensors[key] = obj.detach().cpu().contiguous().clone()
+        import torch
+
+        is_param = isinstance(obj, torch.nn.Parameter)
+        return ("tensor", key, is_param, bool(obj.requires_grad))
+
+
+class _TensorsIn(pickle.Unpickler):
+    """Unpickler that takes tensors back from a safetensors file."""
+
+    def __init__(self, fh, weights_path: Path):
+        super().__init__(fh)
+        self._weights_path = weights_path
+        self._tensors = None
+        self._made: dict[str, Any] = {}
+
+    def persistent_load(self, pid):
+        kind, key, is_param, requires_grad = pid
+        if kind != "tensor":
+            raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
+        if key not in self._made:
+            import torch
+
+            if self._tensors is None:
+                from safetensors.torch import load_file
+
+                self._tensors = load_file(str(self._weights_path))
+            tensor = self._tensors[key]
+            self._made[key] = (torch.nn.Parameter(tensor, requires_grad=requires_grad)
+                               if is_param else tensor.requires_grad_(requires_grad))
+        return self._made[key]
+
+
+def _dump_pipeline(pipeline, directory: Path) -> list[str]:
+    """Pickle the pipeline, its tensors to safetensors; return the files written."""
+    with open(directory / PIPELINE_FILE, "wb") as fh:
+        pickler = _TensorsOut(fh)
+        pickler.dump(pipeline)
+    weights = directory / WEIGHTS_FILE
+    if not pickler.tensors:
+        weights.unlink(missing_ok=True)
+        return [PIPELINE_FILE]
+    from safetensors.torch import save_file
+
+    save_file(pickler.tensors, str(weights))
+    return [PIPELINE_FILE, WEIGHTS_FILE]
+
+
+def _load_pipeline(directory: Path):
+    with open(directory / PIPELINE_FILE, "rb") as fh:
+        return _TensorsIn(fh, directory / WEIGHTS_FILE).load()
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -89,12 +166,9 @@ def save_model(pipeline, directory, *, config: dict | None = None,
     Path
         The folder.
     """
-    import joblib
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, directory / PIPELINE_FILE)
-    files = [PIPELINE_FILE]
+    files = _dump_pipeline(pipeline, directory)
     if config is not None:
         _write_json(directory / CONFIG_FILE, config)
         files.append(CONFIG_FILE)
@@ -132,8 +206,6 @@ def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel
     ModelError
         If a file is missing, a checksum does not match, or the version differs.
     """
-    import joblib
-
     directory = Path(directory)
     meta_path = directory / METADATA_FILE
     if not meta_path.is_file():
@@ -157,7 +229,7 @@ def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel
             f"Re-train it, or load anyway with allow_version_mismatch=True "
             f"(--allow-version-mismatch on the command line)."
         )
-    pipeline = joblib.load(directory / PIPELINE_FILE)
+    pipeline = _load_pipeline(directory)
     config_path = directory / CONFIG_FILE
     config = json.loads(config_path.read_text("utf-8")) if config_path.is_file() else None
     return SavedModel(pipeline, config, meta)
