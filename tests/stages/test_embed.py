@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
@@ -168,3 +168,31 @@ def test_arbitrary_unicode_tokens_give_finite_vectors(docs):
             assert all(not d for d in docs)
             return
     assert X.shape == (len(docs), 3) and np.isfinite(X).all()
+
+
+@pytest.fixture(params=["word2vec", "fasttext", "glove", "pretrained"])
+def any_embedding(request, tmp_path):
+    if request.param == "pretrained":
+        path = tmp_path / "v.txt"
+        path.write_text("a 1 0 0\nfilm 0 1 0\n😀 0 0 1\n", encoding="utf-8")
+        return lambda: PretrainedVectors(path=str(path))
+    cls = {"word2vec": Word2Vec, "fasttext": FastText, "glove": GloVe}[request.param]
+    return lambda: small(cls, dim=3, epochs=1)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # factory: no state
+@given(docs=st.lists(st.lists(st.text(min_size=1, max_size=10), max_size=6), min_size=1,
+                     max_size=5))
+def test_every_embedding_stage_survives_arbitrary_unicode(any_embedding, docs):
+    docs = docs + [["a", "film", "😀"]]  # at least one learnable document
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmptyDocumentWarning)
+        X = any_embedding().fit_transform(docs)
+    assert X.shape[0] == len(docs) and np.isfinite(X).all()
+
+
+def test_every_embedding_stage_handles_a_huge_document(any_embedding):
+    huge = ["a", "fine", "film", "😀"] * 60_000  # 240k tokens: longer than gensim's 10k limit
+    X = any_embedding().fit_transform([huge, ["a", "film"]])
+    assert X.shape[0] == 2 and np.isfinite(X).all() and np.abs(X[0]).sum() > 0
