@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/textpipe run pipelines/nbsvm_bigram.yaml
+	$(BIN)/textpipe compare pipelines/compare_demo.yaml --out runs/demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

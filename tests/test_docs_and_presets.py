@@ -1,12 +1,23 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from textpipe.config import load_config
+from textpipe.config.kinds import file_kind
 from textpipe.reference import stages_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
-PRESETS = sorted((ROOT / "pipelines").glob("*.yaml"))
+
+
+def _kind(path: Path) -> str:
+    return file_kind(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+ALL_YAML = sorted((ROOT / "pipelines").glob("*.yaml"))
+PRESETS = [p for p in ALL_YAML if _kind(p) == "pipeline"]
+EXPERIMENTS = [p for p in ALL_YAML if _kind(p) == "experiment"]
+PRETRAINING = [p for p in ALL_YAML if _kind(p) == "pretrain"]
 
 
 def test_stage_reference_in_docs_is_generated_from_the_registry():
@@ -26,3 +37,44 @@ def test_required_presets_exist():
     names = {p.name for p in PRESETS}
     assert {"tfidf_logreg.yaml", "nbsvm_bigram.yaml"} <= names
     assert any(n.startswith("stem_vs_lemma") for n in names)
+
+
+@pytest.mark.parametrize("path", PRETRAINING, ids=[p.name for p in PRETRAINING])
+def test_every_pretraining_file_validates(path):
+    from textpipe.neural.pretrain import load_pretrain_config
+
+    assert load_pretrain_config(path).output_dir
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=[p.name for p in EXPERIMENTS])
+def test_every_experiment_file_validates_and_expands(path):
+    from textpipe.compare import load_experiment
+
+    experiment = load_experiment(path)
+    assert len(experiment.candidates) >= 2
+    assert all(c.config.steps[-1].spec.is_classifier for c in experiment.candidates)
+
+
+def test_the_demo_and_the_issue_presets_exist():
+    names = {p.name for p in EXPERIMENTS}
+    assert {"compare_demo.yaml", "compare_preprocessing.yaml",
+            "compare_representations.yaml"} <= names
+
+
+@pytest.mark.parametrize("loader, path, command", [
+    ("load_config", "compare_demo.yaml", "textpipe compare"),
+    ("load_config", "pretrain_bilm.yaml", "textpipe pretrain"),
+    ("load_experiment", "pretrain_bilm.yaml", "textpipe pretrain"),
+    ("load_pretrain_config", "compare_demo.yaml", "textpipe compare"),
+])
+def test_a_file_given_to_the_wrong_loader_names_the_right_command(loader, path, command):
+    from textpipe.compare import load_experiment
+    from textpipe.errors import ConfigError
+    from textpipe.neural.pretrain import load_pretrain_config
+
+    load = {"load_config": load_config, "load_experiment": load_experiment,
+            "load_pretrain_config": load_pretrain_config}[loader]
+    with pytest.raises(ConfigError) as info:
+        load(ROOT / "pipelines" / path)
+    assert f"Run it with `{command}`" in str(info.value)
+    assert path in str(info.value)

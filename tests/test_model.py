@@ -83,3 +83,32 @@ def test_torch_tensors_go_to_safetensors_not_the_pickle(tmp_path):
     assert loaded.tied is loaded.module.weight  # sharing survives
     assert torch.equal(loaded.module.weight, original.module.weight)
     assert torch.equal(loaded.module.scale, original.module.scale)
+
+
+def test_identity_is_the_same_for_copies_and_changes_with_the_model(fitted, tmp_path):
+    import shutil
+
+    save_model(fitted, tmp_path / "m")
+    shutil.copytree(tmp_path / "m", tmp_path / "copy")
+    first, copy = load_model(tmp_path / "m"), load_model(tmp_path / "copy")
+    assert copy.identity == first.identity and copy.directory == tmp_path / "copy"
+    fitted.set_params(logreg__C=0.01).fit(["good", "bad"], ["pos", "neg"])
+    save_model(fitted, tmp_path / "m")
+    assert load_model(tmp_path / "m").identity != first.identity
+
+
+def test_train_model_fits_on_all_training_data_and_records_it(tmp_path):
+    from textpipe.config import load_config
+    from textpipe.data import Dataset
+    from textpipe.model import train_model
+
+    cfg = load_config({"steps": ["tokenize", "tfidf", "logreg"]})
+    data = Dataset(["good fun", "great", "bad dull", "awful"], ["pos", "pos", "neg", "neg"],
+                   test_texts=["fine"], test_labels=["pos"], name="toy")
+    trained = train_model(cfg, data, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.metadata["data"]["n_train"] == 4 and loaded.metadata["metrics"] is None
+    assert loaded.metadata["data"]["fingerprint"] == data.fingerprint()
+    assert set(loaded.metadata["fit_seconds"]) == {"tokenize", "tfidf", "logreg"}
+    assert loaded.config == cfg.to_dict() and loaded.identity == trained.identity
+    assert loaded.metadata["created"] and "scikit-learn" in loaded.metadata["versions"]

@@ -131,6 +131,7 @@ class Errors:
     E011 = "unknown key '{key}'.{hint} Allowed keys here: {allowed}."
     E012 = "parameters of step '{stage}' must be a mapping (name: value); got {got}."
     E013 = "cannot create the stage: {reason}"
+    E014 = "this is {kind} file, not {expected} file ({why}). Run it with `{command}`."
 
     # Documents given to stages
     E101 = (
@@ -327,6 +328,169 @@ class Errors:
     E511 = (
         "document {doc} holds token id {id}, but there are {n} vectors (ids 0 to {n} - 1). "
         "Map out-of-vocabulary tokens to -1 to skip them."
+    )
+
+    # Experiments (textpipe compare)
+    E701 = (
+        "the top level of an experiment must be a mapping of keys such as 'data', "
+        "'evaluation', 'pipelines', 'grid'; got {kind}."
+    )
+    E702 = (
+        "an experiment needs pipelines to compare: add 'pipelines:' (a list of pipeline files "
+        "or inline steps) and/or 'grid:' (a base pipeline and the parameters to vary).{hint}"
+    )
+    E703 = (
+        "each entry of 'pipelines' must be a mapping with 'file: path/to/pipeline.yaml' or "
+        "'steps: [...]', and optionally 'name'; got {got}."
+    )
+    E704 = "give exactly one of 'file' (a pipeline YAML file) or 'steps' (the steps inline)."
+    E705 = (
+        "grid key '{key}' names no step of the base pipeline.{hint} Its steps are: {allowed}. "
+        "Write 'step.param' to vary a parameter (e.g. 'tfidf.ngram_range'), or 'step' to swap "
+        "the whole step (e.g. 'logreg: [logreg, linear_svm]')."
+    )
+    E706 = (
+        "the values of grid key '{key}' must be a non-empty list, e.g. '{key}: {example}'; "
+        "got {got}."
+    )
+    E707 = (
+        "'{param}' of '{stage}' is a pair such as {default}, so each value in the list is "
+        "itself a list: write '{key}: [[1, 1], [1, 2]]'; got {got}."
+    )
+    E708 = (
+        "an alternative for step '{slot}' must be 'none' (leave the step out), a stage name, "
+        "or '{{stage: {{param: value}}}}'; got {got}."
+    )
+    E709 = (
+        "no stage that step '{slot}' can be ({stages}) has a parameter '{param}'.{hint} "
+        "Their parameters are: {allowed}."
+    )
+    E710 = "{n} pipelines are named '{name}' ({where}); give each a distinct 'name:'."
+    E711 = (
+        "'grid' must be a mapping with 'base' (a pipeline file or a list of steps) and "
+        "'params' (what to vary), or a list of such mappings; got {got}."
+    )
+    E712 = "'grid.base' must be a pipeline file path or a list of steps; got {got}."
+    E713 = "'grid' needs 'base' (a pipeline file or a list of steps)."
+    E714 = "'data' must be one data block (e.g. '{{dataset: mr}}') or a list of them; got {got}."
+    E715 = (
+        "cannot connect to the Dask scheduler at '{address}' ({reason}). Start one with "
+        "`dask scheduler` (it prints its address, e.g. tcp://127.0.0.1:8786), or leave "
+        "--scheduler out to run on this machine."
+    )
+    E716 = (
+        "--scheduler needs the 'distributed' package, which is not installed. Install it "
+        "with `pip install \"dask[distributed]\"`, or leave --scheduler out."
+    )
+    E717 = (
+        "this is a pipeline file (it has 'steps'), not an experiment. Evaluate one pipeline "
+        "with `textpipe run {file}`, or list it in an experiment under 'pipelines: [{{file: "
+        "{file}}}]'."
+    )
+    E718 = "cannot use '{path}' as the cache folder: {reason}."
+
+    # Batch scoring (textpipe score): the job
+    E801 = "unknown input format '{fmt}'. Use one of: {allowed}."
+    E802 = "unknown output format '{fmt}'. Use one of: {allowed}."
+    E803 = "{what} cannot be read from standard input; give a file instead."
+    E804 = (
+        "already exists. Pass --overwrite (overwrite=True) to replace it, or choose another "
+        "output."
+    )
+    E805 = (
+        "an interrupted run left its committed chunks in '{parts}'. Pass --resume to "
+        "continue it, or --overwrite to start again from the first row."
+    )
+    E806 = (
+        "nothing to resume: the output exists and no interrupted run is recorded (there is "
+        "no '{parts}'). Pass --overwrite to score again."
+    )
+    E807 = (
+        "cannot resume: {what} differs from the interrupted run ({detail}). Resume with the "
+        "same input, model and options, or pass --overwrite instead of --resume to start "
+        "again."
+    )
+    E808 = "top_k must be between 1 and the number of classes ({n}); got {got!r}."
+    E809 = (
+        "the model's last step '{step}' has no predict_proba, so there are no probabilities "
+        "to write. Leave out --top-k, or pass --no-proba to write labels only."
+    )
+    E810 = (
+        "the 'text' format has one document per line and no named columns, so {option} "
+        "does not apply. Use CSV, TSV, JSONL or Parquet input to keep columns or name ids."
+    )
+    E811 = "{what} cannot be resumed: {why}."
+    E812 = (
+        "is {encoding}; scoring streams bytes line by line and needs an ASCII-compatible "
+        "encoding such as UTF-8. Convert it first, e.g. `iconv -f UTF-16 -t UTF-8`."
+    )
+    E813 = "cannot reach the Dask scheduler at '{address}': {reason}."
+    E814 = (
+        "column '{column}' holds {kind}, not text. Set --text-column to a string column; "
+        "its string columns are: {available}."
+    )
+    E815 = (
+        "'{parts}' is damaged ({reason}); it cannot be resumed. Pass --overwrite to start "
+        "again."
+    )
+    E816 = "{name} must be {what}; got {got!r}."
+    E817 = "cannot detect the {role} format of '{path}' from its name. Pass {option} ({allowed})."
+    E818 = "{what} needs a file: {fmt} cannot be {verb} standard input/output. Use {instead}."
+    E819 = (
+        "{reason}: {excerpt}. (--strict stops at the first bad row; without it, bad rows go "
+        "to the errors file and the job goes on.)"
+    )
+
+    # Batch scoring: reasons a row is skipped (written to the errors file)
+    E821 = "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'"
+    E822 = "the text is empty"
+    E823 = "not valid JSON ({reason})"
+    E824 = "expected a JSON object, but the line holds {kind}"
+    E825 = "no field '{field}' for the {role}{hint}; the fields are: {available}"
+    E826 = "the text must be a string, but it is {kind}"
+    E827 = "expected {expected} fields, as in the header, but the record has {got}"
+    E828 = "cannot parse the {fmt} record ({reason})"
+    E829 = (
+        "a double quote opens a field that is not closed within {n} lines; the record is "
+        "skipped and reading goes on at the next line"
+    )
+    E830 = "the model cannot score this document: {reason}"
+    E831 = "the text is missing (null)"
+
+    # Neural models: the biLM, pretraining, ELMo and the BiLSTM classifier
+    E601 = (
+        "no pretrained biLM at '{path}' ({missing} not found). Pretrain one first, e.g. "
+        "`textpipe pretrain pipelines/pretrain_bilm.yaml`, which writes the folder named "
+        "by its 'output_dir'; or point 'bilm' at a folder written by `textpipe pretrain`."
+    )
+    E602 = "'{path}' is not a usable textpipe biLM folder: {reason}."
+    E603 = (
+        "the pretraining corpus has {n} non-empty documents after tokenizing; at least 2 are "
+        "needed (one to train on, one held out). Add 'datasets' or 'files' to 'corpus'."
+    )
+    E604 = (
+        "the checkpoint in '{path}' was written for a different configuration or corpus, so "
+        "it cannot be resumed. Delete the folder, or run with --restart to start over."
+    )
+    E605 = (
+        "stage '{stage}': 'weights' must hold {n} non-negative numbers, one per ELMo layer "
+        "(the token layer and {lstm} LSTM layers), not all zero; got {got!r}."
+    )
+    E606 = (
+        "stage '{stage}': learn_weights=True learns the layer weights with the labels, so "
+        "fit needs y. Pass labels, or set learn_weights=False (weights stay as given)."
+    )
+    E607 = (
+        "stage 'bilstm': embeddings='{embeddings}' needs a pretrained biLM: set 'bilm' to a "
+        "folder written by `textpipe pretrain`."
+    )
+    E608 = (
+        "stage 'bilstm': {param} applies only to embeddings {applies}, not to "
+        "embeddings='{embeddings}'."
+    )
+    E609 = (
+        "int8 quantization needs torch.ao.quantization.quantize_dynamic, which PyTorch "
+        "{version} does not provide ({reason}). Set quantize=False."
     )
 
 

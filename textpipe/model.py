@@ -26,6 +26,9 @@ Examples
 >>> _ = save_model(pipe, folder)
 >>> load_model(folder).pipeline.predict(["good"]).tolist()
 ['pos']
+
+:func:`train_model` fits a configuration on a whole dataset and saves it in one
+call (``textpipe train``); :mod:`textpipe.score` scores files with a saved model.
 """
 
 from __future__ import annotations
@@ -52,15 +55,38 @@ METADATA_FILE = "metadata.json"
 
 @dataclass
 class SavedModel:
-    """A loaded model: the fitted pipeline with its configuration and metadata."""
+    """A loaded model: the fitted pipeline with its configuration and metadata.
+
+    Attributes
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        The fitted pipeline.
+    config : dict or None
+        The resolved configuration it was built from.
+    metadata : dict
+        What ``metadata.json`` holds: labels, versions, data, metrics, checksums.
+    directory : Path or None
+        The folder it was loaded from.
+    """
 
     pipeline: Any
     config: dict | None
     metadata: dict
+    directory: Path | None = None
 
     @property
     def labels(self) -> list[str]:
+        """The class labels, in the order of ``predict_proba``'s columns."""
         return self.metadata.get("labels", [])
+
+    @property
+    def identity(self) -> str:
+        """A SHA-256 that changes whenever any saved file or the textpipe version does.
+
+        It is computed from the checksums in the metadata, so two copies of
+        the same model folder have the same identity.
+        """
+        return model_identity(self.metadata)
 
 
 def _sha256(path: Path) -> str:
@@ -177,6 +203,7 @@ def save_model(pipeline, directory, *, config: dict | None = None,
         "textpipe_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "labels": [] if classes is None else [str(c) for c in classes],
+        "predict_proba": hasattr(pipeline, "predict_proba"),
         "versions": library_versions(),
         **(metadata or {}),
         "checksums": {name: _sha256(directory / name) for name in files},
@@ -189,17 +216,33 @@ def _compatible(saved: str, current: str) -> bool:
     return saved.split(".")[:2] == current.split(".")[:2]
 
 
-def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel:
-    """Load a model saved by :func:`save_model` (or ``textpipe run --save``).
+def check_model(directory, *, allow_version_mismatch: bool = False) -> dict:
+    """Check a model folder without unpickling anything; return its metadata.
 
-    Only load models you trust: the pipeline is unpickled.
+    The checks :func:`load_model` makes before it unpickles: the metadata can be
+    read, every file is there with its checksum, and the textpipe version is
+    compatible (the same major.minor), unless ``allow_version_mismatch``.
 
     Parameters
     ----------
     directory : str or Path
         The model folder.
     allow_version_mismatch : bool, default=False
-        Load a model saved by a different textpipe minor version anyway.
+        Accept a model saved by a different textpipe minor version.
+
+    Returns
+    -------
+    dict
+        The metadata.
+
+    Examples
+    --------
+    >>> import tempfile, textpipe
+    >>> pipe = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+    >>> folder = save_model(pipe.fit(["good", "bad"], ["pos", "neg"]), tempfile.mkdtemp())
+    >>> meta = check_model(folder)
+    >>> meta["labels"], meta["predict_proba"], sorted(meta["checksums"])
+    (['neg', 'pos'], True, ['pipeline.pkl'])
 
     Raises
     ------
@@ -229,7 +272,97 @@ def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel
             f"Re-train it, or load anyway with allow_version_mismatch=True "
             f"(--allow-version-mismatch on the command line)."
         )
+    return meta
+
+
+def model_identity(metadata: dict) -> str:
+    """A SHA-256 of a model's checksums and textpipe version (see ``SavedModel.identity``)."""
+    facts = {"version": metadata.get("textpipe_version"),
+             "checksums": metadata.get("checksums", {})}
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel:
+    """Load a model saved by :func:`save_model` (or ``textpipe run --save``).
+
+    **Only load models you trust**: the pipeline is unpickled, and unpickling can run
+    arbitrary code. The checksums catch damage, not malice (whoever can change the
+    files can change the checksums too). Neural weights are read from safetensors,
+    which holds no code.
+
+    Parameters
+    ----------
+    directory : str or Path
+        The model folder.
+    allow_version_mismatch : bool, default=False
+        Load a model saved by a different textpipe minor version anyway.
+
+    Raises
+    ------
+    ModelError
+        If a file is missing, a checksum does not match, or the version differs.
+    """
+    directory = Path(directory)
+    meta = check_model(directory, allow_version_mismatch=allow_version_mismatch)
     pipeline = _load_pipeline(directory)
     config_path = directory / CONFIG_FILE
     config = json.loads(config_path.read_text("utf-8")) if config_path.is_file() else None
-    return SavedModel(pipeline, config, meta)
+    return SavedModel(pipeline, config, meta, directory)
+
+
+def train_model(config, dataset, directory) -> SavedModel:
+    """Fit a configuration's pipeline on a whole dataset and save it, without evaluating.
+
+    This is what ``textpipe train CONFIG --out DIR`` does. All training
+    documents are used; a dataset's own test split is left untouched, so that it
+    can still evaluate the model. The metadata records the data (name, source,
+    fingerprint, sizes, classes) and the seconds each step took to fit; there
+    are no metrics, since nothing was evaluated (``textpipe run --save`` records
+    them).
+
+    Parameters
+    ----------
+    config : PipelineConfig
+        A resolved configuration (:func:`textpipe.load_config`).
+    dataset : Dataset
+        The training data, e.g. ``config.load_data()``.
+    directory : str or Path
+        Where to save the model (see :func:`save_model`).
+
+    Returns
+    -------
+    SavedModel
+        The model as saved, with ``directory`` set.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from textpipe import Dataset, load_config
+    >>> cfg = load_config({"steps": ["tokenize", "count", "multinomial_nb"]})
+    >>> data = Dataset(["good fun", "great fun", "bad dull", "awful dull"],
+    ...                ["pos", "pos", "neg", "neg"], name="toy")
+    >>> model = train_model(cfg, data, tempfile.mkdtemp())
+    >>> model.labels, model.metadata["data"]["n_train"], model.metadata["metrics"]
+    (['neg', 'pos'], 4, None)
+    >>> model.pipeline.predict(["good fun"]).tolist()
+    ['pos']
+    """
+    from .evaluation.timing import fit_timed
+
+    pipeline = config.build()
+    texts, labels = list(dataset.texts), list(dataset.labels)
+    seconds = fit_timed(pipeline, texts, labels)
+    data = {
+        "name": dataset.name,
+        "source": dataset.source,
+        "fingerprint": dataset.fingerprint(),
+        "n_train": len(texts),
+        "n_test": 0,
+        "classes": dataset.classes,
+    }
+    resolved = config.to_dict()
+    metadata = {"data": data, "metrics": None, "protocol": None,
+                "fit_seconds": {name: round(s, 4) for name, s in seconds.items()}}
+    directory = save_model(pipeline, directory, config=resolved, metadata=metadata)
+    meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    return SavedModel(pipeline, resolved, meta, directory)

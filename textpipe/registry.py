@@ -194,6 +194,7 @@ _BUILTIN: tuple[StageSpec, ...] = (
     _spec("fasttext", "textpipe.stages.embed:FastText", TOKENS, FEATURES),
     _spec("glove", "textpipe.stages.embed:GloVe", TOKENS, FEATURES),
     _spec("pretrained_vectors", "textpipe.stages.embed:PretrainedVectors", TOKENS, FEATURES),
+    _spec("elmo", "textpipe.stages.elmo:Elmo", TOKENS, FEATURES),
     # features → labels
     _spec("logreg", "sklearn.linear_model:LogisticRegression", FEATURES, LABELS, max_iter=1000),
     _spec("linear_svm", "sklearn.svm:LinearSVC", FEATURES, LABELS),
@@ -204,6 +205,8 @@ _BUILTIN: tuple[StageSpec, ...] = (
     _spec("random_forest", "sklearn.ensemble:RandomForestClassifier", FEATURES, LABELS),
     _spec("mlp", "sklearn.neural_network:MLPClassifier", FEATURES, LABELS,
           early_stopping=True),
+    # tokens → labels
+    _spec("bilstm", "textpipe.stages.bilstm:BiLSTMClassifier", TOKENS, LABELS),
 )
 
 _registry: dict[str, StageSpec] = {s.name: s for s in _BUILTIN}

@@ -41,24 +41,47 @@ def stages(
         console.print()
 
 
+def _check(path: Path) -> str:
+    """Validate one YAML file of any kind; return a one-line summary of it."""
+    from ..config import load_config, read_yaml
+    from ..config.kinds import file_kind
+
+    kind = file_kind(read_yaml(path)[0])
+    if kind == "experiment":
+        from ..compare import load_experiment
+
+        experiment = load_experiment(path)
+        return f"experiment, {len(experiment.candidates)} pipelines"
+    if kind == "pretrain":
+        from ..neural.pretrain import load_pretrain_config
+
+        cfg = load_pretrain_config(path)
+        return f"biLM pretraining → {cfg.output_dir}"
+    return " → ".join(s.name for s in load_config(path).steps)
+
+
 @app.command()
 def validate(
-    files: List[Path] = typer.Argument(..., help="Pipeline YAML files to check."),
+    files: List[Path] = typer.Argument(
+        ..., help="YAML files to check: pipelines, experiments or pretraining files."),
 ):
-    """Check pipeline files without running anything; exit 1 if any is invalid."""
-    from ..config import load_config
+    """Check YAML files without running anything; exit 1 if any is invalid.
+
+    Each file is checked as what it is: a pipeline (`steps:`), an experiment
+    (`grid:` or `pipelines:`) or a pretraining file (`pretrain:`).
+    """
     from ..errors import ConfigError
 
     bad = 0
     for path in files:
         try:
-            cfg = load_config(path)
+            summary = _check(path)
         except ConfigError as exc:
             bad += 1
             err_console.print(f"[bold red]✗[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             continue
-        steps = " → ".join(s.name for s in cfg.steps)
-        console.print(f"[bold green]✓[/] {escape(str(path))}: {steps}", highlight=False, soft_wrap=True)
+        console.print(f"[bold green]✓[/] {escape(str(path))}: {escape(summary)}", highlight=False,
+                      soft_wrap=True)
     if bad:
         raise typer.Exit(1)
 

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list
 from ..registry import FEATURES, LABELS, TEXT, TOKENS, StageSpec, all_stages, get_stage
 from .schema import DataConfig, EvaluationConfig, PipelineFile
+from .kinds import file_kind, wrong_kind_message
 from .yamlio import LineMap, read_yaml
 
 
@@ -197,6 +198,9 @@ def load_config(source, *, require_classifier: bool = True) -> PipelineConfig:
         path = Path(source)
         raw, lines = read_yaml(path)
         file, base_dir = str(path), path.resolve().parent
+    kind = file_kind(raw)
+    if kind != "pipeline":  # an experiment or pretraining file given to the wrong command
+        raise ConfigError(wrong_kind_message(kind), file=file)
     return resolve(raw, lines=lines, file=file, base_dir=base_dir,
                    require_classifier=require_classifier)
 

@@ -26,6 +26,8 @@ _CLASSES = {
     "FastText": "embed",
     "GloVe": "embed",
     "PretrainedVectors": "embed",
+    "Elmo": "elmo",
+    "BiLSTMClassifier": "bilstm",
 }
 
 __all__ = list(_CLASSES)

@@ -1,0 +1,161 @@
+"""Summaries, ranks and tests against the best; the files of a report."""
+
+import csv
+import json
+import re
+
+import numpy as np
+import pytest
+import yaml
+
+from textpipe.compare import compare, load_experiment, run_experiment, summarize
+from textpipe.compare.report import write_outputs
+from textpipe.compare.stats import corrected_resampled_ttest, mcnemar_test, wilson_interval
+from textpipe.data import Dataset
+
+POS = ["good fun film", "great acting", "lovely and fun", "a great joy", "fine and good"]
+NEG = ["bad dull film", "awful acting", "boring and dull", "a total mess", "dull and bad"]
+NOISY = ["film", "acting", "and", "a", "the plot"]
+
+
+def data(test=False):
+    texts = (POS + NEG + NOISY * 2) * 3
+    labels = (["pos"] * 5 + ["neg"] * 5 + ["pos"] * 5 + ["neg"] * 5) * 3
+    if not test:
+        return Dataset(texts, labels, name="toy")
+    return Dataset(texts, labels, test_texts=POS + NEG + NOISY * 2,
+                   test_labels=["pos"] * 5 + ["neg"] * 5 + ["pos"] * 5 + ["neg"] * 5, name="toy")
+
+
+EXPERIMENT = {
+    "name": "toy comparison",
+    "evaluation": {"method": "cv", "folds": 3, "seed": 0, "metrics": ["accuracy", "macro_f1"]},
+    "pipelines": [
+        {"name": "svm", "steps": ["tokenize", "count", "linear_svm"]},
+        {"name": "nb", "steps": ["tokenize", "count", "multinomial_nb"]},
+        {"name": "chars", "steps": [{"tokenize": {"backend": "char_wb", "ngram_range": [2, 2]}},
+                                    "count", "linear_svm"]},
+    ],
+    "report": {"top_features": 4},
+}
+
+
+@pytest.fixture(scope="module")
+def cv_results():
+    exp = load_experiment(EXPERIMENT)
+    return exp, summarize(exp, run_experiment(exp, [data()]))
+
+
+def test_pipelines_are_ranked_by_the_first_metric_with_tests_against_the_best(cv_results):
+    exp, results = cv_results
+    board = results.datasets[0]
+    means = [p.metrics["accuracy"]["mean"] for p in board.pipelines]
+    assert means == sorted(means, reverse=True)
+    assert [p.rank for p in board.pipelines] == [1, 2, 3]
+    assert board.best.vs_best is None
+    for p in board.pipelines[1:]:
+        expected = corrected_resampled_ttest(
+            p.metrics["accuracy"]["folds"], board.best.metrics["accuracy"]["folds"],
+            n_train=40 * 2 / 3, n_test=40 / 3)
+        assert p.vs_best["p_value"] == pytest.approx(expected.p_value)
+        assert p.vs_best["significant"] == (expected.p_value < 0.05)
+        assert p.vs_best["delta"] == pytest.approx(
+            p.metrics["accuracy"]["mean"] - board.best.metrics["accuracy"]["mean"])
+
+
+def test_summary_holds_mean_std_ci_and_fold_scores(cv_results):
+    _, results = cv_results
+    m = results.datasets[0].pipelines[0].metrics["macro_f1"]
+    assert len(m["folds"]) == 3
+    assert m["mean"] == pytest.approx(np.mean(m["folds"]))
+    assert m["std"] == pytest.approx(np.std(m["folds"], ddof=1))
+    assert m["ci"][0] <= m["mean"] <= m["ci"][1]
+
+
+def test_confusion_matrix_of_the_best_counts_every_document_once(cv_results):
+    _, results = cv_results
+    confusion = results.datasets[0].confusion
+    assert confusion["labels"] == ["neg", "pos"]
+    assert np.sum(confusion["matrix"]) == 60
+    assert confusion["pipeline"] == results.datasets[0].best.name
+
+
+def test_top_features_of_a_linear_model_are_averaged_over_folds(cv_results):
+    _, results = cv_results
+    svm = next(p for p in results.datasets[0].pipelines if p.name == "svm")
+    assert set(svm.top_features) == {"pos", "neg"}
+    assert len(svm.top_features["pos"]) == 4
+    weights = [w for _, w in svm.top_features["pos"]]
+    assert weights == sorted(weights, reverse=True)
+    assert {"good", "great", "fun"} & {f for f, _ in svm.top_features["pos"]}
+
+
+def test_a_single_split_uses_mcnemar_and_a_wilson_interval_for_accuracy():
+    exp = load_experiment(dict(EXPERIMENT, evaluation={"method": "split",
+                                                       "metrics": ["accuracy", "macro_f1"]}))
+    results = summarize(exp, run_experiment(exp, [data(test=True)]))
+    board = results.datasets[0]
+    truth = np.asarray(["pos"] * 5 + ["neg"] * 5 + ["pos"] * 5 + ["neg"] * 5, dtype=object)
+    best = board.best
+    correct = int(np.sum(best.predictions[0] == truth))
+    assert best.metrics["accuracy"]["ci"] == pytest.approx(list(wilson_interval(correct, 20)))
+    assert best.metrics["macro_f1"]["ci"] is None and best.metrics["accuracy"]["std"] is None
+    other = board.pipelines[1]
+    expected = mcnemar_test(other.predictions[0] == truth, best.predictions[0] == truth)
+    assert other.vs_best["test"] == expected.method
+    assert other.vs_best["p_value"] == pytest.approx(expected.p_value)
+    assert board.protocol["test"] == "McNemar's test"
+
+
+def test_rerunning_gives_identical_numbers(cv_results):
+    exp, results = cv_results
+    again = summarize(exp, run_experiment(exp, [data()]))
+    def numbers(r):
+        return [(p.name, p.metrics, p.vs_best) for p in r.datasets[0].pipelines]
+    assert numbers(results) == numbers(again)
+
+
+def test_write_outputs_makes_a_self_contained_report_and_machine_readable_files(
+        cv_results, tmp_path):
+    _, results = cv_results
+    written = write_outputs(results, tmp_path)
+    names = {p.name for p in written}
+    assert {"results.json", "results.csv", "experiment.yaml", "report.html",
+            "report.md"} <= names
+    pngs = sorted(n for n in names if n.endswith(".png"))
+    assert pngs == ["1-toy-confusion.png", "1-toy-features.png", "1-toy-folds.png",
+                    "1-toy-scores.png", "1-toy-time.png"]
+
+    document = json.loads((tmp_path / "results.json").read_text())
+    board = document["datasets"][0]
+    assert board["best"] == results.datasets[0].best.name
+    assert board["data"]["fingerprint"] == data().fingerprint()
+    assert document["environment"]["seed"] == 0
+    assert "scikit-learn" in document["environment"]["versions"]
+    assert "cpu_count" in document["environment"]["machine"]
+    assert document["config"]["pipelines"][0]["steps"][0] == {
+        "tokenize": load_experiment(EXPERIMENT).candidates[0].config.to_dict()["steps"][0][
+            "tokenize"]}
+
+    rows = list(csv.DictReader(open(tmp_path / "results.csv", encoding="utf-8")))
+    assert len(rows) == 3 * 2 and {r["metric"] for r in rows} == {"accuracy", "macro_f1"}
+
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 5
+    assert not re.search(r"""src=['"](?!data:)""", page)     # nothing fetched from outside
+    assert data().fingerprint() in page and "Nadeau" in page
+    markdown = (tmp_path / "report.md").read_text()
+    for png in pngs:
+        assert f"]({png})" in markdown
+    resolved = yaml.safe_load((tmp_path / "experiment.yaml").read_text())
+    assert [p["name"] for p in resolved["pipelines"]] == ["svm", "nb", "chars"]
+
+
+def test_compare_accepts_a_file_and_data_paths(tmp_path):
+    (tmp_path / "toy.txt").write_text(
+        "\n".join(f"{label} {text}" for text, label in zip(data().texts, data().labels)) + "\n",
+        encoding="utf-8")
+    (tmp_path / "exp.yaml").write_text(yaml.safe_dump(dict(EXPERIMENT, data={"path": "toy.txt"})))
+    results = compare(tmp_path / "exp.yaml")
+    assert results.datasets[0].data["n_train"] == 60
+    assert results.name == "toy comparison"

@@ -1,0 +1,101 @@
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from textpipe.cli import main
+from textpipe.errors import ConfigError, ModelError
+from textpipe.neural.io import load_bilm
+from textpipe.neural.pretrain import load_pretrain_config, pretrain
+
+from .conftest import tiny_config
+
+
+def test_pretraining_writes_weights_config_and_vocab_and_no_pickle(tiny_bilm):
+    names = sorted(p.name for p in tiny_bilm.iterdir())
+    assert names == ["config.json", "vocab.json", "weights.safetensors"]  # checkpoint removed
+    info = json.loads((tiny_bilm / "config.json").read_text())
+    assert info["format"] == "textpipe-bilm" and info["pretrain"]["training"]["seed"] == 0
+    assert info["training_result"]["best_perplexity"] > 1
+
+
+def test_resumed_run_continues_exactly_where_the_interrupted_one_stopped(tmp_path):
+    straight = pretrain(tiny_config(tmp_path / "a", checkpoint_every=1), resume=False)
+
+    def interrupt(progress):
+        if progress.step == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        pretrain(tiny_config(tmp_path / "b", checkpoint_every=1), on_progress=interrupt)
+    assert (tmp_path / "b" / "checkpoint" / "state.json").is_file()
+    resumed = pretrain(tiny_config(tmp_path / "b", checkpoint_every=1))
+    assert resumed.resumed_from_step == 3 and resumed.steps == straight.steps
+    a = load_file(str(tmp_path / "a" / "weights.safetensors"))
+    b = load_file(str(tmp_path / "b" / "weights.safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert resumed.history == straight.history
+
+
+def test_a_checkpoint_from_another_configuration_is_not_resumed(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        pretrain(tiny_config(tmp_path, checkpoint_every=1),
+                 on_progress=lambda p: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(ConfigError, match="--restart"):
+        pretrain(tiny_config(tmp_path, checkpoint_every=1, learning_rate=0.5))
+    assert pretrain(tiny_config(tmp_path, learning_rate=0.5), resume=False).steps > 0
+
+
+def test_training_stops_early_when_held_out_perplexity_stops_improving(tmp_path):
+    result = pretrain(tiny_config(tmp_path, epochs=30, eval_every=1, patience=1,
+                                  learning_rate=0.5))
+    assert result.stopped == "early_stopping"
+    assert result.steps < 30 * 6
+    best = min(h["heldout_perplexity"] for h in result.history)
+    assert result.best_perplexity == best
+
+
+def test_time_limit_stops_resumably(tmp_path):
+    result = pretrain(tiny_config(tmp_path, max_minutes=1e-6))
+    assert result.stopped == "time_limit" and result.steps == 1
+    assert (tmp_path / "checkpoint" / "state.json").is_file()
+    load_bilm(tmp_path)  # the best weights so far are usable
+
+
+def test_config_errors_name_the_file_line_and_suggest(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("pretrain:\n  output_dir: out\n  model:\n    lstm_sise: 8\n"
+                    "  corpus:\n    datasets: [mrr]\n")
+    with pytest.raises(ConfigError) as info:
+        load_pretrain_config(path)
+    text = str(info.value)
+    assert "p.yaml, line 4" in text and "Did you mean 'lstm_size'" in text
+    assert "line 6" in text and "unknown bundled dataset 'mrr'" in text
+
+
+def test_relative_paths_resolve_against_the_yaml_folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / "p.yaml"
+    path.write_text("pretrain:\n  output_dir: ../models/b\n  corpus: {files: [c.txt]}\n")
+    cfg = load_pretrain_config(path)
+    assert cfg.output_dir == str(tmp_path / "models" / "b")
+    assert cfg.corpus.files == [str(tmp_path / "sub" / "c.txt")]
+
+
+def test_a_missing_bilm_folder_says_to_pretrain_first(tmp_path):
+    with pytest.raises(ModelError, match="textpipe pretrain"):
+        load_bilm(tmp_path / "nowhere")
+
+
+def test_cli_pretrains_from_a_file_corpus(tmp_path, capsys):
+    (tmp_path / "corpus.txt").write_text("a fine film\na dull film\nthe cast is fine\n" * 5)
+    (tmp_path / "p.yaml").write_text(
+        "pretrain:\n  output_dir: out\n  corpus: {files: [corpus.txt], min_count: 1}\n"
+        "  model: {char_dim: 4, filters: [[1, 4], [2, 4]], projection_dim: 4, lstm_size: 4}\n"
+        "  training: {epochs: 1, batch_size: 4, threads: 1}\n")
+    assert main(["pretrain", str(tmp_path / "p.yaml")]) == 0
+    out = capsys.readouterr()
+    assert "best held-out perplexity" in out.out
+    assert (tmp_path / "out" / "weights.safetensors").is_file()
+    assert main(["pretrain", str(tmp_path / "nope.yaml")]) == 2

@@ -1,0 +1,115 @@
+"""An on-disk cache of fitted steps' outputs that survives between runs.
+
+An entry holds what one node of the prefix tree produced on one fold: the
+transformed training and test documents of a transformer step, or the
+predictions of a classifier, with the seconds it took. Its key covers
+everything the result depends on: the data (its fingerprint), the fold (the
+training and test indices), the prefix key of the step (every stage and
+parameter up to it), and the versions of textpipe, scikit-learn and NumPy.
+Rerunning an experiment, or adding a pipeline to it, reuses every entry whose
+key is unchanged.
+
+Entries are pickles (written with joblib, atomically): only point ``--cache``
+at a folder you trust, as with saved models.
+
+Examples
+--------
+>>> import tempfile
+>>> cache = StepCache(tempfile.mkdtemp())
+>>> key = cache.key(fold_context("data-hash", [0, 1], [2]), "prefix-key")
+>>> cache.get(key) is None
+True
+>>> cache.put(key, {"train": [[1]], "test": [[2]]})
+>>> cache.get(key)["test"]
+[[2]]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError, Errors
+
+FORMAT = "textpipe.compare.cache v1"
+
+
+def _versions() -> str:
+    import sklearn
+
+    from .._version import __version__
+
+    return f"textpipe {__version__}; scikit-learn {sklearn.__version__}; numpy {np.__version__}"
+
+
+def fold_context(fingerprint: str, train, test) -> str:
+    """A digest of the data and of one fold's training and test indices."""
+    digest = hashlib.sha256(f"{FORMAT}\0{_versions()}\0{fingerprint}\0".encode())
+    for part in (train, test):
+        array = np.ascontiguousarray(np.asarray(part, dtype=np.int64))
+        digest.update(b"%d:" % array.size)
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+class StepCache:
+    """Entries in ``directory``, one file each, keyed by :meth:`key`.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Created if missing. On a Dask cluster it must be a folder every worker
+        can reach (a shared file system).
+    """
+
+    def __init__(self, directory):
+        self.directory = Path(directory).expanduser()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=self.directory, prefix=".probe-")
+            probe.close()
+        except OSError as exc:
+            raise ConfigError(Errors.E718.format(path=directory, reason=exc),
+                              param="--cache") from None
+
+    def __repr__(self) -> str:
+        return f"StepCache({str(self.directory)!r})"
+
+    @staticmethod
+    def key(context: str, node_key: str, detail: str = "") -> str:
+        """The entry key of a node (its prefix key) in a fold context."""
+        return hashlib.sha256(f"{context}\0{node_key}\0{detail}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key[2:]}.pkl"
+
+    def get(self, key: str):
+        """The entry stored under ``key``, or None (also for an unreadable entry)."""
+        import joblib
+
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        try:
+            return joblib.load(path)
+        except Exception:  # a truncated or foreign file: recompute and overwrite
+            return None
+
+    def put(self, key: str, value) -> None:
+        """Store ``value`` under ``key``; concurrent writers of one key are harmless."""
+        import joblib
+
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                joblib.dump(value, handle)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,753 @@
+"""Experiment files: the data, one evaluation protocol, and the pipelines to compare.
+
+An experiment lists pipelines (files, or steps written inline) and/or grids
+over a base pipeline. Every pipeline it yields is resolved with
+:func:`textpipe.config.resolve`, exactly as a pipeline file is, so it is
+validated by the same rules and its errors name the file, line, step and
+parameter. Everything is checked, and all problems reported together, before
+anything runs.
+
+An experiment file::
+
+    name: stemming
+    data: {dataset: mr}                    # or a list of data blocks
+    evaluation: {method: cv, folds: 5, seed: 0, metrics: [accuracy, macro_f1]}
+    pipelines:                             # optional: files or inline steps
+      - file: tfidf_logreg.yaml
+      - name: nbsvm
+        steps: [tokenize, {count: {binary: true}}, nbsvm]
+    grid:                                  # optional: one grid or a list of grids
+      base: [tokenize, stem, tfidf, logreg]     # or a pipeline file
+      params:
+        stem: [none, stem]                 # a whole step: 'none' leaves it out
+        stem.algorithm: [porter, snowball]
+        tfidf.ngram_range: [[1, 1], [1, 2]]
+    report: {top_features: 20, alpha: 0.05}
+
+Grid keys name a step of the base pipeline by its name there (``tfidf``,
+``stem_2`` for a stage used twice). ``step.param`` varies one parameter of
+whatever stage fills that step; ``step`` alone swaps the whole step for each
+alternative (``none``, a stage name, or ``{stage: {param: value}}``). Where a
+varied parameter does not apply (its step left out, or a stage without that
+parameter), the combination goes without it, and combinations that give
+identical pipelines are merged. Each variant is named after what differs,
+e.g. ``stem.algorithm=porter, tfidf.ngram_range=(1,2)``.
+
+Examples
+--------
+>>> exp = load_experiment({
+...     "data": {"dataset": "mr"},
+...     "evaluation": {"method": "cv", "folds": 5},
+...     "grid": {"base": ["tokenize", "stem", "tfidf", "logreg"],
+...              "params": {"stem": ["none", "stem"],
+...                         "stem.algorithm": ["porter", "snowball"],
+...                         "logreg": ["logreg", "linear_svm"]}}})
+>>> [c.name for c in exp.candidates]
+['no stem, logreg', 'no stem, linear_svm', 'stem=porter, logreg', 'stem=porter, linear_svm', 'stem=snowball, logreg', 'stem=snowball, linear_svm']
+>>> exp.candidates[2].config.steps[1].params
+{'algorithm': 'porter', 'language': 'english'}
+>>> load_experiment({"grid": {"base": ["tokenize", "tfidf", "logreg"],
+...                           "params": {"tfidf.ngram_rang": [[1, 2]]}}})
+Traceback (most recent call last):
+...
+textpipe.errors.ConfigError: 'tfidf' has no parameter 'ngram_rang'. Did you mean 'ngram_range'? Its parameters are: ...
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..config import ConfigErrors, DataConfig, EvaluationConfig, LineMap, PipelineConfig
+from ..config import read_yaml, to_plain
+from ..config.kinds import file_kind, wrong_kind_message
+from ..config.resolve import resolve
+from ..errors import ConfigError, Errors, did_you_mean, quoted_list
+from ..registry import get_stage
+from .tree import pipeline_key
+
+__all__ = ["Candidate", "Experiment", "ReportConfig", "load_experiment"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReportConfig(_Strict):
+    """What the report shows."""
+
+    top_features: int = Field(
+        20, ge=0, description="most informative features per class of linear models (0: none)"
+    )
+    alpha: float = Field(
+        0.05, gt=0, lt=1, description="significance level of the paired tests against the best"
+    )
+
+
+class _PipelineEntry(_Strict):
+    name: Optional[str] = None
+    description: Optional[str] = None
+    file: Optional[str] = None
+    steps: Any = None
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.file is None) == (self.steps is None):
+            raise ValueError(Errors.E704)
+        return self
+
+
+class _GridEntry(_Strict):
+    name: Optional[str] = None
+    base: Any = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _has_base(self):
+        if self.base is None:
+            raise ValueError(Errors.E713)
+        return self
+
+
+class _ExperimentFile(_Strict):
+    name: Optional[str] = None
+    description: Optional[str] = None
+    data: Any = None
+    evaluation: Any = None
+    pipelines: Any = None
+    grid: Any = None
+    report: Any = None
+
+
+@dataclass
+class Candidate:
+    """One pipeline of an experiment.
+
+    Attributes
+    ----------
+    name : str
+        Unique within the experiment; for grid variants, what differs.
+    config : PipelineConfig
+        The resolved pipeline (the experiment's evaluation and seed).
+    origin : str
+        Where it comes from, e.g. ``"pipelines[1] (tfidf.yaml)"`` or ``"grid"``.
+    choices : dict
+        For grid variants, the grid keys and the values chosen (as labels).
+    """
+
+    name: str
+    config: PipelineConfig
+    origin: str
+    choices: dict = field(default_factory=dict)
+
+
+@dataclass
+class Experiment:
+    """A validated experiment: datasets, one protocol, and the pipelines to compare.
+
+    Attributes
+    ----------
+    candidates : list of Candidate
+        Every pipeline, listed ones first, then the grid variants.
+    data : list of DataConfig
+        The datasets to compare on (empty if the file names none; pass
+        paths to :meth:`load_datasets` then).
+    evaluation : EvaluationConfig
+        The protocol every pipeline is scored by.
+    report : ReportConfig
+    notes : list of str
+        What expansion did that a reader may want to know (merged or skipped
+        grid combinations, ignored sections of pipeline files).
+    """
+
+    candidates: list
+    evaluation: EvaluationConfig
+    data: list = field(default_factory=list)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    name: str | None = None
+    description: str | None = None
+    source: str | None = None
+    base_dir: Path = field(default_factory=Path.cwd)
+    notes: list = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The experiment's name, or its file's stem."""
+        return self.name or (Path(self.source).stem if self.source else "experiment")
+
+    def load_datasets(self, paths=None, format=None) -> list:
+        """Load the experiment's datasets, or the files given instead.
+
+        Parameters
+        ----------
+        paths : list of str or Path, optional
+            Replace the experiment's data (``--data``), relative to the current
+            folder. With a single data block in the file, its column names,
+            encoding and sample size still apply.
+        format : str, optional
+            The data format, when the extension does not tell.
+
+        Returns
+        -------
+        list of Dataset
+        """
+        def holder(data):
+            return PipelineConfig(steps=[], evaluation=self.evaluation, data=data,
+                                  source=self.source, base_dir=self.base_dir)
+
+        if paths:
+            template = self.data[0] if len(self.data) == 1 else None
+            return [holder(template).load_data(path, format=format) for path in paths]
+        if not self.data:
+            raise ConfigError(
+                "the experiment names no data: add a 'data:' section (e.g. 'data: {dataset: "
+                "mr}', or a list of data blocks) or pass --data PATH.", file=self.source)
+        return [holder(data).load_data() for data in self.data]
+
+    def to_dict(self) -> dict:
+        """The resolved experiment, every pipeline complete, as plain data."""
+        return to_plain({
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "data": [d.model_dump() for d in self.data],
+            "evaluation": self.evaluation.model_dump(),
+            "report": self.report.model_dump(),
+            "pipelines": [
+                {"name": c.name, "origin": c.origin, "choices": c.choices,
+                 "steps": c.config.to_dict()["steps"]}
+                for c in self.candidates
+            ],
+        })
+
+
+# -- reading -----------------------------------------------------------------------
+
+
+def load_experiment(source) -> Experiment:
+    """Read, validate and expand an experiment file.
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        An experiment YAML file, or its content as a dict (relative paths
+        then resolve against the current folder).
+
+    Returns
+    -------
+    Experiment
+
+    Raises
+    ------
+    ConfigError
+        Every problem found, each naming the file, line, step and parameter.
+    """
+    if isinstance(source, Mapping):
+        raw, lines, file, base_dir = dict(source), LineMap(), None, Path.cwd()
+    else:
+        path = Path(source)
+        raw, lines = read_yaml(path)
+        file, base_dir = str(path), path.resolve().parent
+    if file_kind(raw) == "pretrain":  # a pipeline file gets E717, which says more
+        raise ConfigError(wrong_kind_message("pretrain", expected="experiment"), file=file)
+    return _Reader(raw, lines, file, base_dir).read()
+
+
+class _Problems:
+    """Problems found so far; each reported once, however many variants meet it."""
+
+    def __init__(self):
+        self.items: list[ConfigError] = []
+        self._seen: set = set()
+
+    def add(self, error: ConfigError, suffix: str = "") -> None:
+        for err in getattr(error, "errors", None) or [error]:
+            key = (err.file, err.line, err.param, err.message)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            if suffix:
+                err = ConfigError(err.message + suffix, file=err.file, line=err.line,
+                                  step=err.step, param=err.param)
+            self.items.append(err)
+
+    def raise_if_any(self, file) -> None:
+        self.items.sort(key=lambda e: (e.file != file, e.file or "", e.line or 0))
+        if len(self.items) == 1:
+            raise self.items[0]
+        if self.items:
+            raise ConfigErrors(self.items, file=file)
+
+
+class _Relocated(LineMap):
+    """Line numbers of a pipeline written somewhere inside a bigger file.
+
+    ``resolve`` asks for locations such as ``("steps", 2, "stem")``; this maps
+    the ``"steps"`` part to where the steps really are (e.g.
+    ``("pipelines", 3, "steps")``) in the file's line map.
+    """
+
+    def __init__(self, lines: LineMap, steps_at: tuple, fallback: tuple = ()):
+        super().__init__()
+        self.lines, self.steps_at, self.fallback = lines, steps_at, fallback
+
+    def line_of(self, loc):
+        loc = tuple(loc)
+        if loc[:1] == ("steps",):
+            return self.lines.line_of(self.steps_at + loc[1:])
+        return self.lines.line_of(self.fallback)
+
+
+class _VariantLines(LineMap):
+    """Line numbers of a grid variant: each step and parameter where it was written."""
+
+    def __init__(self, step_lines: list[Callable[[tuple], Optional[int]]], fallback):
+        super().__init__()
+        self.step_lines, self.fallback = step_lines, fallback
+
+    def line_of(self, loc):
+        loc = tuple(loc)
+        if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int) \
+                and loc[1] < len(self.step_lines):
+            return self.step_lines[loc[1]](loc[2:])
+        return self.fallback
+
+
+_REMOVE = object()
+
+
+def _split_step(item):
+    """``(stage, params)`` of a step written as in ``steps:``, or None if malformed."""
+    if isinstance(item, str):
+        return item, {}
+    if isinstance(item, Mapping) and len(item) == 1:
+        ((stage, params),) = item.items()
+        if isinstance(stage, str) and (params is None or isinstance(params, Mapping)):
+            return stage, dict(params or {})
+    return None
+
+
+def value_label(value) -> str:
+    """A short label for a parameter value in a variant name.
+
+    Examples
+    --------
+    >>> value_label((1, 2)), value_label("porter"), value_label(None), value_label(True)
+    ('(1,2)', 'porter', 'null', 'true')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "(" + ",".join(value_label(v) for v in value) + ")"
+    if isinstance(value, Mapping):
+        return ",".join(f"{k}={value_label(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _step_label(stage: str, params: dict) -> str:
+    return f"{stage}({value_label(params)})" if params else stage
+
+
+class _Reader:
+    def __init__(self, raw, lines: LineMap, file, base_dir: Path):
+        self.raw, self.lines, self.file, self.base_dir = raw, lines, file, base_dir
+        self.problems = _Problems()
+        self.notes: list[str] = []
+
+    def problem(self, message, loc=(), *, file=None, lines=None, step=None, param=None):
+        lines = lines or self.lines
+        self.problems.add(ConfigError(message, file=file or self.file, line=lines.line_of(loc),
+                                      step=step, param=param))
+
+    def validate(self, model, value, loc):
+        """``model`` validated from ``value``, or None after recording its problems."""
+        try:
+            return model.model_validate({} if value is None else value)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = loc + tuple(err["loc"])
+                if err["type"] == "extra_forbidden":
+                    key = err["loc"][-1]
+                    allowed = list(model.model_fields)
+                    message = Errors.E011.format(key=key, hint=did_you_mean(key, allowed),
+                                                 allowed=quoted_list(allowed))
+                else:
+                    message = err["msg"].removeprefix("Value error, ")
+                    if err["type"] == "literal_error":
+                        message += f" (got {err['input']!r})"
+                    name = ".".join(str(p) for p in where)
+                    if name:
+                        message = f"'{name}': {message}"
+                self.problem(message, where)
+            return None
+
+    # -- the whole file ----------------------------------------------------------------
+    def read(self) -> Experiment:
+        raw = self.raw
+        if not isinstance(raw, Mapping):
+            kind = "an empty file" if raw is None else f"a {type(raw).__name__}"
+            raise ConfigError(Errors.E701.format(kind=kind), file=self.file)
+        if "steps" in raw and "pipelines" not in raw and "grid" not in raw:
+            shown = self.file or "pipeline.yaml"
+            raise ConfigError(Errors.E717.format(file=shown), file=self.file,
+                              line=self.lines.line_of(("steps",)))
+        top = self.validate(_ExperimentFile, raw, ())
+        evaluation = self.validate(EvaluationConfig, raw.get("evaluation"), ("evaluation",))
+        report = self.validate(ReportConfig, raw.get("report"), ("report",))
+        data = self.read_data(raw.get("data"))
+        if evaluation is None:  # reported; carry on with the defaults to find more problems
+            evaluation = EvaluationConfig()
+        self.eval_raw = evaluation.model_dump()
+
+        candidates: list[Candidate] = []
+        if raw.get("pipelines") is None and raw.get("grid") is None:
+            hint = "" if top is None else " For example:\n  grid: {base: [tokenize, tfidf, " \
+                "logreg], params: {tfidf.ngram_range: [[1, 1], [1, 2]]}}"
+            self.problem(Errors.E702.format(hint=hint))
+        candidates += self.read_pipelines(raw.get("pipelines"))
+        candidates += self.read_grids(raw.get("grid"))
+        self.check_names(candidates)
+        self.problems.raise_if_any(self.file)
+        return Experiment(
+            candidates=candidates, evaluation=evaluation, data=data, report=report,
+            name=top.name, description=top.description, source=self.file,
+            base_dir=self.base_dir, notes=self.notes,
+        )
+
+    def read_data(self, value) -> list:
+        if value is None:
+            return []
+        if isinstance(value, Mapping):
+            items = [(value, ("data",))]
+        elif isinstance(value, list) and value:
+            items = [(v, ("data", i)) for i, v in enumerate(value)]
+        else:
+            self.problem(Errors.E714.format(got=repr(value)[:60]), ("data",))
+            return []
+        out = []
+        for item, loc in items:
+            if not isinstance(item, Mapping):
+                self.problem(Errors.E714.format(got=repr(item)[:60]), loc)
+                continue
+            block = self.validate(DataConfig, item, loc)
+            if block is not None:
+                out.append(block)
+        return out
+
+    def resolve(self, raw_steps, lines, file, base_dir, suffix=""):
+        try:
+            return resolve({"steps": raw_steps, "evaluation": self.eval_raw}, lines=lines,
+                           file=file, base_dir=base_dir)
+        except ConfigError as exc:
+            self.problems.add(exc, suffix)
+            return None
+
+    def read_pipeline_file(self, relative, loc):
+        path = Path(relative).expanduser()
+        path = path if path.is_absolute() else self.base_dir / path
+        if not path.is_file():
+            self.problem(f"pipeline file '{relative}' not found (looked for {path}).",
+                         loc + ("file",) if loc[0] == "pipelines" else loc)
+            return None
+        try:
+            return path, *read_yaml(path)
+        except ConfigError as exc:
+            self.problems.add(exc)
+            return None
+
+    # -- pipelines: ----------------------------------------------------------------------
+    def read_pipelines(self, value) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not value:
+            self.problem(Errors.E703.format(got=repr(value)[:60]), ("pipelines",))
+            return []
+        out, ignored = [], []
+        for i, item in enumerate(value):
+            loc = ("pipelines", i)
+            if not isinstance(item, Mapping):
+                self.problem(Errors.E703.format(got=repr(item)[:60]), loc)
+                continue
+            entry = self.validate(_PipelineEntry, item, loc)
+            if entry is None:
+                continue
+            if entry.file is not None:
+                found = self.read_pipeline_file(entry.file, loc)
+                if found is None:
+                    continue
+                path, fraw, flines = found
+                if not isinstance(fraw, Mapping):
+                    kind = "an empty file" if fraw is None else f"a {type(fraw).__name__}"
+                    self.problems.add(ConfigError(Errors.E003.format(kind=kind), file=path))
+                    continue
+                if "data" in fraw or "evaluation" in fraw:
+                    ignored.append(entry.file)
+                extra = set(fraw) - {"name", "description", "data", "evaluation", "steps"}
+                for key in sorted(extra, key=str):
+                    allowed = ["name", "description", "data", "evaluation", "steps"]
+                    self.problems.add(ConfigError(
+                        Errors.E011.format(key=key, hint=did_you_mean(key, allowed),
+                                           allowed=quoted_list(allowed)),
+                        file=path, line=flines.line_of((key,))))
+                cfg = self.resolve(fraw.get("steps"), flines, str(path), path.parent)
+                if cfg is None:
+                    continue
+                cfg.name, cfg.description = fraw.get("name"), fraw.get("description")
+                name = entry.name or cfg.name or path.stem
+                origin = f"pipelines[{i}] ({entry.file})"
+            else:
+                cfg = self.resolve(entry.steps, _Relocated(self.lines, loc + ("steps",), loc),
+                                   self.file, self.base_dir)
+                if cfg is None:
+                    continue
+                name = entry.name or "+".join(step.name for step in cfg.steps)
+                origin = f"pipelines[{i}]"
+            cfg.name = name
+            cfg.description = entry.description or cfg.description
+            out.append(Candidate(name, cfg, origin))
+        if ignored:
+            self.notes.append(
+                f"the 'data' and 'evaluation' sections of {', '.join(ignored)} are ignored: "
+                f"the experiment's data and protocol apply to every pipeline.")
+        return out
+
+    # -- grid: ---------------------------------------------------------------------------
+    def read_grids(self, value) -> list:
+        if value is None:
+            return []
+        if isinstance(value, Mapping):
+            grids = [(value, ("grid",))]
+        elif isinstance(value, list) and value and all(isinstance(g, Mapping) for g in value):
+            grids = [(g, ("grid", k)) for k, g in enumerate(value)]
+        else:
+            self.problem(Errors.E711.format(got=repr(value)[:60]), ("grid",))
+            return []
+        out = []
+        for grid, loc in grids:
+            entry = self.validate(_GridEntry, grid, loc)
+            if entry is not None:
+                out += self.expand(entry, loc, several=len(grids) > 1)
+        return out
+
+    def expand(self, grid: _GridEntry, loc: tuple, several: bool) -> list:
+        """The grid's variants: base validated, then keys checked, then every combination."""
+        found = self.grid_base(grid, loc)
+        if found is None:
+            return []
+        base, base_steps, base_name, base_step_lines = found
+        problems_before = len(self.problems.items)
+        axes = self.grid_axes(grid, loc, base)
+        # With bad keys, the good ones are still expanded to find every problem at once.
+        bad_keys = len(self.problems.items) > problems_before
+        out, skipped, merged = self.grid_variants(grid, loc, axes, base, base_steps, base_name,
+                                                  base_step_lines)
+        if bad_keys:
+            return []
+        where = f"grid '{grid.name}'" if grid.name else ("a grid" if several else "the grid")
+        for why in sorted(skipped):
+            self.notes.append(f"{where}: {why}; that value is varied only where it applies.")
+        if merged:
+            self.notes.append(f"{where}: {merged} combination(s) gave a pipeline identical to "
+                              f"another and were merged.")
+        return out
+
+    def grid_base(self, grid: _GridEntry, loc: tuple):
+        """The base pipeline (inline steps or a file), validated on its own first."""
+        if isinstance(grid.base, str):
+            found = self.read_pipeline_file(grid.base, loc + ("base",))
+            if found is None:
+                return None
+            path, fraw, flines = found
+            raw_steps = fraw.get("steps") if isinstance(fraw, Mapping) else None
+            base_name = (fraw.get("name") if isinstance(fraw, Mapping) else None) or path.stem
+            base = self.resolve(raw_steps, flines, str(path), path.parent)
+            # Variants are reported against the experiment file, at the 'base:' line.
+            base_line = self.lines.line_of(loc + ("base",))
+
+            def base_step_lines(j):
+                return lambda sub: base_line
+        elif isinstance(grid.base, list):
+            raw_steps, base_name = grid.base, "base"
+            base = self.resolve(raw_steps, _Relocated(self.lines, loc + ("base",), loc),
+                                self.file, self.base_dir)
+
+            def base_step_lines(j):
+                return lambda sub: self.lines.line_of(loc + ("base", j) + sub)
+        else:
+            self.problem(Errors.E712.format(got=repr(grid.base)[:60]), loc + ("base",))
+            return None
+        if base is None:
+            return None
+        return base, [_split_step(item) for item in raw_steps], base_name, base_step_lines
+
+    def grid_axes(self, grid: _GridEntry, loc: tuple, base) -> list:
+        """The grid keys as ``(key, step index, param or None, [(value, line)])``, checked.
+
+        Keys with problems are reported and left out.
+        """
+        slots = {step.name: j for j, step in enumerate(base.steps)}
+        ploc = loc + ("params",)
+        axes = []  # (key, slot index, param or None, [(value, line), ...])
+        for key, values in grid.params.items():
+            kloc = ploc + (key,)
+            slot, dot, param = str(key).partition(".")
+            if slot not in slots:
+                self.problem(Errors.E705.format(key=key, hint=did_you_mean(slot, slots),
+                                                allowed=quoted_list(slots)), kloc)
+                continue
+            if not isinstance(values, list) or not values:
+                example = "[value1, value2]" if dot else f"[none, {base.steps[slots[slot]].stage}]"
+                self.problem(Errors.E706.format(key=key, example=example,
+                                                got=repr(values)[:60]), kloc)
+                continue
+            options = [(v, self.lines.line_of(kloc + (k,))) for k, v in enumerate(values)]
+            if not dot:
+                parsed = []
+                for (v, vline), k in zip(options, itertools.count()):
+                    if v is None or (isinstance(v, str) and v.lower() == "none"):
+                        parsed.append((_REMOVE, vline))
+                        continue
+                    step = _split_step(v)
+                    if step is None:
+                        self.problem(Errors.E708.format(slot=slot, got=repr(v)[:60]), kloc + (k,))
+                        continue
+                    try:
+                        get_stage(step[0])
+                    except ConfigError as exc:
+                        self.problem(exc.message, kloc + (k,), param=None)
+                        continue
+                    parsed.append((step, vline))
+                if len(parsed) == len(options):
+                    axes.append((key, slots[slot], None, parsed))
+            else:
+                axes.append((key, slots[slot], param, options))
+        # Parameters must exist on at least one stage the step can be.
+        bad_axes = set()
+        for key, j, param, options in axes:
+            if param is None:
+                continue
+            stages = [base.steps[j].stage] + [
+                step[0] for a_key, a_j, a_param, a_opts in axes
+                if a_j == j and a_param is None for step, _ in a_opts if step is not _REMOVE]
+            stages = list(dict.fromkeys(stages))
+            known = {s: {p.name: p.default for p in get_stage(s).parameters} for s in stages}
+            having = [s for s in stages if param in known[s]]
+            kloc = ploc + (key,)
+            if not having:
+                allowed = list(dict.fromkeys(p for s in stages for p in known[s]))
+                if len(stages) == 1:
+                    message = Errors.E005.format(stage=stages[0], param=param,
+                                                 hint=did_you_mean(param, allowed),
+                                                 allowed=quoted_list(allowed))
+                else:
+                    message = Errors.E709.format(slot=base.steps[j].name, stages=quoted_list(stages),
+                                                 param=param, hint=did_you_mean(param, allowed),
+                                                 allowed=quoted_list(allowed))
+                self.problem(message, kloc)
+                bad_axes.add(key)
+                continue
+            default = known[having[0]][param]
+            if isinstance(default, tuple):
+                bad = [v for v, _ in options if v is not None and not isinstance(v, (list, tuple))]
+                if bad:
+                    self.problem(Errors.E707.format(param=param, stage=having[0], key=key,
+                                                    default=list(default), got=repr(bad[0])),
+                                 kloc, param=param)
+                    bad_axes.add(key)
+        return [axis for axis in axes if axis[0] not in bad_axes]
+
+    def grid_variants(self, grid, loc, axes, base, base_steps, base_name, base_step_lines):
+        """Every combination, resolved like a pipeline file; identical ones merged.
+
+        Returns the candidates, why some values were not applied, and how many
+        combinations were merged.
+        """
+        ploc = loc + ("params",)
+        slots = {step.name: j for j, step in enumerate(base.steps)}
+        varying = {key for key, _, _, options in axes if len(options) > 1}
+        fallback = self.lines.line_of(ploc)
+        prefix = f"{grid.name}: " if grid.name else ""
+        short = {}  # a whole-step alternative is named by its stage, with params only if needed
+        for key, j, param, options in axes:
+            if param is None:
+                stages = [v[0] for v, _ in options if v is not _REMOVE]
+                for value, _ in options:
+                    if value is not _REMOVE:
+                        short[(key, value[0], value_label(value[1]))] = (
+                            value[0] if stages.count(value[0]) == 1 else _step_label(*value))
+        dotted_per_slot = {j: sum(1 for _, a_j, a_param, _ in axes
+                                  if a_j == j and a_param is not None) for j in slots.values()}
+        out, seen, skipped, merged = [], {}, set(), 0
+        for combo in itertools.product(*[options for *_, options in axes]):
+            steps = [[stage, dict(params), base_step_lines(j), {}]
+                     for j, (stage, params) in enumerate(base_steps)]
+            present = [True] * len(steps)
+            labels: dict[str, str] = {}  # grid key -> what was chosen
+            parts: dict[str, str] = {}   # grid key -> how the name shows it
+            for (key, j, param, _), (value, vline) in zip(axes, combo):
+                if param is not None:
+                    continue
+                if value is _REMOVE:
+                    present[j] = False
+                    labels[key], parts[key] = "none", f"no {key}"
+                else:
+                    stage, params = value
+                    steps[j] = [stage, dict(params), (lambda line: lambda sub: line)(vline), {}]
+                    labels[key] = _step_label(stage, params)
+                    parts[key] = short[(key, stage, value_label(params))]
+            for (key, j, param, _), (value, vline) in zip(axes, combo):
+                if param is None or not present[j]:
+                    continue
+                stage = steps[j][0]
+                if param not in {p.name for p in get_stage(stage).parameters}:
+                    skipped.add(f"'{stage}' has no parameter '{param}'")
+                    continue  # it applies to the other stages this step can be
+                steps[j][1][param] = value
+                steps[j][3][param] = vline
+                labels[key] = value_label(value)
+                # 'stem=porter' where that is unambiguous, else 'tfidf.ngram_range=(1,2)'
+                named = isinstance(value, str) and dotted_per_slot[j] == 1
+                parts[key] = f"{base.steps[j].name if named else key}={labels[key]}"
+            for key, j, param, _ in axes:  # 'stem' says nothing next to 'stem.algorithm=porter'
+                if param is None and parts.get(key) == base_steps[j][0] and any(
+                        a_j == j and a_param is not None and a_key in parts
+                        for a_key, a_j, a_param, _ in axes):
+                    parts.pop(key)
+            labels = {key: labels[key] for key, *_ in axes if key in labels}  # file order
+            shown = [parts[key] for key, *_ in axes if key in parts and key in varying]
+            name = prefix + ", ".join(shown) if shown else (grid.name or base_name)
+            kept = [s for s, keep in zip(steps, present) if keep]
+            raw_variant = [{stage: params} for stage, params, *_ in kept]
+            step_lines = [
+                (lambda origin, params: lambda sub: params.get(sub[1]) if len(sub) > 1
+                 and sub[1] in params else origin(sub))(origin, plines)
+                for _, _, origin, plines in kept
+            ]
+            cfg = self.resolve(raw_variant, _VariantLines(step_lines, fallback), self.file,
+                               self.base_dir, suffix=f" (in grid variant '{name}')")
+            if cfg is None:
+                continue
+            key = pipeline_key(cfg.steps)
+            if key in seen:
+                merged += 1
+                continue
+            seen[key] = name
+            cfg.name = name
+            out.append(Candidate(name, cfg, "grid" + (f" '{grid.name}'" if grid.name else ""),
+                                 choices=labels))
+        return out, skipped, merged
+
+    def check_names(self, candidates) -> None:
+        by_name: dict[str, list] = {}
+        for c in candidates:
+            by_name.setdefault(c.name, []).append(c.origin)
+        for name, origins in by_name.items():
+            if len(origins) > 1:
+                self.problem(Errors.E710.format(n=len(origins), name=name,
+                                                where=", ".join(origins)))

@@ -1,0 +1,340 @@
+"""Write a comparison's results: JSON, CSV, the resolved config, an HTML and a Markdown report.
+
+:func:`write_outputs` fills a folder with
+
+- ``results.json``: everything (scores per fold, intervals, tests, times,
+  memory, top features, data fingerprint, versions, machine, seed);
+- ``results.csv``: one row per dataset, pipeline and metric;
+- ``experiment.yaml``: the resolved experiment, every pipeline complete;
+- ``report.html``: self-contained (plots embedded as PNG), for a browser;
+- ``report.md`` and the PNG files it shows, next to it.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from textpipe.compare import compare
+>>> from textpipe.data import Dataset
+>>> data = Dataset(["good fun", "great fun", "bad dull", "awful dull"] * 3,
+...                ["pos", "pos", "neg", "neg"] * 3)
+>>> results = compare({"evaluation": {"method": "cv", "folds": 3},
+...                    "pipelines": [{"name": "nb", "steps": ["tokenize", "count", "multinomial_nb"]},
+...                                  {"name": "lr", "steps": ["tokenize", "count", "logreg"]}]},
+...                   datasets=[data])
+>>> out = Path(tempfile.mkdtemp())
+>>> paths = write_outputs(results, out)
+>>> sorted(p.name for p in paths if p.suffix != ".png")
+['experiment.yaml', 'report.html', 'report.md', 'results.csv', 'results.json']
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from . import plots
+
+__all__ = ["write_json", "write_outputs"]
+
+
+def write_json(results, destination) -> Path:
+    """Write ``results.to_dict()`` as indented JSON."""
+    path = Path(destination)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "data"
+
+
+def _fmt(value, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _ci(m) -> str:
+    return "—" if not m["ci"] else f"[{m['ci'][0]:.4f}, {m['ci'][1]:.4f}]"
+
+
+def _mean_std(m) -> str:
+    return f"{m['mean']:.4f}" + ("" if m["std"] is None else f" ± {m['std']:.4f}")
+
+
+def _verdict(p) -> tuple[str, str]:
+    """(p-value text, verdict text) of a pipeline against the best."""
+    if p.vs_best is None:
+        return "—", "best"
+    text = "yes" if p.vs_best["significant"] else "no"
+    return f"{p.vs_best['p_value']:.3g}", text
+
+
+def leaderboard_rows(data) -> list[list[str]]:
+    """Rows of the leaderboard of one dataset, as text (also used by the CLI)."""
+    rows = []
+    for p in data.pipelines:
+        m = p.metrics[data.primary]
+        delta = m["mean"] - data.best.metrics[data.primary]["mean"]
+        p_text, verdict = _verdict(p)
+        rows.append([
+            str(p.rank), p.name, _mean_std(m), _ci(m),
+            "—" if p.vs_best is None else f"{delta:+.4f}", p_text, verdict,
+            f"{p.fit_seconds:.2f}", f"{p.predict_seconds:.2f}", f"{p.peak_memory_mb:.0f}",
+        ])
+    return rows
+
+
+LEADERBOARD_HEADER = ["rank", "pipeline", "mean ± std", "95% CI", "Δ vs best", "p",
+                      "significantly worse?", "fit s/fold", "predict s/fold", "peak MB"]
+
+
+def _figures(results, data):
+    figures = [
+        ("scores", "Scores with 95% confidence intervals", plots.scores(data)),
+        ("folds", "Per-fold scores", plots.folds(data)),
+        ("time", "Fit time against score", plots.time_vs_score(data)),
+        ("confusion", f"Confusion matrix of the best pipeline ({data.best.name})",
+         plots.confusion(data)),
+    ]
+    linear = next((p for p in data.pipelines if p.top_features), None)
+    if linear is not None:
+        figures.append(("features", f"Most informative features: {linear.name} "
+                        f"(the best-ranked linear model, rank {linear.rank})",
+                        plots.top_features(linear, results.report["top_features"])))
+    return figures, linear
+
+
+def _explain(data, alpha: float) -> str:
+    protocol = data.protocol
+    if protocol["folds"] > 1:
+        return (
+            f"{protocol['description'].capitalize()} (seed {protocol['seed']}), identical "
+            f"folds for every pipeline. Mean ± sample standard deviation over folds; the 95% "
+            f"interval uses the t distribution with the Nadeau–Bengio variance correction "
+            f"(1/k + n_test/n_train), since folds share training data. Each pipeline is "
+            f"compared with the best by the corrected resampled t-test on "
+            f"{data.primary}; 'significantly worse' means p < {alpha:g} (each comparison on "
+            f"its own, no multiple-comparison correction).")
+    return (
+        f"{protocol['description'].capitalize()}: one score per pipeline. The 95% interval is "
+        f"Wilson's interval of accuracy over the {protocol['test_per_fold']:.0f} test "
+        f"documents (other metrics get none). Each pipeline is compared with the best by "
+        f"McNemar's test on the test documents exactly one of them gets right (exact "
+        f"binomial below 25 such documents); 'significantly worse' means p < {alpha:g}.")
+
+
+def _sharing_text(data) -> str:
+    s = data.sharing
+    text = (f"Shared prefixes: {s['steps_fitted']} step fits instead of "
+            f"{s['steps_without_sharing']} without sharing")
+    if s["cache_hits"]:
+        text += f"; {s['cache_hits']} steps came from the on-disk cache"
+    return text + "."
+
+
+def _environment_lines(results) -> list[str]:
+    env = results.environment
+    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+    machine = env["machine"]
+    return [
+        f"Seed: {env['seed']}; run {env['backend']} with n_jobs={env['n_jobs']}; "
+        f"wall time {results.wall_seconds:.1f} s; finished {env['finished']}.",
+        f"Machine: {machine['platform']}, {machine['processor']}, {machine['cpu_count']} CPUs, "
+        f"Python {machine['python']}.",
+        f"Versions: {versions}.",
+    ]
+
+
+# -- HTML --------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #ddd}
+h3{font-size:1.05em}
+table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
+th,td{border:1px solid #ddd;padding:.25em .55em;text-align:right;vertical-align:top}
+th{background:#f3f5f8}td.name{text-align:left;max-width:32em}
+tr.best td{font-weight:600}tr.worse td{color:#777}
+img{max-width:100%;border:1px solid #eee;margin:.4em 0}
+.note{color:#555;font-size:.9em}pre{background:#f6f8fa;padding:.8em;overflow:auto;font-size:.8em}
+code{font-size:.9em}
+"""
+
+
+def _html_table(header, rows, classes=None) -> str:
+    out = ["<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
+    for k, row in enumerate(rows):
+        cls = f' class="{classes[k]}"' if classes and classes[k] else ""
+        cells = "".join(
+            f'<td class="name">{html.escape(c)}</td>' if j == 1 else f"<td>{html.escape(c)}</td>"
+            for j, c in enumerate(row))
+        out.append(f"<tr{cls}>{cells}</tr>")
+    return "\n".join(out + ["</table>"])
+
+
+def _features_table(summary, n: int) -> tuple[list[str], list[list[str]]]:
+    classes = list(summary.top_features)
+    header = ["#"] + [f"class {c}" for c in classes]
+    rows = []
+    for i in range(n):
+        row = [str(i + 1)]
+        for c in classes:
+            items = summary.top_features[c]
+            row.append(f"{items[i][0]} ({items[i][1]:+.3f})" if i < len(items) else "")
+        rows.append(row)
+    return header, rows
+
+
+def _html(results, sections) -> str:
+    title = html.escape(f"textpipe compare: {results.name}")
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>",
+             f"<style>{_CSS}</style></head><body><h1>{title}</h1>"]
+    if results.description:
+        parts.append(f"<p>{html.escape(results.description)}</p>")
+    for note in results.notes:
+        parts.append(f"<p class='note'>{html.escape(note)}</p>")
+    for data, figures, linear in sections:
+        parts.append(f"<h2>{html.escape(data.name)}</h2>")
+        d = data.data
+        parts.append(
+            f"<p>{len(data.pipelines)} pipelines on <b>{html.escape(data.name)}</b> "
+            f"({d['n_train']} training documents"
+            + (f", {d['n_test']} test documents" if d["n_test"] else "")
+            + f", {len(d['classes'])} classes). Data fingerprint (SHA-256): "
+            f"<code>{d['fingerprint']}</code>.</p>")
+        parts.append(f"<p class='note'>{html.escape(_explain(data, results.report['alpha']))} "
+                     f"{html.escape(_sharing_text(data))}</p>")
+        classes = ["best" if p.vs_best is None else ("worse" if p.vs_best["significant"] else "")
+                   for p in data.pipelines]
+        parts.append(f"<h3>Leaderboard ({html.escape(data.primary)})</h3>")
+        parts.append(_html_table(LEADERBOARD_HEADER, leaderboard_rows(data), classes))
+        others = [m for m in data.pipelines[0].metrics if m != data.primary]
+        if others:
+            header = ["rank", "pipeline"] + [f"{m} (95% CI)" for m in others]
+            rows = [[str(p.rank), p.name] + [f"{_mean_std(p.metrics[m])} {_ci(p.metrics[m])}"
+                                             for m in others] for p in data.pipelines]
+            parts.append("<h3>Other metrics</h3>" + _html_table(header, rows))
+        for _, caption, png in figures:
+            encoded = base64.b64encode(png).decode("ascii")
+            parts.append(f"<h3>{html.escape(caption)}</h3>"
+                         f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>")
+        if linear is not None:
+            n = results.report["top_features"]
+            header, rows = _features_table(linear, n)
+            parts.append(f"<details><summary>Top {n} features per class (weights averaged "
+                         f"over folds)</summary>{_html_table(header, rows)}</details>")
+        if data.warnings:
+            items = "".join(f"<li>{html.escape(w)}</li>" for w in data.warnings)
+            parts.append(f"<h3>Warnings while fitting</h3><ul>{items}</ul>")
+    parts.append("<h2>Environment</h2>")
+    parts += [f"<p class='note'>{html.escape(line)}</p>" for line in _environment_lines(results)]
+    config = yaml.safe_dump(results.config, sort_keys=False, allow_unicode=True)
+    parts.append("<details><summary>The resolved experiment (every default filled in)"
+                 f"</summary><pre>{html.escape(config)}</pre></details>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+
+def _md_table(header, rows) -> str:
+    def cell(text):
+        return str(text).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _markdown(results, sections, image_names) -> str:
+    parts = [f"# textpipe compare: {results.name}", ""]
+    if results.description:
+        parts += [results.description, ""]
+    parts += [f"> {note}\n" for note in results.notes]
+    for (data, figures, linear), names in zip(sections, image_names):
+        d = data.data
+        parts += [f"## {data.name}", "",
+                  f"{len(data.pipelines)} pipelines; {d['n_train']} training documents"
+                  + (f", {d['n_test']} test documents" if d["n_test"] else "")
+                  + f", {len(d['classes'])} classes. Data fingerprint (SHA-256): "
+                  f"`{d['fingerprint']}`.", "",
+                  _explain(data, results.report["alpha"]) + " " + _sharing_text(data), "",
+                  f"### Leaderboard ({data.primary})", "",
+                  _md_table(LEADERBOARD_HEADER, leaderboard_rows(data)), ""]
+        others = [m for m in data.pipelines[0].metrics if m != data.primary]
+        if others:
+            header = ["rank", "pipeline"] + [f"{m} (95% CI)" for m in others]
+            rows = [[str(p.rank), p.name] + [f"{_mean_std(p.metrics[m])} {_ci(p.metrics[m])}"
+                                             for m in others] for p in data.pipelines]
+            parts += ["### Other metrics", "", _md_table(header, rows), ""]
+        for (_, caption, _), name in zip(figures, names):
+            parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
+        if linear is not None:
+            n = results.report["top_features"]
+            header, rows = _features_table(linear, n)
+            parts += [f"Top {n} features per class (weights averaged over folds):", "",
+                      _md_table(header, rows), ""]
+        if data.warnings:
+            parts += ["### Warnings while fitting", ""] + [f"- {w}" for w in data.warnings] + [""]
+    parts += ["## Environment", ""] + [line + "  " for line in _environment_lines(results)]
+    parts += ["", "The resolved experiment is in `experiment.yaml`; all numbers are in "
+              "`results.json` and `results.csv`.", ""]
+    return "\n".join(parts)
+
+
+def write_outputs(results, directory) -> list[Path]:
+    """Write the JSON, CSV, resolved config, HTML and Markdown reports and the plots.
+
+    Parameters
+    ----------
+    results : ExperimentResults
+    directory : str or Path
+        Created if missing; files of an earlier report there are replaced.
+
+    Returns
+    -------
+    list of Path
+        The files written; the HTML report is ``directory / "report.html"``.
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [write_json(results, out / "results.json")]
+
+    rows = results.csv_rows()
+    with open(out / "results.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["dataset"])
+        writer.writeheader()
+        writer.writerows(rows)
+    written.append(out / "results.csv")
+
+    (out / "experiment.yaml").write_text(
+        "# The resolved experiment: every pipeline complete, every default filled in.\n"
+        + yaml.safe_dump(results.config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    written.append(out / "experiment.yaml")
+
+    sections, image_names = [], []
+    for i, data in enumerate(results.datasets):
+        figures, linear = _figures(results, data)
+        figures = [(kind, caption, plots.png(fig)) for kind, caption, fig in figures]
+        names = []
+        for kind, _, png in figures:
+            name = f"{i + 1}-{_slug(data.name)}-{kind}.png"
+            (out / name).write_bytes(png)
+            written.append(out / name)
+            names.append(name)
+        sections.append((data, figures, linear))
+        image_names.append(names)
+
+    (out / "report.html").write_text(_html(results, sections), encoding="utf-8")
+    (out / "report.md").write_text(_markdown(results, sections, image_names), encoding="utf-8")
+    written += [out / "report.html", out / "report.md"]
+    return written

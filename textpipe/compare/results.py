@@ -1,0 +1,297 @@
+"""The results of a comparison: per pipeline and metric, scores with intervals and tests.
+
+:func:`summarize` turns the runner's per-fold records into what the
+leaderboard, the JSON and the report show, for each dataset:
+
+- per pipeline and metric: mean, standard deviation over folds (``ddof=1``),
+  a 95% confidence interval and the fold scores (see :mod:`.stats` for the
+  intervals: Nadeau–Bengio corrected t over folds, or Wilson's interval of
+  accuracy on a single test split, where other metrics get none);
+- a rank by the first metric of ``evaluation.metrics`` (ties by name), the gap
+  to the best, and a paired test against the best: the corrected resampled
+  t-test on that metric's fold scores for cross-validation, McNemar's test on
+  right/wrong per test document for a single split; a gap is significant when
+  p < ``report.alpha`` (each comparison on its own; no multiple-comparison
+  correction);
+- fit and predict seconds per fold (each step as if the pipeline ran alone),
+  peak memory, and for linear models the features with the largest weights
+  per class, averaged over folds;
+- the confusion matrix of the best pipeline, over all test predictions.
+
+Examples
+--------
+>>> from textpipe.compare.experiment import load_experiment
+>>> from textpipe.compare.runner import run_experiment
+>>> from textpipe.data import Dataset
+>>> exp = load_experiment({
+...     "evaluation": {"method": "cv", "folds": 3, "metrics": ["accuracy"]},
+...     "pipelines": [{"name": "nb", "steps": ["tokenize", "count", "multinomial_nb"]},
+...                   {"name": "svm", "steps": ["tokenize", "count", "linear_svm"]}]})
+>>> data = Dataset(["good fun", "great fun", "bad dull", "awful dull"] * 3,
+...                ["pos", "pos", "neg", "neg"] * 3)
+>>> results = summarize(exp, run_experiment(exp, [data]))
+>>> board = results.datasets[0]
+>>> [(p.rank, p.name, p.metrics["accuracy"]["mean"]) for p in board.pipelines]
+[(1, 'nb', 1.0), (2, 'svm', 1.0)]
+>>> board.pipelines[1].vs_best["p_value"], board.pipelines[1].vs_best["significant"]
+(1.0, False)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..environment import library_versions, machine_facts
+from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test, wilson_interval
+
+__all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
+
+
+@dataclass
+class PipelineSummary:
+    """One pipeline on one dataset."""
+
+    name: str
+    rank: int
+    origin: str
+    choices: dict
+    steps: list
+    metrics: dict
+    ci_method: str
+    vs_best: dict | None
+    fit_seconds: float
+    predict_seconds: float
+    fit_seconds_per_step: dict
+    peak_memory_mb: float
+    top_features: dict | None = None
+    cached: bool = False
+    predictions: list = field(default=None, repr=False)  # per fold; not written to JSON
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank, "name": self.name, "origin": self.origin,
+            "choices": self.choices, "steps": self.steps, "metrics": self.metrics,
+            "ci_method": self.ci_method, "vs_best": self.vs_best,
+            "fit_seconds_per_fold": self.fit_seconds,
+            "predict_seconds_per_fold": self.predict_seconds,
+            "fit_seconds_per_step": self.fit_seconds_per_step,
+            "peak_memory_mb": self.peak_memory_mb,
+            "top_features": self.top_features,
+            "from_cache": self.cached,
+        }
+
+
+@dataclass
+class DatasetResults:
+    """The leaderboard of one dataset."""
+
+    data: dict
+    protocol: dict
+    primary: str
+    pipelines: list
+    confusion: dict
+    sharing: dict
+    warnings: list
+
+    @property
+    def name(self) -> str:
+        return self.data["name"] or self.data["source"]
+
+    @property
+    def best(self) -> PipelineSummary:
+        return self.pipelines[0]
+
+    def to_dict(self) -> dict:
+        return {
+            "data": self.data, "protocol": self.protocol, "primary_metric": self.primary,
+            "best": self.best.name,
+            "pipelines": [p.to_dict() for p in self.pipelines],
+            "confusion_matrix": self.confusion, "sharing": self.sharing,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class ExperimentResults:
+    """Everything ``textpipe compare`` reports, ready for the terminal, JSON, CSV and HTML."""
+
+    name: str
+    description: str | None
+    config: dict
+    datasets: list
+    environment: dict
+    notes: list
+    wall_seconds: float
+    report: dict
+
+    def to_dict(self) -> dict:
+        """The document written as ``results.json``."""
+        return {
+            "experiment": self.name, "description": self.description,
+            "datasets": [d.to_dict() for d in self.datasets],
+            "config": self.config, "environment": self.environment,
+            "notes": self.notes, "wall_seconds": self.wall_seconds,
+        }
+
+    def csv_rows(self) -> list[dict]:
+        """One row per dataset, pipeline and metric (``results.csv``)."""
+        rows = []
+        for data in self.datasets:
+            for p in data.pipelines:
+                for metric, m in p.metrics.items():
+                    vs = p.vs_best or {}
+                    rows.append({
+                        "dataset": data.name, "rank": p.rank, "pipeline": p.name,
+                        "metric": metric, "mean": m["mean"], "std": m["std"],
+                        "ci_low": m["ci"][0] if m["ci"] else None,
+                        "ci_high": m["ci"][1] if m["ci"] else None,
+                        "folds": " ".join(f"{v:.6f}" for v in m["folds"]),
+                        "delta_vs_best": m["mean"] - data.best.metrics[metric]["mean"],
+                        "p_value_vs_best": vs.get("p_value") if metric == data.primary else None,
+                        "significant": vs.get("significant") if metric == data.primary else None,
+                        "fit_seconds_per_fold": p.fit_seconds,
+                        "predict_seconds_per_fold": p.predict_seconds,
+                        "peak_memory_mb": p.peak_memory_mb,
+                    })
+        return rows
+
+
+def _metric_summary(values, plan, folds, correct_counts, metric) -> tuple[dict, str]:
+    values = [float(v) for v in values]
+    if len(values) > 1:
+        n_train = float(np.mean([len(f.train) for f in folds]))
+        n_test = float(np.mean([len(f.test) for f in folds]))
+        ci = list(cv_interval(values, n_train=n_train, n_test=n_test))
+        method = f"t over {len(values)} folds, Nadeau-Bengio corrected"
+        std = float(np.std(values, ddof=1))
+    else:
+        n_test = len(folds[0].test)
+        ci = list(wilson_interval(correct_counts[0], n_test)) if metric == "accuracy" else None
+        method = "Wilson interval of accuracy on the test split (none for other metrics)"
+        std = None
+    return {"mean": float(np.mean(values)), "std": std, "ci": ci, "folds": values}, method
+
+
+def _average_top_features(per_fold, n: int):
+    folds = [f for f in per_fold if f]
+    if not folds or n <= 0:
+        return None
+    out = {}
+    for label in folds[0]:
+        totals: dict[str, float] = {}
+        for fold in folds:
+            for feature, weight in fold.get(label, []):
+                totals[feature] = totals.get(feature, 0.0) + weight
+        ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+        out[label] = [[feature, total / len(folds)] for feature, total in ranked]
+    return out
+
+
+def summarize(experiment, runs, *, backend: str = "in-process", n_jobs: int = 1):
+    """Statistics, ranks and tests for every dataset of a run.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    runs : list of DatasetRun
+        From :func:`~textpipe.compare.runner.run_experiment`.
+    backend : str, default="in-process"
+        How the run was executed, recorded with the results.
+    n_jobs : int, default=1
+
+    Returns
+    -------
+    ExperimentResults
+    """
+    metrics = list(experiment.evaluation.metrics)
+    primary = metrics[0]
+    alpha = experiment.report.alpha
+    datasets = []
+    for run in runs:
+        plan, folds = run.plan, run.plan.folds
+        truth = [plan.labels[f.test] for f in folds]
+        pipelines = []
+        for p, candidate in enumerate(experiment.candidates):
+            records = [run.records[(p, f.index)] for f in folds]
+            correct = [int(np.sum(r.predictions == t)) for r, t in zip(records, truth)]
+            summary, ci_method = {}, ""
+            for metric in metrics:
+                summary[metric], ci_method = _metric_summary(
+                    [r.scores[metric] for r in records], plan, folds, correct, metric)
+            steps = list(records[0].fit_seconds)
+            pipelines.append(PipelineSummary(
+                name=candidate.name, rank=0, origin=candidate.origin,
+                choices=candidate.choices, steps=[s.stage for s in candidate.config.steps],
+                metrics=summary, ci_method=ci_method, vs_best=None,
+                fit_seconds=float(np.mean([sum(r.fit_seconds.values()) for r in records])),
+                predict_seconds=float(np.mean([sum(r.predict_seconds.values())
+                                               for r in records])),
+                fit_seconds_per_step={s: float(np.mean([r.fit_seconds[s] for r in records]))
+                                      for s in steps},
+                peak_memory_mb=round(max(r.peak_bytes for r in records) / 2**20, 1),
+                top_features=_average_top_features([r.top_features for r in records],
+                                                   experiment.report.top_features),
+                cached=all(r.cached for r in records),
+                predictions=[r.predictions for r in records],
+            ))
+        pipelines.sort(key=lambda s: (-s.metrics[primary]["mean"], s.name))
+        best = pipelines[0]
+        n_train = float(np.mean([len(f.train) for f in folds]))
+        n_test = float(np.mean([len(f.test) for f in folds]))
+        for rank, summary in enumerate(pipelines, start=1):
+            summary.rank = rank
+            if summary is best:
+                continue
+            delta = summary.metrics[primary]["mean"] - best.metrics[primary]["mean"]
+            if len(folds) > 1:
+                test = corrected_resampled_ttest(
+                    summary.metrics[primary]["folds"], best.metrics[primary]["folds"],
+                    n_train=n_train, n_test=n_test)
+                tested = primary
+            else:
+                test = mcnemar_test(summary.predictions[0] == truth[0],
+                                    best.predictions[0] == truth[0])
+                tested = "right/wrong per test document"
+            summary.vs_best = {**test.to_dict(), "on": tested, "delta": delta,
+                               "significant": bool(test.p_value < alpha), "alpha": alpha}
+        from sklearn.metrics import confusion_matrix
+
+        labels = sorted(set(plan.labels.tolist()), key=str)
+        matrix = confusion_matrix(np.concatenate(truth), np.concatenate(best.predictions),
+                                  labels=labels)
+        dataset = run.dataset
+        datasets.append(DatasetResults(
+            data={
+                "name": dataset.name, "source": dataset.source,
+                "fingerprint": dataset.fingerprint(),
+                "n_train": len(dataset.texts),
+                "n_test": len(dataset.test_texts or []) if plan.method == "split" else 0,
+                "classes": [str(c) for c in labels],
+            },
+            protocol={
+                "method": plan.method, "description": plan.describe(), "folds": len(folds),
+                "seed": experiment.evaluation.seed,
+                "train_per_fold": n_train, "test_per_fold": n_test,
+                "test": ("corrected resampled t-test (Nadeau & Bengio)" if len(folds) > 1
+                         else "McNemar's test"),
+            },
+            primary=primary, pipelines=pipelines,
+            confusion={"labels": [str(c) for c in labels], "matrix": matrix.tolist(),
+                       "pipeline": best.name},
+            sharing=run.sharing(), warnings=list(run.warnings),
+        ))
+    return ExperimentResults(
+        name=experiment.title, description=experiment.description,
+        config=experiment.to_dict(), datasets=datasets,
+        environment={
+            "versions": library_versions(), "machine": machine_facts(),
+            "seed": experiment.evaluation.seed, "backend": backend, "n_jobs": n_jobs,
+            "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        },
+        notes=list(experiment.notes),
+        wall_seconds=max((r.wall_seconds for r in runs), default=0.0),
+        report=experiment.report.model_dump(),
+    )

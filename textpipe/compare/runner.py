@@ -1,0 +1,596 @@
+"""Run every pipeline of an experiment on every fold, fitting shared prefixes once.
+
+The pipelines form a :class:`~textpipe.compare.tree.PrefixTree`. For each
+fold, the tree is walked depth first: a step is fitted on the fold's training
+documents (``fit_transform``, as ``Pipeline.fit`` does) and applied to its test
+documents, and its outputs feed every step below it; a classifier is fitted and
+predicts the test documents. So each distinct prefix is fitted once per fold,
+however many pipelines begin with it, and a grid over classifiers never
+re-tokenizes.
+
+Work is cut into jobs: one per (dataset, fold), walking the whole tree. When
+there are fewer folds than workers (a single train/test split, say), the
+shared trunk of the tree is fitted first and its branches become jobs of their
+own. Jobs run in this process (``n_jobs=1``), with joblib, or on a Dask
+cluster; each step's result depends only on its input, stage and parameters,
+so the numbers are the same whichever way it runs.
+
+Per step and fold the runner records the seconds to fit (on the training
+documents) and to apply (to the test documents), and its peak memory: the
+largest rise of the process's resident memory (RSS) above its level when the
+step began (the kernel's high-water mark on Linux, after handing memory
+freed earlier back to the system; sampled every 20 ms elsewhere). A
+pipeline's time is the sum over its steps (what it would cost alone); its
+peak memory is the largest over its steps and folds. It is what a step needed
+beyond what the process already held (its input, for one); with several jobs
+as threads of one process (a threaded Dask worker), their peaks mix.
+
+Examples
+--------
+>>> from textpipe.compare.experiment import load_experiment
+>>> from textpipe.data import Dataset
+>>> exp = load_experiment({
+...     "evaluation": {"method": "cv", "folds": 2},
+...     "grid": {"base": ["tokenize", "count", "multinomial_nb"],
+...              "params": {"multinomial_nb.alpha": [0.5, 1.0]}}})
+>>> data = Dataset(["good fun", "great fun", "bad dull", "awful dull"] * 3,
+...                ["pos", "pos", "neg", "neg"] * 3)
+>>> run = run_experiment(exp, [data])[0]
+>>> run.records[(1, 0)].scores
+{'accuracy': 1.0, 'macro_f1': 1.0}
+>>> sorted(set(run.fit_counts.values()))   # each step fitted once per fold
+[1]
+>>> run.sharing()
+{'steps_fitted': 8, 'steps_without_sharing': 12, 'cache_hits': 0}
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import Errors, TextpipeError
+from ..evaluation import plan_evaluation
+from ..evaluation.metrics import score
+from ..registry import FEATURES
+from .cache import StepCache, fold_context
+from .tree import Node, PrefixTree
+
+__all__ = ["DatasetRun", "FoldRecord", "run_experiment"]
+
+
+# -- what a run produces ---------------------------------------------------------------
+
+
+@dataclass
+class FoldRecord:
+    """One pipeline on one fold.
+
+    Attributes
+    ----------
+    scores : dict
+        Metric name → score on the fold's test documents.
+    fit_seconds, predict_seconds : dict
+        Step name → seconds, as if the pipeline ran alone (a shared step's time
+        counts for every pipeline that has it).
+    peak_bytes : int
+        The largest rise in resident memory while one of its steps was fitted.
+    predictions : ndarray
+        Predicted labels of the fold's test documents, in the plan's order.
+    top_features : dict or None
+        For linear models over named features: class → [(feature, weight)].
+    cached : bool
+        Whether every step came from the on-disk cache.
+    """
+
+    scores: dict
+    fit_seconds: dict
+    predict_seconds: dict
+    peak_bytes: int
+    predictions: np.ndarray
+    top_features: dict | None = None
+    cached: bool = False
+
+
+@dataclass
+class DatasetRun:
+    """Everything a run produced on one dataset.
+
+    Attributes
+    ----------
+    dataset : Dataset
+    plan : Plan
+        The folds; the same for every pipeline.
+    tree : PrefixTree
+    records : dict
+        ``(pipeline index, fold index)`` → :class:`FoldRecord`.
+    fit_counts : Counter
+        ``(prefix key, fold index)`` → times that step was fitted (1 when
+        shared as it should be; 0 entries are absent).
+    cache_hits : Counter
+        ``(prefix key, fold index)`` → times it came from the on-disk cache.
+    warnings : list of str
+        Warnings raised while fitting (e.g. a solver that did not converge).
+    wall_seconds : float
+    """
+
+    dataset: Any
+    plan: Any
+    tree: PrefixTree
+    records: dict = field(default_factory=dict)
+    fit_counts: Counter = field(default_factory=Counter)
+    cache_hits: Counter = field(default_factory=Counter)
+    warnings: list = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    def sharing(self) -> dict:
+        """Steps fitted, steps that would be fitted without sharing, cache hits."""
+        return {
+            "steps_fitted": int(sum(self.fit_counts.values())),
+            "steps_without_sharing": self.tree.n_unshared_steps * len(self.plan.folds),
+            "cache_hits": int(sum(self.cache_hits.values())),
+        }
+
+
+# -- jobs --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    """Walk the subtrees ``start`` on one fold, from inputs ``train``/``test``."""
+
+    dataset: int
+    fold: int
+    start: list
+    train: Any
+    test: Any
+    y_train: np.ndarray
+    y_test: np.ndarray
+    metrics: list
+    context: str
+    names: Any = None  # feature names of the inputs, if any
+    stop: str | None = None  # a trunk job returns this node's outputs
+    cache: StepCache | None = None
+    top_features: int = 0
+    meter: bool = True
+
+    @property
+    def n_leaves(self) -> int:
+        if self.stop is not None:
+            return 0
+        return sum(node.n_pipeline_leaves() for node in self.start)
+
+
+@dataclass
+class _Result:
+    dataset: int
+    fold: int
+    nodes: dict = field(default_factory=dict)   # key → (fit s, apply s, peak, cached)
+    leaves: dict = field(default_factory=dict)  # key → leaf entry
+    trunk: tuple | None = None                   # (train, test, names) at job.stop
+    warnings: list = field(default_factory=list)
+
+
+class _PeakRSS:
+    """The largest rise of this process's resident memory while a step runs.
+
+    On Linux the kernel keeps the high-water mark of resident memory
+    (``VmHWM`` in ``/proc/self/status``) and lets a process reset it (writing
+    ``5`` to ``/proc/self/clear_refs``), which costs nothing while the step
+    runs; with glibc, memory freed by earlier steps is first handed back to
+    the system (``malloc_trim``), so that a step's peak does not depend on
+    what ran before it in the process. Elsewhere a thread samples the
+    resident size every 20 ms.
+    """
+
+    _STATUS = "/proc/self/status"
+    _CLEAR = "/proc/self/clear_refs"
+
+    def __init__(self, enabled: bool = True, interval: float = 0.02):
+        self.enabled, self.interval = enabled, interval
+        self.kernel = enabled and self._kernel_available()
+        self._trim = self._malloc_trim() if self.kernel else None
+        self._peak = self._base = 0
+        self._stop = threading.Event()
+        self._thread = None
+
+    @classmethod
+    def _kernel_available(cls) -> bool:
+        try:
+            with open(cls._CLEAR, "w") as handle:
+                handle.write("5")
+            return set(cls._status()) == {"VmRSS", "VmHWM"}
+        except OSError:
+            return False
+
+    @staticmethod
+    def _malloc_trim():
+        try:
+            import ctypes
+
+            return ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            return None
+
+    @classmethod
+    def _status(cls) -> dict:
+        out = {}
+        with open(cls._STATUS) as handle:
+            for line in handle:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    name, value = line.split(":")
+                    out[name] = int(value.split()[0]) * 1024
+        return out
+
+    def _rss(self) -> int:
+        return self._process.memory_info().rss
+
+    def __enter__(self):
+        if self.enabled and not self.kernel:
+            import psutil
+
+            self._process = psutil.Process()
+            self._thread = threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(self.interval):
+            rss = self._rss()
+            if rss > self._peak:
+                self._peak = rss
+
+    def __exit__(self, *exc):
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+
+    def begin(self) -> None:
+        """Start measuring a step: the current resident size is the baseline."""
+        if not self.enabled:
+            return
+        if self.kernel:
+            if self._trim is not None:
+                self._trim(0)
+            with open(self._CLEAR, "w") as handle:
+                handle.write("5")
+            self._base = self._status()["VmRSS"]
+        else:
+            self._base = self._peak = self._rss()
+
+    def peak(self) -> int:
+        """Largest rise above the level at :meth:`begin`, in bytes."""
+        if not self.enabled:
+            return 0
+        top = self._status()["VmHWM"] if self.kernel else max(self._peak, self._rss())
+        return max(0, top - self._base)
+
+
+def _feature_names(estimator):
+    """Names of the features a fitted vectorizer produces, or None."""
+    if not hasattr(estimator, "vocabulary_") or not hasattr(estimator, "get_feature_names_out"):
+        return None
+    return np.asarray(estimator.get_feature_names_out(), dtype=object)
+
+
+def _top_features(classifier, names, n: int):
+    """Per class, the ``5 * n`` features with the largest weights for it."""
+    coef = getattr(classifier, "coef_", None)
+    classes = getattr(classifier, "classes_", None)
+    if n <= 0 or coef is None or classes is None or names is None:
+        return None
+    coef = coef.toarray() if hasattr(coef, "toarray") else np.asarray(coef)
+    if coef.ndim != 2 or coef.shape[1] != len(names):
+        return None
+    keep = min(5 * n, len(names))
+    rows = ([(classes[1], coef[0]), (classes[0], -coef[0])] if coef.shape[0] == 1
+            else list(zip(classes, coef)))
+    out = {}
+    for label, row in rows:
+        order = np.lexsort((names, -row))[:keep]  # by weight, ties by name
+        out[str(label)] = [(str(names[i]), float(row[i])) for i in order]
+    return out
+
+
+def _short_warning(w) -> str:
+    text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
+    return f"{w.category.__name__}: {text[:200]}"
+
+
+def run_job(job: _Job, on_leaf: Callable[[int], None] | None = None) -> _Result:
+    """Fit and apply every node below ``job.start`` on one fold (module-level for pickling)."""
+    result = _Result(job.dataset, job.fold)
+    y_train = job.y_train
+    with _PeakRSS(job.meter) as meter, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+
+        def visit(node: Node, train, test, names):
+            step = node.step
+            key = StepCache.key(job.context, node.key, f"top={job.top_features}"
+                                if node.is_leaf else "")
+            entry = job.cache.get(key) if job.cache is not None else None
+            cached = entry is not None
+            if node.is_leaf:
+                if entry is None:
+                    estimator = step.create()
+                    meter.begin()
+                    start = perf_counter()
+                    estimator.fit(train, y_train)
+                    fitted = perf_counter()
+                    predictions = np.asarray(estimator.predict(test), dtype=object)
+                    entry = {
+                        "predictions": predictions,
+                        "fit": fitted - start,
+                        "apply": perf_counter() - fitted,
+                        "peak": meter.peak(),
+                        "top": _top_features(estimator, names, job.top_features),
+                    }
+                    if job.cache is not None:
+                        job.cache.put(key, entry)
+                entry = dict(entry, cached=cached,
+                             scores=score(job.y_test, entry["predictions"], job.metrics))
+                result.leaves[node.key] = entry
+                result.nodes[node.key] = (entry["fit"], entry["apply"], entry["peak"], cached)
+                if on_leaf is not None:
+                    on_leaf(len(node.pipelines))
+                return
+            if entry is None:
+                estimator = step.create()
+                meter.begin()
+                start = perf_counter()
+                out_train = estimator.fit_transform(train, y_train)
+                fitted = perf_counter()
+                out_test = estimator.transform(test)
+                applied = perf_counter()
+                want_names = job.top_features > 0 and step.spec.produces == FEATURES
+                entry = {
+                    "train": out_train, "test": out_test,
+                    "names": _feature_names(estimator) if want_names else None,
+                    "fit": fitted - start, "apply": applied - fitted, "peak": meter.peak(),
+                }
+                del estimator
+                if job.cache is not None:
+                    job.cache.put(key, entry)
+            result.nodes[node.key] = (entry["fit"], entry["apply"], entry["peak"], cached)
+            if node.key == job.stop:
+                result.trunk = (entry["train"], entry["test"], entry["names"])
+                return
+            for child in node.children:
+                visit(child, entry["train"], entry["test"], entry["names"])
+
+        for node in job.start:
+            visit(node, job.train, job.test, job.names)
+    result.warnings = sorted({_short_warning(w) for w in caught})
+    return result
+
+
+# -- executing jobs --------------------------------------------------------------------
+
+
+class _Executor:
+    """Runs jobs here, with joblib, or on a Dask cluster; yields results as they finish."""
+
+    def __init__(self, n_jobs: int = 1, scheduler=None):
+        self.client, self.owns_client = None, False
+        if scheduler is not None:
+            self.client = _dask_client(scheduler)
+            self.owns_client = not isinstance(scheduler, type(self.client))
+            self.workers = max(1, sum(self.client.nthreads().values()))
+        else:
+            from joblib import effective_n_jobs
+
+            self.workers = effective_n_jobs(n_jobs)
+        self.n_jobs = n_jobs
+
+    def close(self) -> None:
+        """Disconnect from a Dask scheduler this executor connected to."""
+        if self.owns_client:
+            self.client.close()
+
+    @property
+    def in_process(self) -> bool:
+        return self.client is None and self.workers == 1
+
+    def map(self, jobs: list, on_leaf):
+        if not jobs:
+            return
+        if self.client is not None:
+            from distributed import as_completed
+
+            futures = self.client.map(run_job, jobs, pure=False)
+            index = {f.key: job for f, job in zip(futures, jobs)}
+            for future in as_completed(futures, loop=self.client.loop):
+                job = index[future.key]
+                result = future.result()
+                on_leaf(job.n_leaves)
+                yield result
+                future.release()
+        elif self.in_process or len(jobs) == 1:
+            for job in jobs:
+                yield run_job(job, on_leaf)
+        else:
+            from joblib import Parallel, delayed
+
+            parallel = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")
+            for job, result in parallel(delayed(_job_and_result)(job) for job in jobs):
+                on_leaf(job.n_leaves)
+                yield result
+
+
+def _job_and_result(job):
+    return job, run_job(job)
+
+
+CONNECT_TIMEOUT = "10s"
+
+
+def _dask_client(scheduler):
+    """A ``distributed.Client`` for an address, or the client given."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise TextpipeError(Errors.E716) from None
+    if isinstance(scheduler, Client):
+        return scheduler
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise TextpipeError(Errors.E715.format(address=scheduler, reason=exc)) from None
+
+
+# -- the whole experiment -------------------------------------------------------------
+
+
+def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler=None,
+                   cache=None, measure_memory: bool = True,
+                   on_progress: Callable[[int, int], None] | None = None) -> list:
+    """Fit and score every pipeline of ``experiment`` on every fold of each dataset.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        From :func:`~textpipe.compare.experiment.load_experiment`.
+    datasets : list of Dataset
+        The data, e.g. ``experiment.load_datasets()``.
+    n_jobs : int, optional
+        Jobs in parallel (joblib; ``-1``: all cores). Defaults to the
+        experiment's ``evaluation.n_jobs``.
+    scheduler : str or distributed.Client, optional
+        Run the jobs on this Dask cluster (e.g. ``"tcp://10.0.0.5:8786"``)
+        instead of on this machine.
+    cache : str, Path or StepCache, optional
+        A folder for fitted steps' outputs, reused by later runs.
+    measure_memory : bool, default=True
+        Sample resident memory while steps fit (a thread per job).
+    on_progress : callable, optional
+        Called as ``on_progress(done, total)`` in pipeline-folds.
+
+    Returns
+    -------
+    list of DatasetRun
+        One per dataset, in order.
+    """
+    if cache is not None and not isinstance(cache, StepCache):
+        cache = StepCache(cache)
+    n_jobs = experiment.evaluation.n_jobs if n_jobs is None else n_jobs
+    executor = _Executor(n_jobs, scheduler)
+    configs = [c.config for c in experiment.candidates]
+    metrics = list(experiment.evaluation.metrics)
+    top = experiment.report.top_features
+
+    runs, plans = [], []
+    for dataset in datasets:
+        plan = plan_evaluation(dataset, experiment.evaluation)
+        runs.append(DatasetRun(dataset, plan, PrefixTree.build([c.steps for c in configs])))
+        plans.append(plan)
+    total = sum(len(p.folds) for p in plans) * len(configs)
+    done = 0
+    report = on_progress or (lambda done, total: None)
+    report(0, total)
+
+    def on_leaf(n):
+        nonlocal done
+        done += n
+        report(done, total)
+
+    def make_job(d, fold, start, train, test, names=None, stop=None):
+        plan = plans[d]
+        return _Job(
+            dataset=d, fold=fold.index, start=start, train=train, test=test,
+            y_train=plan.labels[fold.train], y_test=plan.labels[fold.test], metrics=metrics,
+            context=contexts[(d, fold.index)], names=names, stop=stop, cache=cache,
+            top_features=top, meter=measure_memory,
+        )
+
+    contexts = {}
+    for d, (run, plan) in enumerate(zip(runs, plans)):
+        fingerprint = run.dataset.fingerprint()
+        for fold in plan.folds:
+            contexts[(d, fold.index)] = fold_context(fingerprint, fold.train, fold.test)
+
+    def texts(plan, index):
+        return [plan.texts[i] for i in index]
+
+    started = perf_counter()
+    try:
+        results = _execute(executor, plans, runs, make_job, texts, on_leaf)
+    finally:
+        executor.close()
+    wall = perf_counter() - started
+
+    _collect(runs, results, experiment)
+    for run in runs:
+        run.wall_seconds = wall
+    return runs
+
+
+def _execute(executor, plans, runs, make_job, texts, on_leaf) -> list:
+    """Cut the work into jobs, run them, and return their results."""
+    n_fold_jobs = sum(len(p.folds) for p in plans)
+    split = not executor.in_process and n_fold_jobs < executor.workers
+    results = []
+    if not split:
+        jobs = [make_job(d, fold, runs[d].tree.root.children, texts(plan, fold.train),
+                         texts(plan, fold.test))
+                for d, plan in enumerate(plans) for fold in plan.folds]
+        results += executor.map(jobs, on_leaf)
+    else:  # few folds, several workers: fit the shared trunk, then each branch apart
+        trunk_jobs, branch_jobs = [], []
+        for d, plan in enumerate(plans):
+            trunk = runs[d].tree.trunk()
+            for fold in plan.folds:
+                train, test = texts(plan, fold.train), texts(plan, fold.test)
+                if trunk and not trunk[-1].is_leaf:
+                    trunk_jobs.append(make_job(d, fold, [trunk[0]], train, test,
+                                               stop=trunk[-1].key))
+                else:
+                    branch_jobs += [make_job(d, fold, [child], train, test)
+                                    for child in runs[d].tree.root.children]
+        for result in executor.map(trunk_jobs, on_leaf):
+            results.append(result)
+            d, plan = result.dataset, plans[result.dataset]
+            fold = plan.folds[result.fold]
+            end = runs[d].tree.trunk()[-1]
+            train, test, names = result.trunk
+            branch_jobs += [make_job(d, fold, [child], train, test, names=names)
+                            for child in end.children]
+        results += executor.map(branch_jobs, on_leaf)
+    return results
+
+
+def _collect(runs, results, experiment) -> None:
+    """Turn per-node results into per-pipeline, per-fold records."""
+    nodes: dict = {}
+    leaves: dict = {}
+    for result in results:
+        run = runs[result.dataset]
+        for key, (fit, apply, peak, cached) in result.nodes.items():
+            nodes[(result.dataset, key, result.fold)] = (fit, apply, peak, cached)
+            counter = run.cache_hits if cached else run.fit_counts
+            counter[(key, result.fold)] += 1
+        for key, entry in result.leaves.items():
+            leaves[(result.dataset, key, result.fold)] = entry
+        run.warnings.extend(result.warnings)
+
+    for d, run in enumerate(runs):
+        run.warnings = sorted(set(run.warnings))
+        for p, (candidate, path) in enumerate(zip(experiment.candidates, run.tree.paths)):
+            steps = [step.name for step in candidate.config.steps]
+            for fold in run.plan.folds:
+                parts = [nodes[(d, key, fold.index)] for key in path]
+                leaf = leaves[(d, path[-1], fold.index)]
+                run.records[(p, fold.index)] = FoldRecord(
+                    scores=leaf["scores"],
+                    fit_seconds={s: part[0] for s, part in zip(steps, parts)},
+                    predict_seconds={s: part[1] for s, part in zip(steps, parts)},
+                    peak_bytes=int(max(part[2] for part in parts)),
+                    predictions=leaf["predictions"],
+                    top_features=leaf["top"],
+                    cached=all(part[3] for part in parts),
+                )

@@ -1,0 +1,22 @@
+"""The neural end of textpipe: an ELMo-style bidirectional language model in PyTorch.
+
+The package is split by concern:
+
+* :mod:`~textpipe.neural.vocab`: word and character vocabularies (JSON);
+* :mod:`~textpipe.neural.encoder`: the character-CNN token encoder (character
+  embeddings, filters of several widths, max-pooling, highway layers, projection);
+* :mod:`~textpipe.neural.softmax`: the word softmax shared by both directions
+  (adaptive softmax for large vocabularies, a full one for small);
+* :mod:`~textpipe.neural.bilm`: the biLM itself (forward and backward LSTM stacks
+  with residual connections), batching, and the layer states ELMo mixes;
+* :mod:`~textpipe.neural.elmo`: the scalar mix and batched, autograd-free
+  embedding of token lists with a pretrained biLM;
+* :mod:`~textpipe.neural.pretrain`: the pretraining configuration and loop
+  (held-out perplexity, clipping, checkpoints and resume, early stopping);
+* :mod:`~textpipe.neural.io`: a biLM folder (``weights.safetensors``,
+  ``config.json``, ``vocab.json``; no pickles);
+* :mod:`~textpipe.neural.threads`: torch's thread count, set and restored.
+
+Everything here imports torch; the package is imported only when a neural stage
+or ``textpipe pretrain`` is used, so ``import textpipe`` stays light.
+"""

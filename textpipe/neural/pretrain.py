@@ -1,0 +1,483 @@
+"""Pretrain a biLM: the configuration file, the training loop, checkpoints and resuming.
+
+A pretraining file (YAML, read safely; errors name the file and line)::
+
+    name: bilm-mr-trec
+    pretrain:
+      output_dir: ../models/bilm-mr-trec  # the biLM folder written; relative to this file
+      corpus:
+        datasets: [mr, trec]             # bundled datasets' training texts
+        files: []                        # text files, one document per line
+        tokenize: {}                     # the `tokenize` stage's parameters: match your pipelines
+      model: {projection_dim: 256, lstm_size: 256, lstm_layers: 2}
+      training: {epochs: 10, batch_size: 128, seed: 0, threads: 2, max_minutes: 10}
+
+Every key has a default (see :class:`CorpusConfig`, :class:`ModelConfig`,
+:class:`TrainingConfig`), so the resolved configuration written to the
+biLM's ``config.json`` is a complete record of what ran.
+
+Training is seeded: the batches of epoch ``e`` depend only on the seed and
+``e``, and a checkpoint stores the weights, the optimizer and the random-number
+state, so a run resumed after an interruption continues exactly where it
+stopped. Held-out perplexity is measured after each epoch (or every
+``eval_every`` steps); the best weights are kept, and training stops early
+after ``patience`` evaluations without improvement.
+
+Examples
+--------
+>>> import tempfile
+>>> config = PretrainConfig.model_validate({
+...     "output_dir": tempfile.mkdtemp(),
+...     "corpus": {"texts": ["a fine film", "a dull film", "a fine cast"] * 10, "min_count": 1},
+...     "model": {"char_dim": 4, "filters": [[1, 8], [2, 8]], "projection_dim": 8,
+...               "lstm_size": 8},
+...     "training": {"epochs": 2, "batch_size": 8, "threads": 1}})
+>>> result = pretrain(config)
+>>> result.epochs, result.best_perplexity < 1000
+(2, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import ConfigError, Errors, InputError, did_you_mean, quoted_list
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class CorpusConfig(_Strict):
+    """The unlabeled text the biLM learns from."""
+
+    datasets: list[str] = Field(default_factory=list,
+                                description="bundled datasets whose texts are used, e.g. [mr, trec]")
+    include_test: bool = Field(False, description="also a bundled dataset's test-split texts "
+                               "(transductive: they are what pipelines are scored on)")
+    files: list[str] = Field(default_factory=list,
+                             description="text files, one document per line; relative to the YAML file")
+    texts: list[str] = Field(default_factory=list, description="documents given inline (Python API)")
+    tokenize: dict = Field(default_factory=dict,
+                           description="parameters of the `tokenize` stage; match your pipelines'")
+    max_length: int = Field(100, ge=2, description="longer documents are cut into pieces of this many tokens")
+    heldout_fraction: float = Field(0.05, gt=0, lt=0.5,
+                                    description="documents held out to measure perplexity")
+    min_count: int = Field(2, ge=1, description="words rarer than this are predicted as <unk>")
+    max_words: int = Field(20000, ge=10, description="size limit of the predicted vocabulary")
+    max_characters: int = Field(50, ge=3, description="characters read per token, markers included")
+
+    @field_validator("datasets")
+    @classmethod
+    def _bundled(cls, value: list[str]) -> list[str]:
+        from ..data import bundled_datasets
+
+        names = list(bundled_datasets())
+        for name in value:
+            if name.lower() not in names:
+                raise ValueError(f"unknown bundled dataset '{name}'.{did_you_mean(name, names)} "
+                                 f"Bundled: {quoted_list(names)}. For your own text use 'files'.")
+        return value
+
+
+class ModelConfig(_Strict):
+    """Sizes of the biLM (see :class:`textpipe.neural.bilm.BiLMConfig`)."""
+
+    char_dim: int = Field(16, ge=1, description="size of a character embedding")
+    filters: list[tuple[int, int]] = Field(
+        default_factory=lambda: [(1, 32), (2, 32), (3, 64), (4, 128), (5, 128)],
+        description="character convolutions as [width, count] pairs")
+    highway_layers: int = Field(1, ge=0)
+    projection_dim: int = Field(256, ge=1, description="token vector and LSTM output size")
+    lstm_size: int = Field(256, ge=1, description="LSTM cell size (projected to projection_dim if larger)")
+    lstm_layers: int = Field(2, ge=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    activation: Literal["relu", "tanh"] = "relu"
+    softmax: Literal["auto", "adaptive", "full"] = Field("auto", description="adaptive above 2,000 words")
+    cutoffs: Optional[list[int]] = Field(None, description="adaptive softmax clusters; default by size")
+    div_value: float = Field(4.0, ge=1, description="each adaptive softmax cluster's size is the "
+                             "previous one's divided by this")
+
+    @field_validator("filters")
+    @classmethod
+    def _filters(cls, value):
+        if not value or any(w < 1 or n < 1 for w, n in value):
+            raise ValueError("give at least one [width, count] pair of positive integers")
+        return value
+
+
+class TrainingConfig(_Strict):
+    """How the biLM is trained."""
+
+    epochs: int = Field(10, ge=1)
+    batch_size: int = Field(128, ge=1, description="sentences per batch")
+    learning_rate: float = Field(0.002, gt=0, description="Adam's learning rate")
+    clip_norm: float = Field(5.0, gt=0, description="gradient norm clipping")
+    seed: int = 0
+    threads: Optional[int] = Field(None, ge=1, description="torch threads (default: torch's own)")
+    patience: int = Field(2, ge=1, description="evaluations without improvement before stopping")
+    eval_every: Optional[int] = Field(None, ge=1, description="steps between held-out evaluations "
+                                      "(default: once per epoch)")
+    checkpoint_every: int = Field(200, ge=1, description="steps between checkpoints")
+    max_minutes: Optional[float] = Field(None, gt=0, description="stop (resumably) after this long")
+
+
+class PretrainConfig(_Strict):
+    """The ``pretrain:`` section of a pretraining file."""
+
+    output_dir: str = Field(..., description="the biLM folder to write; relative to the YAML file")
+    corpus: CorpusConfig = Field(default_factory=CorpusConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+
+
+class PretrainFile(_Strict):
+    name: Optional[str] = None
+    description: Optional[str] = None
+    pretrain: PretrainConfig
+
+
+def load_pretrain_config(path) -> PretrainConfig:
+    """Read and validate a pretraining YAML file; paths become absolute.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and line of every problem.
+    """
+    from ..config.resolve import ConfigErrors
+    from ..config.kinds import FILE_KINDS, file_kind, wrong_kind_message
+    from ..config.yamlio import read_yaml
+
+    path = Path(path)
+    raw, lines = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(Errors.E003.format(kind="an empty file" if raw is None
+                                             else f"a {type(raw).__name__}"), file=path)
+    kind = file_kind(raw)
+    if kind != "pretrain" and any(key in raw for key in FILE_KINDS[kind][0]):
+        raise ConfigError(wrong_kind_message(kind, expected="pretrain"), file=path)
+    try:
+        parsed = PretrainFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            where = ".".join(str(p) for p in loc)
+            if err["type"] == "extra_forbidden":
+                message = f"unknown key '{loc[-1]}'.{_key_hint(loc)}"
+            else:
+                message = f"'{where}': {err['msg'].removeprefix('Value error, ')}"
+            problems.append(ConfigError(message, file=path, line=lines.line_of(loc)))
+        raise problems[0] if len(problems) == 1 else ConfigErrors(problems, file=path)
+    config = parsed.pretrain
+    base = path.resolve().parent
+    config.output_dir = str(_relative_to(base, config.output_dir))
+    config.corpus.files = [str(_relative_to(base, f)) for f in config.corpus.files]
+    return config
+
+
+def _key_hint(loc: tuple) -> str:
+    sections = {"pretrain": PretrainConfig, "corpus": CorpusConfig, "model": ModelConfig,
+                "training": TrainingConfig}
+    model = sections.get(loc[-2] if len(loc) > 1 else "", PretrainFile)
+    allowed = list(model.model_fields)
+    return f"{did_you_mean(loc[-1], allowed)} Allowed keys here: {quoted_list(allowed)}."
+
+
+def _relative_to(base: Path, value: str) -> Path:
+    import os
+
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else Path(os.path.normpath(base / path))
+
+
+# -- the corpus -----------------------------------------------------------------------
+
+
+def corpus_documents(corpus: CorpusConfig) -> list[list[str]]:
+    """Tokenized, non-empty documents of the corpus, long ones cut to ``max_length``."""
+    from ..data import load_dataset
+    from ..data.decoding import read_text, split_lines
+    from ..errors import DataError
+    from ..stages.tokenize import Tokenize
+
+    texts = list(corpus.texts)
+    for name in corpus.datasets:
+        data = load_dataset(name)
+        texts += data.texts
+        if corpus.include_test and data.test_texts:
+            texts += data.test_texts
+    for file in corpus.files:
+        if not Path(file).is_file():
+            raise DataError(Errors.E202, file=file)
+        texts += [line for line in split_lines(read_text(file)) if line.strip()]
+    docs = []
+    for doc in Tokenize(**corpus.tokenize).fit_transform(texts):
+        for start in range(0, len(doc), corpus.max_length):
+            docs.append(doc[start:start + corpus.max_length])
+    return docs
+
+
+# -- training -----------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """What the loop reports after each step (for progress bars)."""
+
+    epoch: int
+    epochs: int
+    step: int
+    steps_per_epoch: int
+    tokens_per_second: float
+    loss: float
+    seconds: float
+    eta_seconds: float | None
+    heldout_perplexity: float | None = None
+
+    @property
+    def perplexity(self) -> float:
+        return math.exp(min(self.loss, 50.0))
+
+
+@dataclass
+class PretrainResult:
+    """What a pretraining run produced."""
+
+    output_dir: Path
+    epochs: int
+    steps: int
+    tokens: int
+    seconds: float
+    best_perplexity: float
+    history: list[dict] = field(default_factory=list)
+    stopped: str = "completed"  # completed | early_stopping | time_limit | interrupted
+    resumed_from_step: int | None = None
+
+
+def _fingerprint(config: PretrainConfig, n_docs: int) -> str:
+    data = config.model_dump(exclude={"output_dir"})
+    data["training"] = {k: v for k, v in data["training"].items()
+                        if k not in ("threads", "max_minutes", "checkpoint_every")}
+    data["n_docs"] = n_docs
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _epoch_batches(n_docs: int, lengths: list[int], batch_size: int, seed: int,
+                   epoch: int) -> list[list[int]]:
+    """Batches of epoch ``epoch``: shuffled, sorted by length within pools, order shuffled."""
+    import numpy as np
+
+    rng = np.random.default_rng([seed, epoch])
+    order = rng.permutation(n_docs)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, n_docs, pool):
+        chunk = sorted(order[start:start + pool].tolist(), key=lambda i: lengths[i])
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def heldout_perplexity(model, vocab, docs, batch_size: int = 128) -> float:
+    """Perplexity of both directions on ``docs`` (mean NLL per prediction, exponentiated)."""
+    import torch
+
+    from .elmo import length_sorted_batches
+
+    model.eval()
+    total, n = 0.0, 0
+    with torch.inference_mode():
+        for index in length_sorted_batches(docs, batch_size):
+            loss = model.loss(model.batch([docs[i] for i in index], vocab))
+            total += float(loss.forward + loss.backward)
+            n += 2 * loss.n_predictions
+    model.train()
+    return math.exp(total / max(n, 1))
+
+
+def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] | None = None,
+             resume: bool = True, on_message: Callable[[str], None] | None = None
+             ) -> PretrainResult:
+    """Train a biLM as ``config`` says and write it to ``config.output_dir``.
+
+    Parameters
+    ----------
+    config : PretrainConfig
+        A validated configuration (:func:`load_pretrain_config`, or built in Python).
+    on_progress : callable, optional
+        Called with a :class:`Progress` after every step.
+    resume : bool, default=True
+        Continue from ``output_dir/checkpoint`` if it exists (it must come from
+        the same configuration and corpus); False starts over.
+    on_message : callable, optional
+        Called with one-line notes (resuming, evaluations, stopping).
+
+    Returns
+    -------
+    PretrainResult
+    """
+    import torch
+
+    from .bilm import BiLM, BiLMConfig
+    from .io import (load_checkpoint, remove_checkpoint, restore_checkpoint, save_bilm,
+                     save_checkpoint)
+    from .threads import torch_threads
+    from .vocab import Vocabulary
+
+    say = on_message or (lambda message: None)
+    out = Path(config.output_dir)
+    train_cfg = config.training
+    docs = [d for d in corpus_documents(config.corpus) if d]
+    if len(docs) < 2:
+        raise InputError(Errors.E603.format(n=len(docs)))
+    import numpy as np
+
+    order = np.random.default_rng(train_cfg.seed).permutation(len(docs))
+    n_held = min(max(1, round(len(docs) * config.corpus.heldout_fraction)), len(docs) - 1)
+    heldout = [docs[i] for i in order[:n_held]]
+    train = [docs[i] for i in order[n_held:]]
+    fingerprint = _fingerprint(config, len(docs))
+
+    with torch_threads(train_cfg.threads), torch.random.fork_rng():
+        torch.manual_seed(train_cfg.seed)
+        checkpoint = load_checkpoint(out) if resume else None
+        if checkpoint is not None and checkpoint.get("fingerprint") != fingerprint:
+            raise ConfigError(Errors.E604.format(path=out / "checkpoint"))
+        if checkpoint is not None:
+            vocab = checkpoint["vocab"]
+        else:
+            c = config.corpus
+            vocab = Vocabulary.build(train, min_count=c.min_count, max_words=c.max_words,
+                                     max_characters=c.max_characters)
+        m = config.model
+        bilm_config = BiLMConfig(
+            n_words=len(vocab), n_chars=vocab.n_chars, char_dim=m.char_dim,
+            filters=[list(f) for f in m.filters], highway_layers=m.highway_layers,
+            projection_dim=m.projection_dim, lstm_size=m.lstm_size, lstm_layers=m.lstm_layers,
+            dropout=m.dropout, max_characters=vocab.max_characters, activation=m.activation,
+            softmax=m.softmax, cutoffs=m.cutoffs, div_value=m.div_value)
+        model = BiLM(bilm_config).train()
+        optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.learning_rate)
+        state = {"fingerprint": fingerprint, "epoch": 0, "step_in_epoch": 0, "step": 0,
+                 "tokens": 0, "seconds": 0.0, "best_perplexity": None, "bad_evals": 0,
+                 "history": []}
+        resumed = None
+        if checkpoint is not None:
+            restore_checkpoint(checkpoint, model, optimizer)
+            state.update({k: checkpoint[k] for k in state if k in checkpoint})
+            resumed = state["step"]
+            say(f"resuming from the checkpoint at step {resumed} (epoch {state['epoch'] + 1}, "
+                f"batch {state['step_in_epoch']})")
+        lengths = [len(d) for d in train]
+        steps_per_epoch = -(-len(train) // train_cfg.batch_size)
+        info = {"name": out.name, "pretrain": _plain(config), "corpus_documents": len(docs),
+                "heldout_documents": len(heldout)}
+
+        def save_best():
+            save_bilm(out, model, vocab, info={**info, "training_result": {
+                k: state[k] for k in ("step", "tokens", "seconds", "best_perplexity")}})
+
+        def checkpoint_now():
+            save_checkpoint(out, model, optimizer, vocab, state)
+
+        def evaluate() -> bool:
+            """Measure held-out perplexity; keep the best; True when patience is out."""
+            ppl = heldout_perplexity(model, vocab, heldout, train_cfg.batch_size)
+            state["history"].append({"step": state["step"],
+                                     "epoch": round(state["step"] / steps_per_epoch, 2),
+                                     "heldout_perplexity": ppl})
+            best = state["best_perplexity"]
+            if best is None or ppl < best:
+                state["best_perplexity"], state["bad_evals"] = ppl, 0
+                save_best()
+                say(f"step {state['step']}: held-out perplexity {ppl:.1f} (best so far, saved)")
+            else:
+                state["bad_evals"] += 1
+                say(f"step {state['step']}: held-out perplexity {ppl:.1f} "
+                    f"(best {best:.1f}; {state['bad_evals']}/{train_cfg.patience} without improvement)")
+            return state["bad_evals"] >= train_cfg.patience
+
+        start = time.perf_counter()
+        seconds_before = state["seconds"]
+        tokens_run = 0
+        stopped = "completed"
+        last_ppl = None
+        try:
+            while state["epoch"] < train_cfg.epochs and stopped == "completed":
+                batches = _epoch_batches(len(train), lengths, train_cfg.batch_size,
+                                         train_cfg.seed, state["epoch"])
+                while state["step_in_epoch"] < len(batches):
+                    index = batches[state["step_in_epoch"]]
+                    batch = model.batch([train[i] for i in index], vocab)
+                    loss = model.loss(batch)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.total.backward()
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.clip_norm)
+                    optimizer.step()
+                    state["step"] += 1
+                    state["step_in_epoch"] += 1
+                    state["tokens"] += batch.n_tokens
+                    tokens_run += batch.n_tokens
+                    elapsed = time.perf_counter() - start
+                    state["seconds"] = seconds_before + elapsed
+                    end_of_epoch = state["step_in_epoch"] == len(batches)
+                    if end_of_epoch:
+                        state["epoch"] += 1
+                        state["step_in_epoch"] = 0
+                    evaluate_now = end_of_epoch if train_cfg.eval_every is None else (
+                        state["step"] % train_cfg.eval_every == 0)
+                    if evaluate_now:
+                        if evaluate():
+                            stopped = "early_stopping"
+                        last_ppl = state["history"][-1]["heldout_perplexity"]
+                    if state["step"] % train_cfg.checkpoint_every == 0 or end_of_epoch:
+                        checkpoint_now()
+                    if on_progress is not None:
+                        done = state["step"]
+                        total = steps_per_epoch * train_cfg.epochs
+                        rate = elapsed / max(state["step"] - (resumed or 0), 1)
+                        on_progress(Progress(
+                            epoch=state["epoch"] + (0 if end_of_epoch else 1),
+                            epochs=train_cfg.epochs, step=done,
+                            steps_per_epoch=steps_per_epoch,
+                            tokens_per_second=tokens_run / max(elapsed, 1e-9),
+                            loss=float(loss.total.detach()), seconds=state["seconds"],
+                            eta_seconds=rate * max(total - done, 0), heldout_perplexity=last_ppl))
+                    if (stopped == "completed" and train_cfg.max_minutes is not None
+                            and elapsed > 60 * train_cfg.max_minutes):
+                        stopped = "time_limit"
+                    if stopped != "completed" or end_of_epoch:
+                        break
+        except KeyboardInterrupt:
+            checkpoint_now()
+            say(f"interrupted at step {state['step']}: checkpoint saved in {out / 'checkpoint'}; "
+                f"run the same command again to resume")
+            raise
+        if stopped == "time_limit":
+            if not state["history"] or state["history"][-1]["step"] != state["step"]:
+                evaluate()
+            checkpoint_now()
+            say(f"time limit of {train_cfg.max_minutes:g} minutes reached at step "
+                f"{state['step']}; the best model is saved, and running again resumes training")
+        else:
+            if not state["history"]:
+                evaluate()
+            remove_checkpoint(out)
+    return PretrainResult(out, state["epoch"], state["step"], state["tokens"], state["seconds"],
+                          state["best_perplexity"], state["history"], stopped, resumed)
+
+
+def _plain(config: PretrainConfig) -> dict[str, Any]:
+    data = config.model_dump(mode="json")
+    if len(data["corpus"]["texts"]) > 20:
+        data["corpus"]["texts"] = f"<{len(data['corpus']['texts'])} texts given inline>"
+    return data

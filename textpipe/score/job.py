@@ -1,0 +1,449 @@
+"""Score a whole file with a saved model: the chunk loop behind ``textpipe score``.
+
+:func:`score_file` reads the input in chunks (:mod:`~textpipe.score.readers`), scores
+them in input order here, in joblib workers or on Dask
+(:mod:`~textpipe.score.backends`), formats each chunk where it was scored
+(:mod:`~textpipe.score.writers`) and commits it (:mod:`~textpipe.score.journal`).
+
+Nothing is lost and nothing is doubled: every input row ends up either in the output
+(one row, with its id) or in the errors file (with its line and the reason), unless
+``strict=True`` asks to stop at the first bad row. A job that is interrupted (Ctrl-C,
+``kill -9``) leaves its committed chunks in ``OUTPUT.parts``; ``resume=True`` checks
+that input, model and options are unchanged and goes on after the last committed
+chunk. Output to standard output is written as it comes and cannot be resumed.
+
+Examples
+--------
+>>> import tempfile, pathlib, json, textpipe
+>>> pipe = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+>>> _ = pipe.fit(["good fun", "great fun", "bad dull", "awful dull"], ["pos", "pos", "neg", "neg"])
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "docs.txt").write_text("good fun\\n\\nawful\\n")
+>>> summary = score_file(pipe, folder / "docs.txt", folder / "scores.jsonl", top_k=1)
+>>> summary.scored, summary.errors
+(2, 1)
+>>> [json.loads(line)["label"] for line in open(folder / "scores.jsonl")]
+['pos', 'neg']
+>>> json.loads(open(folder / "scores.errors.jsonl").read())["reason"]
+'the text is empty'
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from numbers import Integral
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import DataError, Errors
+from .backends import ModelHandle, check_n_jobs, ordered_map
+from .journal import Journal, atomic_file, errors_jsonl, parts_folder
+from .readers import InputSpec, ParsedChunk, RawChunk, ScoreInput, parse_chunk
+from .writers import (OutputSpec, assemble, check_output_format, detect_output_format,
+                      format_chunk, header, output_spec)
+
+STDOUT = "-"
+DEFAULT_CHUNK_SIZE = 10_000
+_EXAMPLES = 5
+
+
+@dataclass
+class ChunkResult:
+    """One scored chunk: its output bytes, its bad rows, and where the next one starts."""
+
+    index: int
+    payload: bytes
+    errors: list[dict]
+    scored: int
+    n_rows: int
+    end: dict
+    position: int
+
+
+@dataclass
+class ScoreSummary:
+    """What a scoring job did.
+
+    Attributes
+    ----------
+    scored : int
+        Rows in the output (with ``resume``, those of the interrupted run too).
+    errors : int
+        Bad rows, each in the errors file.
+    skipped : int
+        Input rows (scored or bad) that an interrupted run had committed and
+        that ``resume`` skipped.
+    seconds : float
+        Wall time of this run.
+    documents : int
+        Input rows read by this run (scored or bad).
+    output, errors_file : str or None
+    examples : list of dict
+        The first bad rows (their line, reason, excerpt), for display.
+    notes : list of str
+    """
+
+    scored: int = 0
+    errors: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    documents: int = 0
+    output: str | None = None
+    errors_file: str | None = None
+    examples: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def docs_per_second(self) -> float:
+        """Input rows read by this run per second."""
+        return self.documents / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        text = f"scored {self.scored:,} rows"
+        if self.errors:
+            where = f" (see {self.errors_file})" if self.errors_file else ""
+            text += f", {self.errors:,} bad rows skipped{where}"
+        else:
+            text += ", no bad rows"
+        if self.skipped:
+            text += f"; {self.skipped:,} rows were done before the interruption"
+        return (f"{text}; {self.seconds:.1f} s, {self.docs_per_second:,.0f} documents/s")
+
+
+def score_chunk(pipeline, chunk: RawChunk, input_spec: InputSpec,
+                out_spec: OutputSpec) -> ChunkResult:
+    """Parse, score and format one chunk (what each worker runs).
+
+    A document the model fails on is an error row like a malformed one, unless the
+    model fails on every document of the chunk: then the failure is the model's
+    and is raised.
+    """
+    parsed = parse_chunk(chunk, input_spec)
+    proba, predicted = _predict(pipeline, parsed, out_spec)
+    payload = format_chunk(out_spec, parsed.rows, parsed.ids, proba, parsed.kept, predicted)
+    errors = sorted(parsed.errors, key=lambda e: e["row"])
+    return ChunkResult(chunk.index, payload, errors, len(parsed.rows), chunk.n_rows,
+                       chunk.end(), chunk.position)
+
+
+def _predict(pipeline, parsed: ParsedChunk, spec: OutputSpec):
+    """Return (probabilities or None, index of each predicted label) for parsed.texts."""
+    if not parsed.texts:
+        return (np.zeros((0, len(spec.labels))) if spec.proba else None), np.zeros(0, int)
+    try:
+        return _predict_texts(pipeline, parsed.texts, spec)
+    except Exception as failure:  # find the documents at fault, one by one
+        good, results = [], []
+        for i, text in enumerate(parsed.texts):
+            try:
+                results.append(_predict_texts(pipeline, [text], spec))
+                good.append(i)
+            except Exception as exc:
+                reason = Errors.E830.format(reason=f"{type(exc).__name__}: {exc}")
+                parsed.errors.append({"row": parsed.rows[i], "line": None,
+                                      "reason": reason, "excerpt": text[:80]})
+        if not good:
+            raise failure
+        _keep_only(parsed, good)
+        proba = None if results[0][0] is None else np.vstack([r[0] for r in results])
+        return proba, np.concatenate([r[1] for r in results])
+
+
+def _predict_texts(pipeline, texts, spec: OutputSpec):
+    if spec.proba:
+        proba = np.asarray(pipeline.predict_proba(texts), dtype=float)
+        return proba, np.argmax(proba, axis=1)
+    position = {label: i for i, label in enumerate(spec.labels)}
+    labels = pipeline.predict(texts)
+    return None, np.array([position[str(label)] for label in labels], dtype=int)
+
+
+def _keep_only(parsed: ParsedChunk, good: list[int]) -> None:
+    def take(values):
+        if values is None:
+            return None
+        if hasattr(values, "take"):  # a pyarrow array
+            return values.take(good)
+        return [values[i] for i in good]
+
+    parsed.texts = [parsed.texts[i] for i in good]
+    parsed.rows = [parsed.rows[i] for i in good]
+    parsed.ids = take(parsed.ids)
+    parsed.kept = {name: take(values) for name, values in parsed.kept.items()}
+
+
+def default_errors_path(output) -> Path:
+    """Where bad rows go by default: ``scores.jsonl`` → ``scores.errors.jsonl``."""
+    return Path(output).with_suffix(".errors.jsonl")
+
+
+def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
+               output_format: str | None = None, text_column: str = "text",
+               id_column: str | None = None, keep=(), proba: bool = True,
+               top_k: int | None = None, encoding: str = "auto",
+               chunk_size: int = DEFAULT_CHUNK_SIZE, n_jobs: int = 1,
+               scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
+               strict: bool = False, errors=None, allow_version_mismatch: bool = False,
+               on_progress: Callable[[int, int | None, int], None] | None = None,
+               ) -> ScoreSummary:
+    """Score every document of a file with a model; write predictions to another file.
+
+    Parameters
+    ----------
+    model : str, Path, SavedModel or Pipeline
+        A model folder (``textpipe train``/``run --save``), a loaded model, or a
+        fitted pipeline. Loading a folder unpickles it: only use models you trust.
+    input : str or Path
+        The documents; ``"-"`` for standard input.
+    output : str or Path, default="-"
+        Where predictions go; ``"-"`` for standard output.
+    input_format : {"text", "csv", "tsv", "jsonl", "parquet"}, optional
+        Detected from the input's name if omitted (``"text"``: one document per line).
+    output_format : {"jsonl", "csv", "parquet"}, optional
+        Detected from the output's name if omitted (JSONL for standard output).
+    text_column : str, default="text"
+        The CSV/TSV column, JSONL field or Parquet column with the text.
+    id_column : str, optional
+        Take ids from this column; by default the id is the row number (from 0).
+    keep : sequence of str
+        Input columns to copy to the output.
+    proba : bool, default=True
+        Write class probabilities (if the model has ``predict_proba``).
+    top_k : int, optional
+        Write only the ``top_k`` most probable classes and their probabilities.
+    encoding : str, default="auto"
+        How records are decoded (see :class:`~textpipe.score.readers.ScoreInput`).
+    chunk_size : int, default=10000
+        Documents per chunk: the unit of parallel work and of commit.
+    n_jobs : int, default=1
+        Worker processes; -1 for every core.
+    scheduler : str, optional
+        Score on a Dask cluster, e.g. ``"tcp://10.0.0.5:8786"``.
+    resume : bool, default=False
+        Go on with an interrupted job writing to the same output.
+    overwrite : bool, default=False
+        Replace an existing output (and discard an interrupted job's chunks).
+    strict : bool, default=False
+        Stop at the first bad row (raising ``DataError``) instead of skipping it.
+    errors : str or Path, optional
+        The errors file (JSON Lines); by default ``OUTPUT`` with suffix
+        ``.errors.jsonl``, written even when empty. For standard output, bad rows
+        are only counted unless this is given.
+    allow_version_mismatch : bool, default=False
+        Load a model saved by another textpipe minor version.
+    on_progress : callable, optional
+        Called after each chunk as ``on_progress(done, total, documents)``:
+        ``done`` and ``total`` in bytes of input (rows for Parquet; ``total`` is
+        None for standard input), ``documents`` read so far by this run.
+
+    Returns
+    -------
+    ScoreSummary
+
+    Raises
+    ------
+    DataError
+        For a bad input, output or option, or a bad row with ``strict``.
+    ModelError
+        If the model cannot be loaded.
+    """
+    started = time.perf_counter()
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
+        raise DataError(Errors.E816.format(name="chunk_size", what="a positive integer",
+                                           got=chunk_size))
+    if scheduler is None:
+        check_n_jobs(n_jobs)
+    output = str(output)
+    to_stdout = output == STDOUT
+    fmt = check_output_format(output_format) if output_format else detect_output_format(output)
+    if fmt is None:
+        raise DataError(Errors.E817.format(role="output", path=output, option="--output-format",
+                                           allowed="jsonl, csv, parquet"))
+    if resume and to_stdout:
+        raise DataError(Errors.E811.format(
+            what="a run that writes to standard output",
+            why="what was written cannot be checked or taken back; write to a file (-o FILE) "
+                "to be able to resume"))
+    if fmt == "parquet" and to_stdout:
+        raise DataError(Errors.E818.format(what="Parquet output", fmt="Parquet",
+                                           verb="written to", instead="JSONL or CSV"))
+    handle = ModelHandle.resolve(model, allow_version_mismatch=allow_version_mismatch)
+    summary = ScoreSummary(output=output)
+    if top_k is not None and not handle.has_proba:
+        raise DataError(Errors.E809.format(step=handle.last_step))
+    if proba and not handle.has_proba:
+        proba = False
+        summary.notes.append("the model has no predict_proba: labels only")
+    source = ScoreInput(input, input_format, encoding=encoding, text_column=text_column,
+                        id_column=id_column, keep=keep)
+    out_spec = _output_spec(fmt, handle, source, proba, top_k)
+    args = (source.spec, out_spec)
+
+    def run(chunks, done: int, documents: int):
+        report = on_progress or (lambda *a: None)
+        total = source.total
+        report(done, total, documents)
+        for result in ordered_map(score_chunk, chunks, handle, args=args, n_jobs=n_jobs,
+                                  scheduler=scheduler):
+            if strict and result.errors:
+                first = result.errors[0]
+                stop = DataError(Errors.E819.format(reason=first["reason"],
+                                                    excerpt=repr(first["excerpt"])),
+                                 file=source.path, line=first["line"])
+                stop.bad_row = first
+                raise stop
+            documents += result.n_rows
+            yield result
+            report(result.position, total, documents)
+
+    if to_stdout:
+        _to_stdout(summary, source, out_spec, run, chunk_size, errors)
+    else:
+        _to_file(summary, source, out_spec, run, handle, Path(output), chunk_size,
+                 resume=resume, overwrite=overwrite,
+                 errors=Path(errors) if errors else default_errors_path(output))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _output_spec(fmt, handle, source, proba, top_k) -> OutputSpec:
+    id_type, keep_types = None, None
+    if fmt == "parquet":
+        import pyarrow as pa
+
+        spec = source.spec
+        if spec.id_column is not None:
+            id_type = source.arrow_type(spec.id_column) or pa.string()
+        if source.format == "parquet":
+            keep_types = {name: source.arrow_type(name) for name in spec.keep}
+    return output_spec(fmt, handle.classes, proba=proba, top_k=top_k, keep=source.spec.keep,
+                       id_type=id_type, keep_types=keep_types)
+
+
+def _to_stdout(summary, source, out_spec, run, chunk_size, errors) -> None:
+    stream = sys.stdout.buffer
+    stream.write(header(out_spec))
+    errors_fh = None
+    try:
+        if errors:
+            summary.errors_file = str(errors)
+            Path(errors).parent.mkdir(parents=True, exist_ok=True)
+            errors_fh = open(errors, "wb")
+        for result in run(source.chunks(chunk_size), 0, 0):
+            stream.write(result.payload)
+            stream.flush()
+            summary.scored += result.scored
+            summary.errors += len(result.errors)
+            summary.documents += result.n_rows
+            if errors_fh is not None and result.errors:
+                errors_fh.write(errors_jsonl(result.errors))
+            summary.examples.extend(result.errors[: _EXAMPLES - len(summary.examples)])
+    finally:
+        if errors_fh is not None:
+            errors_fh.close()
+
+
+def _stdin_resume_message() -> str:
+    return Errors.E811.format(
+        what="a run that reads standard input",
+        why="the input cannot be read again to check and skip what was done; start again "
+            "with --overwrite")
+
+
+def _job(source, out_spec, handle, chunk_size) -> dict:
+    spec = source.spec
+    return {
+        "input": source.fingerprint(),
+        "model": handle.identity,
+        "options": {
+            "input_format": spec.format, "codec": spec.codec, "text_column": spec.text_column,
+            "id_column": spec.id_column, "keep": list(spec.keep),
+            "output_format": out_spec.format, "columns": list(out_spec.columns),
+            "chunk_size": chunk_size,
+        },
+    }
+
+
+def _differences(old: dict, new: dict) -> tuple[str, str] | None:
+    """What differs between a recorded job and this one, for E807."""
+    if old.get("input", {}).get("path") == "-":
+        raise DataError(_stdin_resume_message())
+    if old.get("input") != new["input"]:
+        before, now = old.get("input", {}), new["input"]
+        if before.get("path") != now.get("path"):
+            return "the input", f"it was {before.get('path')}, now {now.get('path')}"
+        return "the input", (f"its content changed: {before.get('size')} bytes, sha256 "
+                             f"{str(before.get('sha256'))[:12]}… then; {now.get('size')} "
+                             f"bytes, sha256 {str(now.get('sha256'))[:12]}… now")
+    if old.get("model") != new["model"]:
+        return "the model", "its saved files or textpipe version are not the same"
+    changed = [f"{key}: {old['options'].get(key)!r} then, {value!r} now"
+               for key, value in new["options"].items() if old["options"].get(key) != value]
+    if changed:
+        return "the options", "; ".join(changed)
+    return None
+
+
+def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *, resume,
+             overwrite, errors: Path) -> None:
+    import shutil
+
+    summary.errors_file = str(errors)
+    errors.parent.mkdir(parents=True, exist_ok=True)
+    parts = parts_folder(output)
+    if source.is_stdin and resume and parts.exists():
+        raise DataError(_stdin_resume_message())
+    job = _job(source, out_spec, handle, chunk_size)
+    journal = None
+    if parts.exists():
+        if resume:
+            journal = Journal.reopen(parts)
+            diff = _differences(journal.job, job)
+            if diff is not None:
+                journal.close()
+                raise DataError(Errors.E807.format(what=diff[0], detail=diff[1]), file=output)
+        elif overwrite:
+            shutil.rmtree(parts)
+        else:
+            raise DataError(Errors.E805.format(parts=parts), file=output)
+    elif output.exists() and not overwrite:
+        raise DataError(Errors.E806.format(parts=parts) if resume else Errors.E804, file=output)
+    elif resume:
+        summary.notes.append("nothing to resume: started from the first row")
+    if journal is None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        journal = Journal.start(parts, job, suffix="." + out_spec.format)
+    try:
+        start = journal.resume_point()
+        summary.skipped = journal.count("rows") + journal.count("errors")
+        done = 0
+        if start is not None:
+            done = start["row"] if source.format == "parquet" else start["byte"]
+        for result in run(source.chunks(chunk_size, start), done, 0):
+            journal.commit(result.index, result.payload, result.errors,
+                           {"rows": result.scored, "n": result.n_rows, "end": result.end})
+            summary.documents += result.n_rows
+            summary.examples.extend(result.errors[: _EXAMPLES - len(summary.examples)])
+        summary.scored = journal.count("rows")
+        summary.errors = journal.count("errors")
+        with atomic_file(errors) as fh:
+            for part in journal.error_parts():
+                fh.write(part.read_bytes())
+        with atomic_file(output) as fh:
+            assemble(out_spec, journal.parts(), fh)
+    except DataError as exc:
+        if getattr(exc, "bad_row", None) is not None:  # --strict stopped at a bad row: the
+            journal.remove()  # input must change before it passes, so nothing can resume
+        raise
+    finally:
+        journal.close()
+    journal.remove()
+
+
+__all__ = ["ChunkResult", "DEFAULT_CHUNK_SIZE", "ScoreSummary", "default_errors_path",
+           "score_chunk", "score_file"]

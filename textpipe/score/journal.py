@@ -1,0 +1,236 @@
+"""Commit a scoring job chunk by chunk, so that a killed job resumes without loss.
+
+While ``textpipe score ... -o OUTPUT`` runs, ``OUTPUT`` does not exist yet. Its
+chunks go to a folder beside it::
+
+    OUTPUT.parts/
+      journal.jsonl               line 1: the job (input fingerprint, model identity,
+                                  options); then one line per committed chunk
+      chunk-000000.jsonl          the chunk's output rows (.csv, .parquet likewise)
+      chunk-000000.errors.jsonl   the chunk's bad rows, if it had any
+
+A chunk is committed in two steps, each atomic: its files are written to a
+temporary name, flushed to disk (``fsync``) and renamed into place; then one line
+describing it is appended to the journal and flushed. A chunk counts as done only
+once its journal line is complete, so a process killed at any instant (``kill -9``,
+a power cut after the ``fsync``) leaves either the chunk fully recorded or not at
+all: a torn last journal line is ignored and cut off, and a chunk file without its
+line is simply written again. Chunks are committed in input order, so the journal
+always describes a prefix of the input, and the last line says where to go on.
+
+When every chunk is done, the parts are assembled into ``OUTPUT`` (again through a
+temporary file, ``fsync`` and a rename) and the folder is removed.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl.parts"
+>>> journal = Journal.start(folder, {"input": {"sha256": "ab12"}}, suffix=".jsonl")
+>>> journal.commit(0, b'{"id": 0}\\n', [], {"rows": 1, "end": {"row": 1}})
+>>> journal.close()
+>>> again = Journal.reopen(folder)
+>>> again.job, again.resume_point(), [p.name for p in again.parts()]
+({'input': {'sha256': 'ab12'}}, {'row': 1}, ['chunk-000000.jsonl'])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import DataError, Errors
+
+JOURNAL_FILE = "journal.jsonl"
+FORMAT_VERSION = 1
+
+
+def parts_folder(output) -> Path:
+    """The folder that holds an output's committed chunks: ``OUTPUT.parts``."""
+    output = Path(output)
+    return output.with_name(output.name + ".parts")
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms that cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_file(path):
+    """Open ``path`` for writing so that it appears complete or not at all.
+
+    Writes go to a hidden temporary file beside it, which is flushed to disk and
+    renamed over ``path`` when the block ends without error, and removed if it
+    does not.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def write_atomic(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through :func:`atomic_file`."""
+    with atomic_file(path) as fh:
+        fh.write(data)
+
+
+class Journal:
+    """The committed chunks of one scoring job, in ``OUTPUT.parts``.
+
+    Use :meth:`start` for a new job and :meth:`reopen` to resume one.
+
+    Attributes
+    ----------
+    folder : Path
+    job : dict
+        What the job was started with (line 1 of the journal).
+    entries : list of dict
+        One per committed chunk, in order; each has at least ``rows`` (rows
+        written), ``errors`` (bad rows) and ``end`` (where the next chunk starts).
+    """
+
+    def __init__(self, folder: Path, job: dict, entries: list[dict], suffix: str):
+        self.folder = Path(folder)
+        self.job = job
+        self.entries = entries
+        self.suffix = suffix
+        self._fh = open(self.folder / JOURNAL_FILE, "ab")
+
+    @classmethod
+    def start(cls, folder, job: dict, *, suffix: str) -> "Journal":
+        """Create ``folder`` (which must not exist) and record the job in it."""
+        folder = Path(folder)
+        folder.mkdir(parents=True)
+        line = json.dumps({"textpipe_score": FORMAT_VERSION, "suffix": suffix, "job": job})
+        write_atomic(folder / JOURNAL_FILE, line.encode("utf-8") + b"\n")
+        _fsync_dir(folder.parent)
+        return cls(folder, job, [], suffix)
+
+    @classmethod
+    def reopen(cls, folder) -> "Journal":
+        """Read the journal of an interrupted job; drop a torn last line.
+
+        Raises
+        ------
+        DataError
+            If the folder is damaged: no readable journal, a chunk file missing.
+        """
+        folder = Path(folder)
+        path = folder / JOURNAL_FILE
+
+        def damaged(reason):
+            return DataError(Errors.E815.format(parts=folder, reason=reason))
+
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise damaged(f"cannot read {JOURNAL_FILE}: {exc.strerror}") from None
+        lines = data.split(b"\n")
+        records, good_bytes = [], 0
+        for raw in lines[:-1]:  # the piece after the last newline is torn (or empty)
+            try:
+                records.append(json.loads(raw))
+            except ValueError:
+                break
+            good_bytes += len(raw) + 1
+        if not records or not isinstance(records[0], dict) or "job" not in records[0]:
+            raise damaged(f"{JOURNAL_FILE} does not start with the job's description")
+        head, entries = records[0], records[1:]
+        if head.get("textpipe_score") != FORMAT_VERSION:
+            raise damaged(f"journal format {head.get('textpipe_score')!r}, expected "
+                          f"{FORMAT_VERSION}")
+        suffix = head["suffix"]
+        for i, entry in enumerate(entries):
+            if entry.get("chunk") != i:
+                raise damaged(f"journal line {i + 2} records chunk {entry.get('chunk')}, "
+                              f"expected {i}")
+            if not (folder / _part_name(i, suffix)).is_file():
+                raise damaged(f"{_part_name(i, suffix)} is missing")
+        if good_bytes < len(data):
+            with open(path, "r+b") as fh:
+                fh.truncate(good_bytes)
+                fh.flush()
+                os.fsync(fh.fileno())
+        return cls(folder, head["job"], entries, suffix)
+
+    # -- committing ----------------------------------------------------------
+
+    def commit(self, index: int, payload: bytes, errors: list[dict], entry: dict) -> None:
+        """Commit chunk ``index``: its rows, its bad rows, then its journal line."""
+        if index != len(self.entries):
+            raise ValueError(f"chunk {index} committed out of order "
+                             f"(expected {len(self.entries)})")  # a bug, not a user error
+        write_atomic(self.folder / _part_name(index, self.suffix), payload)
+        errors_path = self.folder / _errors_name(index)
+        if errors:
+            write_atomic(errors_path, errors_jsonl(errors))
+        else:
+            errors_path.unlink(missing_ok=True)  # left by a try that was not recorded
+        entry = {"chunk": index, "errors": len(errors), **entry}
+        self._fh.write(json.dumps(entry).encode("utf-8") + b"\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self.entries.append(entry)
+
+    # -- reading back --------------------------------------------------------
+
+    def resume_point(self) -> dict | None:
+        """Where the next chunk starts (the last entry's ``end``), or None if none is done."""
+        return self.entries[-1]["end"] if self.entries else None
+
+    def parts(self) -> list[Path]:
+        """The committed chunk files, in input order."""
+        return [self.folder / _part_name(i, self.suffix) for i in range(len(self.entries))]
+
+    def error_parts(self) -> list[Path]:
+        """The committed chunks' error files (for those that had bad rows), in order."""
+        return [self.folder / _errors_name(i) for i, e in enumerate(self.entries)
+                if e.get("errors")]
+
+    def count(self, key: str) -> int:
+        """The sum of ``key`` (e.g. ``"rows"``, ``"errors"``) over committed chunks."""
+        return sum(int(entry.get(key, 0)) for entry in self.entries)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def remove(self) -> None:
+        """Close the journal and delete the folder."""
+        self.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _part_name(index: int, suffix: str) -> str:
+    return f"chunk-{index:06d}{suffix}"
+
+
+def _errors_name(index: int) -> str:
+    return f"chunk-{index:06d}.errors.jsonl"
+
+
+def errors_jsonl(errors: list[dict]) -> bytes:
+    """Bad rows as JSON Lines: one ``{"row", "line", "reason", "excerpt"}`` per line."""
+    return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors).encode("utf-8")
+
+
+__all__ = ["Journal", "atomic_file", "errors_jsonl", "parts_folder", "write_atomic"]

@@ -1,0 +1,750 @@
+"""Read documents to score, chunk by chunk: plain text, CSV/TSV, JSONL or Parquet.
+
+Reading is split in two halves so that only the cheap half is serial:
+
+* :meth:`ScoreInput.chunks` runs in the main process. It cuts the input into
+  :class:`RawChunk` s of ``chunk_size`` records *without decoding them*: lines are
+  split at ``b"\\n"`` only (never at U+0085 or U+2028, see
+  :mod:`textpipe.data.decoding`), and a CSV record goes on to the next line while it
+  holds an odd number of double quotes. Each chunk knows its first row, its lines
+  and its byte range, so a job can commit it and later resume after it.
+* :func:`parse_chunk` runs wherever the chunk is scored. It decodes each record on
+  its own, so one bad byte loses one row, and takes out the text, the id and the
+  kept columns. A record that cannot be read becomes an error row (row, line,
+  reason, excerpt); it never stops the others.
+
+Rows are numbered from 0 in input order, every record counted (bad ones too, a CSV
+header not): row ``i`` is line ``i + 1`` of a text or JSONL file. Memory holds one
+block of input (1 MiB) and the chunks in flight, whatever the input's size.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "docs.jsonl"
+>>> _ = path.write_bytes(b'{"text": "a fine film"}\\n{"txt": "oops"}\\n{"text": "caf\\xe9"}\\n')
+>>> source = ScoreInput(path)
+>>> source.format, source.spec.codec
+('jsonl', 'cp1252')
+>>> [chunk] = source.chunks(chunk_size=10)
+>>> parsed = parse_chunk(chunk, source.spec)
+>>> parsed.texts, parsed.rows
+(['a fine film', 'café'], [0, 2])
+>>> parsed.errors[0]["line"], parsed.errors[0]["reason"]
+(2, "no field 'text' for the text (did you mean 'txt'?); the fields are: 'txt'")
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..data.decoding import AUTO, FALLBACK_ENCODINGS, check_encoding
+from ..data.readers import _json_kind, detect_format
+from ..errors import DataError, Errors, did_you_mean, quoted_list
+
+INPUT_FORMATS = ("text", "csv", "tsv", "jsonl", "parquet")
+STDIN = "-"
+BLOCK_BYTES = 1 << 20
+#: A CSV field in quotes may span at most this many lines; past that, the quote is
+#: taken to be a stray one and the record's first line is reported as bad.
+MAX_RECORD_LINES = 1000
+EXCERPT_CHARS = 80
+
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def detect_input_format(path: str) -> str:
+    """Guess an input's format from its name; ``-`` (stdin) and unknown names are text.
+
+    Examples
+    --------
+    >>> [detect_input_format(p) for p in ["a.csv", "a.tsv.gz", "a.jsonl", "a.parquet", "a.txt", "-"]]
+    ['csv', 'tsv', 'jsonl', 'parquet', 'text', 'text']
+    """
+    if path == STDIN:
+        return "text"
+    if str(path).lower().endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    found = detect_format(path)
+    return "text" if found in ("lines", "folder") else found
+
+
+def check_input_format(fmt: str) -> str:
+    """Return ``fmt`` if it is one of :data:`INPUT_FORMATS`, else raise ``DataError``."""
+    if fmt not in INPUT_FORMATS:
+        raise DataError(Errors.E801.format(fmt=fmt, allowed=quoted_list(INPUT_FORMATS)))
+    return fmt
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How to read the records of one input: decided once, sent with every chunk.
+
+    Attributes
+    ----------
+    format : str
+        One of :data:`INPUT_FORMATS`.
+    codec : str
+        The codec each record is decoded with (text formats).
+    text_column : str
+        The CSV/TSV column, JSONL field or Parquet column holding the text.
+    id_column : str or None
+        Where ids come from; ``None`` numbers rows from 0.
+    keep : tuple of str
+        Columns or fields copied to the output.
+    header : tuple of str
+        A CSV/TSV file's column names.
+    """
+
+    format: str
+    codec: str = "utf-8"
+    text_column: str = "text"
+    id_column: str | None = None
+    keep: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+
+
+@dataclass
+class RawChunk:
+    """Records cut from the input but not decoded yet.
+
+    ``records`` is a list of bytes (one per record, without its newline) or, for
+    Parquet, a ``pyarrow.Table``. ``lines`` gives each record's first line where
+    records may span lines (CSV/TSV); otherwise record ``i`` is on line
+    ``first_line + i``. ``position`` is how far into the input the chunk ends, in
+    the units of :attr:`ScoreInput.total` (bytes, or rows for Parquet).
+    """
+
+    index: int
+    first_row: int
+    n_rows: int
+    records: Any
+    first_line: int | None = None
+    lines: list[int] | None = None
+    byte_end: int = 0
+    line_end: int = 0
+    position: int = 0
+
+    def end(self) -> dict:
+        """Where the next chunk starts: what a journal records to resume after this one."""
+        return {"chunk": self.index + 1, "row": self.first_row + self.n_rows,
+                "line": self.line_end, "byte": self.byte_end}
+
+
+@dataclass
+class ParsedChunk:
+    """The readable rows of a chunk, and the others as error rows."""
+
+    texts: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    ids: Any = None
+    kept: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+
+
+class ScoreInput:
+    """One input to score: a file or ``-`` (stdin), its format and how to read it.
+
+    Opening it reads the start of the input: the encoding is settled there
+    (``"auto"`` tries UTF-8, then cp1252, then Latin-1 on the first MiB, and the
+    choice holds for the whole file; a row that the choice cannot decode is an
+    error row), and so is a CSV/TSV header or a Parquet schema, so a missing column
+    is reported before anything runs.
+
+    Parameters
+    ----------
+    path : str or Path
+        The input, or ``"-"`` for standard input. A ``.gz`` file is decompressed
+        on the fly (text formats).
+    format : str, optional
+        One of :data:`INPUT_FORMATS`; detected from the name if omitted.
+    encoding : str, default="auto"
+    text_column, id_column, keep
+        See :class:`InputSpec`.
+    """
+
+    def __init__(self, path, format: str | None = None, *, encoding: str = AUTO,
+                 text_column: str = "text", id_column: str | None = None, keep=()):
+        self.path = str(path)
+        self.is_stdin = self.path == STDIN
+        self.format = check_input_format(format or detect_input_format(self.path))
+        if not self.is_stdin and not Path(self.path).is_file():
+            raise DataError(Errors.E202, file=self.path)
+        keep = tuple(keep)
+        if self.format == "text" and (id_column or keep):
+            raise DataError(Errors.E810.format(option="--id-column" if id_column else "--keep"),
+                            file=self.path)
+        if self.format == "parquet" and self.is_stdin:
+            raise DataError(Errors.E803.format(what="Parquet"))
+        self._head = b""
+        self._data_start = 0
+        self._data_line = 1
+        if self.format == "parquet":
+            self.spec = self._open_parquet(text_column, id_column, keep)
+        else:
+            self.spec = self._open_text(encoding, text_column, id_column, keep)
+
+    # -- facts -----------------------------------------------------------------
+
+    @property
+    def total(self) -> int | None:
+        """The input's size in progress units (bytes; rows for Parquet), if known."""
+        if self.is_stdin:
+            return None
+        if self.format == "parquet":
+            return self._parquet.metadata.num_rows
+        return os.path.getsize(self.path)
+
+    def fingerprint(self) -> dict:
+        """The input's path, size and SHA-256 (of the file as stored), for resuming.
+
+        Standard input has none: it cannot be read twice.
+        """
+        if self.is_stdin:
+            return {"path": STDIN}
+        digest = hashlib.sha256()
+        with open(self.path, "rb") as fh:
+            for block in iter(lambda: fh.read(BLOCK_BYTES * 4), b""):
+                digest.update(block)
+        return {"path": str(Path(self.path).resolve()), "size": os.path.getsize(self.path),
+                "sha256": digest.hexdigest()}
+
+    # -- opening ----------------------------------------------------------------
+
+    def _open_stream(self):
+        if self.is_stdin:
+            return sys.stdin.buffer
+        if self.path.lower().endswith(".gz"):
+            return gzip.open(self.path, "rb")
+        return open(self.path, "rb")
+
+    def _open_text(self, encoding, text_column, id_column, keep) -> InputSpec:
+        if self.is_stdin:
+            self._stdin = sys.stdin.buffer
+            head = self._stdin.read(BLOCK_BYTES)
+            self._head = head
+        else:
+            with self._open_stream() as fh:
+                head = fh.read(BLOCK_BYTES)
+        codec, start = _settle_codec(head, encoding, self.path)
+        self._data_start = start
+        header: tuple[str, ...] = ()
+        if self.format in _DELIMITERS:
+            header, length, n_lines = _read_header(head, start, codec, self.format, self.path)
+            self._data_start = start + length
+            self._data_line = 1 + n_lines
+            where = {"file": self.path, "line": 1}
+            for column, role, param in ((text_column, "text", "--text-column"),
+                                        (id_column, "id", "--id-column"),
+                                        *((k, "kept column", "--keep") for k in keep)):
+                if column is not None and column not in header:
+                    raise DataError(Errors.E211.format(
+                        column=column, role=role, hint=did_you_mean(column, header),
+                        available=quoted_list(header), param=param), **where)
+        return InputSpec(self.format, codec, text_column, id_column, keep, header)
+
+    def _open_parquet(self, text_column, id_column, keep) -> InputSpec:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            self._parquet = pq.ParquetFile(self.path)
+        except (OSError, pa.ArrowException) as exc:
+            raise DataError(Errors.E001.format(reason=exc), file=self.path) from None
+        schema = self._parquet.schema_arrow
+        names = schema.names
+        for column, role, param in ((text_column, "text", "--text-column"),
+                                    (id_column, "id", "--id-column"),
+                                    *((k, "kept column", "--keep") for k in keep)):
+            if column is not None and column not in names:
+                raise DataError(Errors.E211.format(
+                    column=column, role=role, hint=did_you_mean(column, names),
+                    available=quoted_list(names), param=param), file=self.path)
+        kind = schema.field(text_column).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            strings = [f.name for f in schema if pa.types.is_string(f.type)
+                       or pa.types.is_large_string(f.type)]
+            raise DataError(Errors.E814.format(column=text_column, kind=kind,
+                                               available=quoted_list(strings) or "none"),
+                            file=self.path)
+        return InputSpec("parquet", "utf-8", text_column, id_column, keep, tuple(names))
+
+    def arrow_type(self, column: str):
+        """The Arrow type of a Parquet input's column (None for other formats)."""
+        if self.format != "parquet":
+            return None
+        return self._parquet.schema_arrow.field(column).type
+
+    # -- chunks -----------------------------------------------------------------
+
+    def chunks(self, chunk_size: int, start: dict | None = None) -> Iterator[RawChunk]:
+        """Yield the input's chunks in order, from the start or from ``start``.
+
+        Parameters
+        ----------
+        chunk_size : int
+            Records per chunk (the last chunk may hold fewer).
+        start : dict, optional
+            Where to begin, as :meth:`RawChunk.end` describes it: ``chunk``,
+            ``row``, ``line`` and ``byte``. Files only.
+        """
+        if start is not None and self.is_stdin:
+            raise DataError(Errors.E811.format(what="a run that reads standard input",
+                                               why="it cannot be read again"))
+        if self.format == "parquet":
+            yield from self._parquet_chunks(chunk_size, start)
+            return
+        where = start or {"chunk": 0, "row": 0, "line": self._data_line,
+                          "byte": self._data_start}
+        if self.is_stdin:
+            head = self._head[self._data_start:]
+            stream = self._stdin
+        else:
+            stream = self._open_stream()
+            stream.seek(where["byte"])
+            head = b""
+        try:
+            cut = _cut_records if self.format in _DELIMITERS else _cut_lines
+            yield from cut(_lines_of(stream, head), chunk_size, where, self._position(stream))
+        finally:
+            if not self.is_stdin:
+                stream.close()
+
+    def _position(self, stream):
+        """Progress in file bytes: the compressed position for .gz files."""
+        raw = getattr(stream, "fileobj", None)
+        if raw is not None:
+            return lambda byte: raw.tell()
+        return lambda byte: byte
+
+    def _parquet_chunks(self, chunk_size, start) -> Iterator[RawChunk]:
+        import pyarrow as pa
+
+        spec = self.spec
+        columns = list(dict.fromkeys([spec.text_column, *filter(None, [spec.id_column]),
+                                      *spec.keep]))
+        index, row = (0, 0) if start is None else (start["chunk"], start["row"])
+        meta = self._parquet.metadata
+        first, seen = 0, 0  # start at the row group that holds `row`
+        while first < meta.num_row_groups and seen + meta.row_group(first).num_rows <= row:
+            seen += meta.row_group(first).num_rows
+            first += 1
+        groups = list(range(first, meta.num_row_groups))
+        skip = row - seen
+        pending: list = []
+        n_pending = 0
+
+        def emit(table):
+            nonlocal index, row
+            chunk = RawChunk(index, row, table.num_rows, table, position=row + table.num_rows)
+            chunk.line_end = 0
+            index, row = index + 1, row + table.num_rows
+            return chunk
+
+        if not groups:
+            return
+        for batch in self._parquet.iter_batches(batch_size=chunk_size, row_groups=groups,
+                                                columns=columns):
+            if skip:
+                cut = min(skip, batch.num_rows)
+                batch, skip = batch.slice(cut), skip - cut
+                if batch.num_rows == 0:
+                    continue
+            pending.append(batch)
+            n_pending += batch.num_rows
+            while n_pending >= chunk_size:
+                table = pa.Table.from_batches(pending)
+                yield emit(table.slice(0, chunk_size).combine_chunks())
+                rest = table.slice(chunk_size)
+                pending, n_pending = rest.to_batches(), rest.num_rows
+        if n_pending:
+            yield emit(pa.Table.from_batches(pending).combine_chunks())
+
+
+# -- splitting bytes into records (main process) -------------------------------------
+
+
+def _lines_of(stream, head: bytes) -> Iterator[tuple[list[bytes], bool]]:
+    """Yield ``(lines, last_has_newline)`` blocks: whole lines, split at ``b"\\n"`` only.
+
+    Every line of a block but possibly the last ended with ``b"\\n"``;
+    ``last_has_newline`` is False only for a final line with no newline at the end
+    of the input.
+    """
+    pending = b""
+    first = True
+    while True:
+        block = head if first and head else stream.read(BLOCK_BYTES)
+        first = False
+        if not block:
+            break
+        lines = (pending + block).split(b"\n")
+        pending = lines.pop()
+        if lines:
+            yield lines, True
+    if pending:
+        yield [pending], False
+
+
+def _cut_lines(blocks, chunk_size, where, position) -> Iterator[RawChunk]:
+    """Chunks of ``chunk_size`` lines: text and JSONL, one record per line."""
+    index, row, line, byte = where["chunk"], where["row"], where["line"], where["byte"]
+    records: list[bytes] = []
+    n_bytes = 0
+    for lines, newline in blocks:
+        at = 0
+        while at < len(lines):
+            piece = lines[at:at + chunk_size - len(records)]
+            at += len(piece)
+            records.extend(piece)
+            n_bytes += sum(map(len, piece)) + len(piece) - (0 if newline or at < len(lines)
+                                                            else 1)
+            if len(records) == chunk_size:
+                chunk = _raw(index, row, line, records, byte + n_bytes, position)
+                yield chunk
+                index, row, line, byte = index + 1, chunk.first_row + chunk.n_rows, \
+                    chunk.line_end, chunk.byte_end
+                records, n_bytes = [], 0
+    if records:
+        yield _raw(index, row, line, records, byte + n_bytes, position)
+
+
+def _raw(index, row, line, records, byte_end, position) -> RawChunk:
+    return RawChunk(index, row, len(records), records, first_line=line,
+                    byte_end=byte_end, line_end=line + len(records), position=position(byte_end))
+
+
+def _cut_records(blocks, chunk_size, where, position) -> Iterator[RawChunk]:
+    """Chunks of ``chunk_size`` CSV/TSV records; a record spans lines while its quotes are open.
+
+    A quote still open after :data:`MAX_RECORD_LINES` lines, or at the end of the
+    input, is taken to be stray: the record's first line alone becomes a record
+    (which :func:`parse_chunk` reports as bad) and the lines after it are read
+    again as records of their own.
+    """
+    index, row, byte = where["chunk"], where["row"], where["byte"]
+    line = where["line"]
+    records: list[bytes] = []
+    starts: list[int] = []
+    open_lines: list[tuple[bytes, int]] = []  # (line, bytes it took) of the open record
+    quotes = 0
+
+    def lines_in_order():
+        for lines, newline in blocks:
+            last = len(lines) - 1
+            for i, text in enumerate(lines):
+                yield text, len(text) + (1 if newline or i < last else 0)
+
+    pushback: list[tuple[bytes, int]] = []
+    source = lines_in_order()
+
+    def next_line():
+        if pushback:
+            return pushback.pop()
+        return next(source, None)
+
+    def close(parts):
+        nonlocal line, byte
+        records.append(b"\n".join(p for p, _ in parts))
+        starts.append(line)
+        line += len(parts)
+        byte += sum(n for _, n in parts)
+        if len(records) == chunk_size:
+            return flush()
+        return None
+
+    def flush():
+        nonlocal records, starts, index, row
+        chunk = RawChunk(index, row, len(records), records, first_line=starts[0],
+                         lines=starts, byte_end=byte, line_end=line, position=position(byte))
+        index, row = index + 1, row + len(records)
+        records, starts = [], []
+        return chunk
+
+    while True:
+        item = next_line()
+        if item is None:
+            if open_lines:  # the input ended inside quotes: the first line is bad
+                first, *rest = open_lines
+                open_lines, quotes = [], 0
+                pushback.extend(reversed(rest))
+                chunk = close([first])
+                if chunk:
+                    yield chunk
+                continue
+            break
+        text, _ = item
+        open_lines.append(item)
+        quotes += text.count(b'"')
+        if quotes % 2 == 0:
+            parts, open_lines, quotes = open_lines, [], 0
+            chunk = close(parts)
+            if chunk:
+                yield chunk
+        elif len(open_lines) > MAX_RECORD_LINES:
+            first, *rest = open_lines
+            open_lines, quotes = [], 0
+            pushback.extend(reversed(rest))
+            chunk = close([first])
+            if chunk:
+                yield chunk
+    if records:
+        yield flush()
+
+
+def _settle_codec(head: bytes, encoding: str, path) -> tuple[str, int]:
+    """Return the codec for every record, and the byte where the data starts (after a BOM)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DataError(Errors.E812.format(encoding="UTF-16 (it starts with a byte-order mark)"),
+                        file=path)
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    if encoding != AUTO:
+        check_encoding(encoding)
+        name = codecs.lookup(encoding).name
+        if name.startswith(("utf-16", "utf-32")):
+            raise DataError(Errors.E812.format(encoding=f"read as {name}"), file=path)
+        return ("utf-8" if name == "utf-8-sig" else encoding), start
+    if start:
+        return "utf-8", start
+    sample = head
+    if len(head) == BLOCK_BYTES and b"\n" in head:  # do not cut a character in two
+        sample = head[: head.rindex(b"\n")]
+    for codec in FALLBACK_ENCODINGS:
+        try:
+            sample.decode(codec)
+            return codec, 0
+        except UnicodeDecodeError:
+            continue
+    return FALLBACK_ENCODINGS[-1], 0  # pragma: no cover - Latin-1 decodes any byte
+
+
+def _read_header(head: bytes, start: int, codec: str, fmt: str, path):
+    """Parse a CSV/TSV header from the input's first bytes: names, byte length, lines."""
+    data = head[start:]
+    end, quotes, n_lines = 0, 0, 0
+    while True:
+        newline = data.find(b"\n", end)
+        stop = len(data) if newline < 0 else newline
+        quotes += data.count(b'"', end, stop)
+        n_lines += 1
+        end = stop + 1
+        if quotes % 2 == 0 or newline < 0 or n_lines > MAX_RECORD_LINES:
+            break
+    raw = data[: min(end, len(data))]
+    text = raw.decode(codec, errors="replace").rstrip("\n").rstrip("\r")
+    example = _DELIMITERS[fmt].join(["id", "text"]).replace("\t", "<TAB>")
+    if not text.strip():
+        raise DataError(Errors.E208.format(fmt=fmt, example=repr(example)), file=path, line=1)
+    try:
+        header = next(csv.reader([text], delimiter=_DELIMITERS[fmt], strict=True))
+    except csv.Error as exc:
+        raise DataError(Errors.E210.format(fmt=fmt, reason=exc), file=path, line=1) from None
+    return tuple(h.strip() for h in header), len(raw), n_lines
+
+
+# -- parsing a chunk (in the worker) -----------------------------------------------
+
+
+def parse_chunk(chunk: RawChunk, spec: InputSpec) -> ParsedChunk:
+    """Decode and parse one chunk's records; bad records become error rows.
+
+    Returns
+    -------
+    ParsedChunk
+        ``texts`` and ``rows`` of the readable records, in order; ``ids`` (a list,
+        or None when rows are the ids) and ``kept`` (column name to values)
+        aligned with them; ``errors``: one dict per bad record with ``row``,
+        ``line``, ``reason`` and ``excerpt``.
+    """
+    if spec.format == "parquet":
+        return _parse_parquet(chunk, spec)
+    out = ParsedChunk()
+    if spec.format == "text":
+        texts = _decode_all(chunk.records, spec.codec)
+        if texts is not None and all(map(str.strip, texts)):  # the usual case: all good
+            out.texts = texts
+            out.rows = list(range(chunk.first_row, chunk.first_row + len(texts)))
+            return out
+        for row, line, text in _decoded(chunk, spec, out):
+            if not text.strip():
+                out.errors.append(_error(row, line, Errors.E822, text))
+                continue
+            out.texts.append(text)
+            out.rows.append(row)
+        return out
+    out.ids = None if spec.id_column is None else []
+    out.kept = {name: [] for name in spec.keep}
+    if spec.format == "jsonl":
+        _parse_jsonl(chunk, spec, out)
+    else:
+        _parse_delimited(chunk, spec, out)
+    return out
+
+
+def _decode_all(records: list[bytes], codec: str) -> list[str] | None:
+    """Decode one-line records at once, without their ``"\\r"``; None if a byte fails."""
+    try:
+        texts = b"\n".join(records).decode(codec).split("\n")
+    except UnicodeDecodeError:
+        return None
+    if any(text.endswith("\r") for text in texts):
+        texts = [text[:-1] if text.endswith("\r") else text for text in texts]
+    return texts
+
+
+def _decoded(chunk: RawChunk, spec: InputSpec, out: ParsedChunk):
+    """Yield ``(row, line, text)`` per record that decodes; the others become errors."""
+    records = chunk.records
+    lines = chunk.lines or range(chunk.first_line, chunk.first_line + len(records))
+    texts = None
+    if spec.format in ("text", "jsonl"):  # one record per line: decode the chunk at once
+        texts = _decode_all(records, spec.codec)
+    for i, record in enumerate(records):
+        row, line = chunk.first_row + i, lines[i]
+        if texts is not None:
+            text = texts[i]
+        else:
+            try:
+                text = record.decode(spec.codec)
+            except UnicodeDecodeError as exc:
+                column = len(record[: exc.start].decode(spec.codec, errors="replace")) + 1
+                reason = Errors.E821.format(byte=record[exc.start], column=column,
+                                            encoding=spec.codec)
+                out.errors.append(_error(row, line, reason,
+                                         record.decode(spec.codec, errors="backslashreplace")))
+                continue
+            if text.endswith("\r") and spec.format not in _DELIMITERS:
+                text = text[:-1]
+        yield row, line, text
+
+
+def _parse_jsonl(chunk, spec, out) -> None:
+    loads = json.loads
+    wanted = [(spec.text_column, "text", "--text-column")]
+    if spec.id_column is not None:
+        wanted.append((spec.id_column, "id", "--id-column"))
+    for row, line, text in _decoded(chunk, spec, out):
+        if not text.strip():
+            out.errors.append(_error(row, line, Errors.E822, text))
+            continue
+        try:
+            record = loads(text)
+        except ValueError as exc:
+            reason = getattr(exc, "msg", str(exc))
+            column = getattr(exc, "colno", None)
+            where = f"{reason} at column {column}" if column else reason
+            out.errors.append(_error(row, line, Errors.E823.format(reason=where), text))
+            continue
+        if not isinstance(record, dict):
+            out.errors.append(_error(row, line, Errors.E824.format(kind=_json_kind(record)), text))
+            continue
+        missing = next((w for w in wanted if w[0] not in record), None)
+        if missing is not None:
+            name, role, _ = missing
+            reason = Errors.E825.format(field=name, role=role, hint=_hint(name, record),
+                                        available=quoted_list(record) or "none")
+            out.errors.append(_error(row, line, reason, text))
+            continue
+        value = record[spec.text_column]
+        if value is None:
+            out.errors.append(_error(row, line, Errors.E831, text))
+            continue
+        if not isinstance(value, str):
+            out.errors.append(_error(row, line, Errors.E826.format(kind=_json_kind(value)), text))
+            continue
+        if not value.strip():
+            out.errors.append(_error(row, line, Errors.E822, text))
+            continue
+        out.texts.append(value)
+        out.rows.append(row)
+        if out.ids is not None:
+            out.ids.append(record[spec.id_column])
+        for name in spec.keep:
+            out.kept[name].append(record.get(name))
+
+
+def _parse_delimited(chunk, spec, out) -> None:
+    delimiter = _DELIMITERS[spec.format]
+    header = spec.header
+    text_at = header.index(spec.text_column)
+    id_at = None if spec.id_column is None else header.index(spec.id_column)
+    keep_at = [(name, header.index(name)) for name in spec.keep]
+    for row, line, text in _decoded(chunk, spec, out):
+        if text.count('"') % 2:
+            out.errors.append(_error(row, line, Errors.E829.format(n=MAX_RECORD_LINES), text))
+            continue
+        try:
+            fields = next(csv.reader([text], delimiter=delimiter, strict=True), [])
+        except csv.Error as exc:
+            out.errors.append(_error(row, line, Errors.E828.format(fmt=spec.format, reason=exc),
+                                     text))
+            continue
+        if len(fields) != len(header):
+            if not text.strip():
+                out.errors.append(_error(row, line, Errors.E822, text))
+            else:
+                out.errors.append(_error(row, line, Errors.E827.format(
+                    expected=len(header), got=len(fields)), text))
+            continue
+        value = fields[text_at]
+        if not value.strip():
+            out.errors.append(_error(row, line, Errors.E822, text))
+            continue
+        out.texts.append(value)
+        out.rows.append(row)
+        if id_at is not None:
+            out.ids.append(fields[id_at])
+        for name, at in keep_at:
+            out.kept[name].append(fields[at])
+
+
+def _parse_parquet(chunk, spec) -> ParsedChunk:
+    import pyarrow as pa
+
+    table = chunk.records
+    out = ParsedChunk()
+    values = table.column(spec.text_column).to_pylist()
+    mask = []
+    for i, value in enumerate(values):
+        row = chunk.first_row + i
+        if value is None:
+            out.errors.append(_error(row, None, Errors.E831, ""))
+            mask.append(False)
+        elif not value.strip():
+            out.errors.append(_error(row, None, Errors.E822, value))
+            mask.append(False)
+        else:
+            out.texts.append(value)
+            out.rows.append(row)
+            mask.append(True)
+    keep_mask = pa.array(mask, type=pa.bool_())
+    if spec.id_column is not None:
+        out.ids = table.column(spec.id_column).filter(keep_mask).combine_chunks()
+    out.kept = {name: table.column(name).filter(keep_mask).combine_chunks()
+                for name in spec.keep}
+    return out
+
+
+def _error(row: int, line: int | None, reason: str, text: str) -> dict:
+    if len(text) > EXCERPT_CHARS:
+        text = text[: EXCERPT_CHARS - 3] + "..."
+    return {"row": row, "line": line, "reason": reason, "excerpt": text}
+
+
+def _hint(name: str, choices) -> str:
+    """``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    hint = did_you_mean(name, choices).strip()
+    return f" ({hint[0].lower()}{hint[1:]})" if hint else ""
+
+
+__all__ = ["INPUT_FORMATS", "InputSpec", "ParsedChunk", "RawChunk", "ScoreInput",
+           "check_input_format", "detect_input_format", "parse_chunk"]

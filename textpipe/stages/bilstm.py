@@ -1,0 +1,525 @@
+"""A BiLSTM text classifier (PyTorch) as a scikit-learn estimator.
+
+The classifier reads token lists and learns, end to end: token vectors →
+dropout → a bidirectional LSTM → pooling over time (``last`` states, ``mean``,
+``max`` or ``attention``) → dropout → a linear softmax layer. Training uses Adam,
+gradient clipping, length-sorted mini-batches, and early stopping on an internal
+validation split (the best epoch's weights are kept). It is seeded and, on CPU,
+deterministic: the same data, parameters and ``random_state`` give the same
+predictions.
+
+Where the token vectors come from (``embeddings``):
+
+- ``random``: its own embedding table over the training words seen at least
+  ``min_count`` times, learned with the task;
+- ``word2vec``, ``fasttext``, ``glove``: that textpipe stage is trained on the
+  training documents (with ``embedding_params``) and its ``vectors_`` initialise
+  the table (``freeze_embeddings`` keeps them fixed);
+- ``elmo``: a biLM pretrained with ``textpipe pretrain`` (``bilm``). Frozen by
+  default: its layers are computed once per document and a scalar mix
+  ``γ · Σ s_j h_j`` is learned with the classifier, each layer first
+  standardised with its mean and standard deviation over the training tokens. With ``finetune=True`` the
+  biLM is trained too, ULMFiT-style (Howard & Ruder, 2018): discriminative
+  learning rates (each layer group below the classifier gets the rate of the
+  group above divided by ``lr_decay``) and, with ``gradual_unfreezing``, one more
+  group unfrozen per epoch, from the top.
+
+From the outside it behaves like skorch's ``NeuralNetClassifier``: ``fit``,
+``predict``, ``predict_proba``, ``classes_``, nested parameters in a
+``Pipeline`` (``bilstm__hidden_size``), ``clone`` and ``GridSearchCV``; fitted,
+it pickles, and ``textpipe.model.save_model`` writes its tensors to safetensors.
+
+Examples
+--------
+>>> docs = [["a", "great", "film"], ["great", "fun"], ["dull", "film"], ["so", "dull"]] * 10
+>>> labels = ["pos", "pos", "neg", "neg"] * 10
+>>> clf = BiLSTMClassifier(embedding_dim=8, hidden_size=8, max_epochs=10, min_count=1,
+...                        dropout=0.0, learning_rate=0.02, random_state=0)
+>>> clf.fit(docs, labels).predict([["great", "fun"], ["so", "dull"]]).tolist()
+['pos', 'neg']
+>>> clf.predict_proba([["film"]]).shape
+(1, 2)
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import time
+from collections import Counter
+from numbers import Integral, Real
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import Errors, InputError
+from ..registry import LABELS, TOKENS
+from .base import check_token_lists
+
+__all__ = ["BiLSTMClassifier"]
+
+STATIC = ("word2vec", "fasttext", "glove")
+PAD, UNK = 0, 1
+
+
+class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
+    """A bidirectional LSTM classifier over token lists (random, static or ELMo embeddings).
+
+    Parameters
+    ----------
+    embeddings : {"random", "word2vec", "fasttext", "glove", "elmo"}, default="random"
+        Token vectors: learned from scratch, initialised by that embedding stage trained on
+        the training documents, or a pretrained biLM's ELMo layers (see the module notes).
+    embedding_dim : int, default=128
+        Size of the learned vectors with ``embeddings="random"``.
+    min_count : int, default=2
+        With ``random``: training words rarer than this share the unknown-word vector.
+    embedding_params : dict or None, default=None
+        Parameters of the ``word2vec``/``fasttext``/``glove`` stage trained on the
+        training documents, e.g. ``{dim: 100, epochs: 10}``.
+    freeze_embeddings : bool, default=False
+        Keep word2vec/fasttext/glove vectors fixed instead of fine-tuning them.
+    bilm : str or None, default=None
+        With ``elmo``: the biLM folder written by ``textpipe pretrain`` (in YAML,
+        relative to the file's folder).
+    finetune : bool, default=False
+        With ``elmo``: train the biLM too (discriminative rates, gradual unfreezing).
+    lr_decay : float, default=2.6
+        With ``finetune``: each layer group's learning rate is the one above it divided by this.
+    gradual_unfreezing : bool, default=True
+        With ``finetune``: start with the biLM frozen and unfreeze one group per epoch, top first.
+    hidden_size : int, default=128
+        LSTM units per direction.
+    num_layers : int, default=1
+        Stacked BiLSTM layers.
+    pooling : {"last", "mean", "max", "attention"}, default="max"
+        How the BiLSTM's outputs become one vector: final states of both
+        directions, mean or max over time, or learned attention weights.
+    dropout : float, default=0.5
+        Dropout on the token vectors, between LSTM layers and before the output layer.
+    learning_rate : float, default=0.001
+        Adam's learning rate (of the classifier; lower groups get less with ``finetune``).
+    weight_decay : float, default=0.0
+        Adam's L2 penalty.
+    batch_size : int, default=32
+        Documents per mini-batch.
+    max_epochs : int, default=10
+        Passes over the training documents.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the training documents and keep the
+        epoch with the lowest validation loss; stop after ``patience`` worse epochs.
+    validation_fraction : float, default=0.1
+        Share of the training documents held out for early stopping (stratified).
+    patience : int, default=2
+        Epochs without a better validation loss before stopping.
+    clip_norm : float, default=5.0
+        Gradient norm clipping.
+    n_threads : int or None, default=None
+        torch threads while fitting and predicting (None: torch's setting).
+    random_state : int or None, default=None
+        Seed of initialisation, shuffling, dropout and the validation split (None behaves as 0).
+    verbose : int, default=0
+        1 prints one line per epoch to stderr.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    module_ : torch.nn.Module
+        The trained network.
+    vocabulary_ : dict of str to int or None
+        Row of each word in the embedding table (None with ``elmo``).
+    history_ : list of dict
+        Per epoch: train_loss, valid_loss, valid_accuracy (when early stopping), seconds.
+    best_epoch_ : int
+        The epoch whose weights were kept (1-based).
+    n_epochs_ : int
+        Epochs run.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from textpipe.stages.tokenize import Tokenize
+    >>> pipe = make_pipeline(Tokenize(), BiLSTMClassifier(embedding_dim=8, hidden_size=8,
+    ...                      max_epochs=2, min_count=1, random_state=0))
+    >>> pipe.set_params(bilstmclassifier__hidden_size=4).fit(["good", "bad"] * 5,
+    ...                                                       ["p", "n"] * 5).classes_.tolist()
+    ['n', 'p']
+    """
+
+    consumes: ClassVar[str] = TOKENS
+    produces: ClassVar[str] = LABELS
+    _stage: ClassVar[str] = "bilstm"
+    _path_params: ClassVar[tuple[str, ...]] = ("bilm",)
+
+    _parameter_constraints: ClassVar[dict] = {
+        "embeddings": [StrOptions({"random", *STATIC, "elmo"})],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "embedding_params": [dict, None],
+        "freeze_embeddings": ["boolean"],
+        "bilm": [str, Path, None],
+        "finetune": ["boolean"],
+        "lr_decay": [Interval(Real, 1, None, closed="left")],
+        "gradual_unfreezing": ["boolean"],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"last", "mean", "max", "attention"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "clip_norm": [Interval(Real, 0, None, closed="neither")],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, *, embeddings="random", embedding_dim=128, min_count=2,
+                 embedding_params=None, freeze_embeddings=False, bilm=None, finetune=False,
+                 lr_decay=2.6, gradual_unfreezing=True, hidden_size=128, num_layers=1,
+                 pooling="max", dropout=0.5, learning_rate=1e-3, weight_decay=0.0,
+                 batch_size=32, max_epochs=10, early_stopping=True, validation_fraction=0.1,
+                 patience=2, clip_norm=5.0, n_threads=None, random_state=None, verbose=0):
+        self.embeddings = embeddings
+        self.embedding_dim = embedding_dim
+        self.min_count = min_count
+        self.embedding_params = embedding_params
+        self.freeze_embeddings = freeze_embeddings
+        self.bilm = bilm
+        self.finetune = finetune
+        self.lr_decay = lr_decay
+        self.gradual_unfreezing = gradual_unfreezing
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.pooling = pooling
+        self.dropout = dropout
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.clip_norm = clip_norm
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- checks --------------------------------------------------------------------------
+
+    def _check_combination(self) -> None:
+        if self.embeddings == "elmo" and self.bilm is None:
+            raise InputError(Errors.E607.format(embeddings=self.embeddings))
+        if self.finetune and self.embeddings != "elmo":
+            raise InputError(Errors.E608.format(param="finetune", applies="'elmo'",
+                                                embeddings=self.embeddings))
+        if self.embedding_params and self.embeddings not in STATIC:
+            raise InputError(Errors.E608.format(param="embedding_params",
+                                                applies="'word2vec', 'fasttext', 'glove'",
+                                                embeddings=self.embeddings))
+
+    def _seed(self) -> int:
+        if self.random_state is None:
+            return 0
+        if isinstance(self.random_state, Integral):
+            return int(self.random_state)
+        return int(self.random_state.randint(2**31 - 1))  # a RandomState instance
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Train the network on token lists ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : list of list of str
+            Token lists, e.g. from a ``tokenize`` step.
+        y : array-like of shape (n_documents,)
+            Class labels.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        self._check_combination()
+        docs = check_token_lists(X, self._stage)
+        if y is None:
+            raise InputError("stage 'bilstm' is a classifier: fit needs labels y.")
+        y = np.asarray(y)
+        if len(docs) != len(y):
+            raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))
+        if not docs:
+            raise InputError(Errors.E105.format(stage=self._stage))
+        check_classification_targets(y)
+        self.classes_, target = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise InputError(Errors.E107.format(label=self.classes_[0]))
+        if not any(docs):
+            raise InputError(Errors.E106.format(stage=self._stage,
+                                                detail=f" ({len(docs)} documents, no tokens)"))
+        import torch
+
+        from ..neural.threads import deterministic, torch_threads
+
+        seed = self._seed()
+        with torch_threads(self.n_threads), deterministic(), torch.random.fork_rng():
+            torch.manual_seed(seed)
+            self._fit_network(docs, target, seed)
+        return self
+
+    def _split(self, target: np.ndarray, seed: int):
+        n = len(target)
+        index = np.arange(n)
+        if not self.early_stopping:
+            return index, index[:0]
+        n_valid = int(round(n * self.validation_fraction))
+        if n_valid < 1 or n - n_valid < 2:
+            return index, index[:0]
+        from sklearn.model_selection import train_test_split
+
+        counts = Counter(target.tolist())
+        stratify = target if min(counts.values()) >= 2 and n_valid >= len(counts) else None
+        train, valid = train_test_split(index, test_size=n_valid, random_state=seed,
+                                        stratify=stratify)
+        return np.sort(train), np.sort(valid)
+
+    def _fit_network(self, docs, target, seed):
+        import torch
+
+        self.vocabulary_ = None
+        self.bilm_ = None
+        self.vocab_ = None
+        from ..neural.classifier import Net
+
+        source, input_dim = self._make_source(docs, seed)
+        items = self._items(docs)
+        net = Net(source, input_dim, self.hidden_size, self.num_layers, self.pooling,
+                   self.dropout, len(self.classes_))
+        groups = self._param_groups(net)
+        optimizer = torch.optim.Adam([{"params": g, "lr": lr} for g, lr in groups],
+                                     lr=self.learning_rate, weight_decay=self.weight_decay)
+        train_idx, valid_idx = self._split(target, seed)
+        rng = np.random.default_rng(seed)
+        y_all = torch.as_tensor(target, dtype=torch.long)
+        lengths = np.asarray([len(d) for d in docs])
+        self.history_ = []
+        best_loss, best_state, bad = None, None, 0
+        self.best_epoch_ = 0
+        for epoch in range(self.max_epochs):
+            start = time.perf_counter()
+            self._unfreeze(groups, epoch)
+            net.train()
+            total, n_seen = 0.0, 0
+            for batch in _training_batches(train_idx, lengths, self.batch_size, rng):
+                inputs, lens = self._collate(items, batch)
+                logits = net(inputs, lens)
+                loss = torch.nn.functional.cross_entropy(logits, y_all[batch])
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(net.parameters(), self.clip_norm)
+                optimizer.step()
+                total += float(loss.detach()) * len(batch)
+                n_seen += len(batch)
+            record = {"epoch": epoch + 1, "train_loss": total / max(n_seen, 1)}
+            if len(valid_idx):
+                proba = self._proba(net, items, valid_idx)
+                p_true = proba[np.arange(len(valid_idx)), target[valid_idx]]
+                record["valid_loss"] = float(-np.log(np.maximum(p_true, 1e-12)).mean())
+                record["valid_accuracy"] = float((proba.argmax(1) == target[valid_idx]).mean())
+            record["seconds"] = time.perf_counter() - start
+            self.history_.append(record)
+            if self.verbose:
+                print("bilstm " + "  ".join(f"{k} {v:.4f}" if isinstance(v, float) else
+                                            f"{k} {v}" for k, v in record.items()),
+                      file=sys.stderr)
+            if not len(valid_idx):
+                self.best_epoch_ = epoch + 1
+                continue
+            if best_loss is None or record["valid_loss"] < best_loss:
+                best_loss, bad = record["valid_loss"], 0
+                best_state = copy.deepcopy(net.state_dict())
+                self.best_epoch_ = epoch + 1
+            else:
+                bad += 1
+                if bad >= self.patience:
+                    break
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        for p in net.parameters():
+            p.requires_grad_(False)
+        self.module_ = net.eval()
+        self.n_epochs_ = len(self.history_)
+
+    # -- embeddings ------------------------------------------------------------------------
+
+    def _make_source(self, docs, seed):
+        import torch
+
+        from ..neural.classifier import FinetunedElmo, FrozenElmo, Lookup
+
+        if self.embeddings in ("random", *STATIC):
+            if self.embeddings == "random":
+                counts = Counter(t for d in docs for t in d)
+                words = sorted((w for w, n in counts.items() if n >= self.min_count),
+                               key=lambda w: (-counts[w], w))
+                table = torch.empty(len(words) + 2, self.embedding_dim).uniform_(-0.25, 0.25)
+            else:
+                from ..registry import get_stage
+
+                params = {"random_state": seed, **(self.embedding_params or {})}
+                stage = get_stage(self.embeddings).create(**params).fit(docs)
+                words = list(stage.vocabulary_)
+                vectors = torch.as_tensor(np.asarray(stage.vectors_, dtype=np.float32))
+                table = torch.cat([torch.zeros(2, vectors.shape[1]), vectors])
+            table[PAD] = 0
+            self.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
+            embedding = torch.nn.Embedding.from_pretrained(
+                table, freeze=self.freeze_embeddings and self.embeddings != "random",
+                padding_idx=PAD)
+            return Lookup(embedding), table.shape[1]
+        from ..neural.elmo import ScalarMix, layer_statistics
+        from ..neural.io import load_bilm
+
+        bilm, vocab, _ = load_bilm(self.bilm)
+        self.vocab_ = vocab
+        # Each layer standardised with the training tokens' statistics before the mix.
+        mean, std = layer_statistics(bilm, vocab, docs, seed=seed)
+        mix = ScalarMix(bilm.n_layers, None, 1.0, True, mean, std)
+        if self.finetune:
+            return FinetunedElmo(bilm, vocab, mix), bilm.config.output_dim
+        for p in bilm.parameters():
+            p.requires_grad_(False)
+        self.bilm_ = bilm
+        return FrozenElmo(mix), bilm.config.output_dim
+
+    def _items(self, docs) -> list:
+        """What the network reads per document: word ids, ELMo layers, or the tokens."""
+        import torch
+
+        if self.vocabulary_ is not None:
+            vocab = self.vocabulary_
+            return [torch.as_tensor([vocab.get(t, UNK) for t in d], dtype=torch.long)
+                    for d in docs]
+        if self.bilm_ is not None:
+            from ..neural.elmo import layer_batches
+
+            items: list = [None] * len(docs)
+            for index, layers, lengths in layer_batches(self.bilm_, self.vocab_, docs, 64):
+                half = layers.to(torch.float16)  # half the memory; the mix runs in float32
+                for row, i in enumerate(index):
+                    items[i] = half[row, :, :int(lengths[row])].clone()
+            return items
+        return list(docs)
+
+    def _collate(self, items, batch):
+        import torch
+
+        lengths = torch.as_tensor([_length(items[i]) for i in batch], dtype=torch.long)
+        width = max(int(lengths.max()), 1)
+        first = items[batch[0]]
+        if isinstance(first, list):  # fine-tuned ELMo reads the tokens
+            return [items[i] for i in batch], lengths
+        if first.dim() == 1:
+            ids = torch.zeros(len(batch), width, dtype=torch.long)
+            for row, i in enumerate(batch):
+                ids[row, :len(items[i])] = items[i]
+            return ids, lengths
+        n_layers, _, dim = first.shape
+        layers = torch.zeros(len(batch), n_layers, width, dim)
+        for row, i in enumerate(batch):
+            layers[row, :, :items[i].shape[1]] = items[i]
+        return layers, lengths
+
+    def _param_groups(self, net):
+        """(parameters, learning rate) per group, lowest group first."""
+        head = [p for name, p in net.named_parameters() if not name.startswith("source.bilm.")]
+        if not self.finetune:
+            return [(head, self.learning_rate)]
+        bilm = net.source.bilm
+        layers = [list(bilm.encoder.parameters())]
+        for f, b in zip(bilm.forward_lstms, bilm.backward_lstms):
+            layers.append([*f.parameters(), *b.parameters()])
+        groups = layers + [head]
+        top = len(groups) - 1
+        return [(g, self.learning_rate / self.lr_decay ** (top - k)) for k, g in enumerate(groups)]
+
+    def _unfreeze(self, groups, epoch: int) -> None:
+        if not self.finetune:
+            return
+        top = len(groups) - 1
+        for k, (params, _) in enumerate(groups):
+            trainable = not self.gradual_unfreezing or k >= top - epoch
+            for p in params:
+                p.requires_grad_(trainable)
+
+    # -- predicting ---------------------------------------------------------------------------
+
+    def _proba(self, net, items, index) -> np.ndarray:
+        import torch
+
+        from ..neural.elmo import length_sorted_batches
+
+        net.eval()
+        out = np.zeros((len(index), len(self.classes_)), dtype=np.float64)
+        with torch.inference_mode():
+            sub = [items[i] for i in index]
+            for rows in length_sorted_batches(sub, max(self.batch_size, 64)):
+                inputs, lens = self._collate(sub, rows)
+                out[rows] = torch.softmax(net(inputs, lens), dim=-1).double().numpy()
+        return out
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, one row per document, columns in ``classes_`` order."""
+        check_is_fitted(self)
+        docs = check_token_lists(X, self._stage)
+        if not docs:
+            return np.zeros((0, len(self.classes_)))
+        import torch
+
+        from ..neural.threads import torch_threads
+
+        with torch_threads(self.n_threads), torch.inference_mode():
+            items = self._items(docs)
+            return self._proba(self.module_, items, np.arange(len(docs)))
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`."""
+        return np.log(np.maximum(self.predict_proba(X), 1e-300))
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each document."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags
+
+
+def _length(item) -> int:
+    return len(item) if isinstance(item, list) or item.dim() == 1 else int(item.shape[1])
+
+
+def _training_batches(index: np.ndarray, lengths: np.ndarray, batch_size: int, rng):
+    """Shuffled mini-batches of documents of similar length (pools of 50 batches sorted)."""
+    order = index[rng.permutation(len(index))]
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = order[start:start + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
