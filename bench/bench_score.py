@@ -13,13 +13,18 @@ ratios with their targets:
 (b) ``--n-jobs 2`` against ``--n-jobs 1`` on the same file (target: at least 1.6 times
     as fast);
 (c) peak resident memory of the scoring process and all its workers (psutil, summed
-    over the process tree, sampled every 20 ms), at 1M and at 4M documents (target:
-    under 1 GB, and flat: the 4M peak within 25% of the 1M peak).
+    over the process tree, sampled every 20 ms), at 1M documents (the larger of the
+    ``--n-jobs 1`` and ``--n-jobs 2`` runs) and at 4M documents (``--n-jobs 2``)
+    (target: under 1 GB, and flat: the 4M peak within 25% of the 1M ``--n-jobs 2``
+    peak, the same number of processes).
 
 The targets are judged on wall time. CPU time is printed too, since it is what other work
-on a shared machine does not inflate: the CPU seconds of each whole command (its workers
-included, from ``getrusage``) against those of ``predict_proba``, and, for ``--n-jobs 2``
-against ``--n-jobs 1``, the least wall time each run's CPU work needs on two free cores.
+on a shared machine does not inflate: the CPU seconds of each whole command, workers
+included, against those of ``predict_proba``, and, for ``--n-jobs 2`` against
+``--n-jobs 1``, the least wall time each run's CPU work needs on two free cores. A
+command's CPU seconds are the larger of ``getrusage(RUSAGE_CHILDREN)`` and the sum of
+the last CPU times sampled per process: loky workers outlive the command briefly and
+are not waited for by it, so ``getrusage`` alone can miss their CPU time.
 
 Data: short documents made from MR sentences (seeded): each joins a span of 3-12 tokens
 of one sentence with a span of 3-12 tokens of another. Model: ``pipelines/tfidf_logreg.yaml``
@@ -149,7 +154,10 @@ def run_score(model: Path, docs: Path, out: Path, n_jobs: int) -> Run:
     if process.returncode != 0:
         raise SystemExit(f"textpipe score failed ({process.returncode}):\n{err.decode()}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # workers the command did not wait for are missing from RUSAGE_CHILDREN; the samples
+    # miss at most the last 20 ms of each process: take the larger
+    cpu = max(waited, sum(cpu_seen.values()))
     return Run(seconds, peak, cpu, sorted(cpu_seen.values(), reverse=True))
 
 
@@ -236,11 +244,11 @@ def main(argv=None) -> int:
     lines = [
         verdict("score_n1 / in_memory", in_memory / n1.seconds, 0.8),
         verdict("score_n2 / score_n1", n1.seconds / n2.seconds, 1.6),
-        verdict(f"peak memory at {millions(n)} docs (n-jobs 2)", n2.peak / 2**30, 1.0, " GiB",
-                at_most=True),
+        verdict(f"peak memory at {millions(n)} docs (n-jobs 1 and 2)",
+                max(n1.peak, n2.peak) / 2**30, 1.0, " GiB", at_most=True),
         verdict(f"peak memory at {millions(args.big)} docs (n-jobs 2)", large.peak / 2**30,
                 1.0, " GiB", at_most=True),
-        verdict(f"peak at {millions(args.big)} / peak at {millions(n)}",
+        verdict(f"peak at {millions(args.big)} / peak at {millions(n)} (n-jobs 2)",
                 large.peak / n2.peak, 1.25, at_most=True),
     ]
     all_ok = rows == n and big_rows == args.big and same

@@ -112,3 +112,76 @@ def test_train_model_fits_on_all_training_data_and_records_it(tmp_path):
     assert set(loaded.metadata["fit_seconds"]) == {"tokenize", "tfidf", "logreg"}
     assert loaded.config == cfg.to_dict() and loaded.identity == trained.identity
     assert loaded.metadata["created"] and "scikit-learn" in loaded.metadata["versions"]
+
+
+def _edit_metadata(folder, change):
+    path = folder / "metadata.json"
+    meta = json.loads(path.read_text())
+    change(meta)
+    path.write_text(json.dumps(meta))
+
+
+def test_a_model_without_checksums_is_refused_naming_the_file(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m")
+    _edit_metadata(tmp_path / "m", lambda meta: meta.pop("checksums"))
+    with pytest.raises(ModelError, match=r"metadata.json: records no checksum for "
+                                         r"pipeline.pkl.*save the model again"):
+        load_model(tmp_path / "m")
+
+
+def test_every_model_file_present_must_have_its_checksum(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m", config={"steps": []})
+    _edit_metadata(tmp_path / "m", lambda meta: meta["checksums"].pop("config.json"))
+    with pytest.raises(ModelError, match="no checksum for config.json"):
+        load_model(tmp_path / "m")
+    save_model(fitted, tmp_path / "w")
+    (tmp_path / "w" / "weights.safetensors").write_bytes(b"not recorded")
+    with pytest.raises(ModelError, match="no checksum for weights.safetensors"):
+        load_model(tmp_path / "w")
+
+
+def test_other_library_versions_warn_but_load(fitted, tmp_path):
+    from textpipe.model import ModelVersionWarning
+
+    save_model(fitted, tmp_path / "m")
+    _edit_metadata(tmp_path / "m", lambda meta: meta["versions"].update(
+        {"scikit-learn": "0.1.0", "numpy": "0.2.0", "torch": "0.3.0"}))
+    with pytest.warns(ModelVersionWarning, match=r"saved with scikit-learn 0.1.0 and numpy "
+                                                 r"0.2.0, but this environment has"):
+        model = load_model(tmp_path / "m")
+    assert model.pipeline.predict(["good"]).tolist() == ["pos"]
+
+
+def test_saving_without_a_config_removes_the_stale_one(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m", config={"steps": ["old"]})
+    save_model(fitted, tmp_path / "m")
+    assert not (tmp_path / "m" / "config.json").exists()
+    assert load_model(tmp_path / "m").config is None
+
+
+def test_a_save_that_fails_leaves_the_previous_model_whole(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m", config={"steps": []})
+    before = load_model(tmp_path / "m").identity
+    other = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+    other.fit(["fine", "dull"], ["pos", "neg"])
+    with pytest.raises(TypeError):
+        save_model(other, tmp_path / "m", config={"bad": object()})  # not JSON
+    assert load_model(tmp_path / "m").identity == before
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
+        "config.json", "metadata.json", "pipeline.pkl"]  # no temporary file left
+
+
+def test_run_save_records_what_train_records_and_the_scores(tmp_path):
+    from textpipe.cli import main
+
+    (tmp_path / "train.txt").write_text("".join(
+        f"{label} {text} {i}\n" for i in range(6)
+        for label, text in [("pos", "good fun"), ("neg", "bad dull")]), encoding="utf-8")
+    config = tmp_path / "p.yaml"
+    config.write_text("data: {path: train.txt}\nevaluation: {method: cv, folds: 2}\n"
+                      "steps: [tokenize, count, multinomial_nb]\n", encoding="utf-8")
+    assert main(["run", str(config), "--save", str(tmp_path / "m"), "-q"]) == 0
+    meta = load_model(tmp_path / "m").metadata
+    assert set(meta["fit_seconds"]) == {"tokenize", "count", "multinomial_nb"}
+    assert meta["protocol"] == "cv" and "accuracy" in meta["metrics"]
+    assert meta["data"]["n_train"] == 12

@@ -388,6 +388,26 @@ class Errors:
         "{file}}}]'."
     )
     E718 = "cannot use '{path}' as the cache folder: {reason}."
+    E719 = (
+        "must be a nonzero integer: 1 runs one job at a time, N runs N in parallel, -1 uses "
+        "every core; got {got!r}."
+    )
+    E720 = (
+        "'{path}' is {what}, so the report cannot be written there: give a folder (created "
+        "if missing) to --out, e.g. '--out runs/{name}'."
+    )
+    E721 = (
+        "'{path}' is {what}, so results.json cannot be written there: give a file name to "
+        "--json, e.g. '--json {example}', or '-' for standard output."
+    )
+    E722 = (
+        "'{path}' cannot be created: {reason}. Choose a folder you can write to."
+    )
+    E723 = (
+        "'{address}' is not a Dask scheduler address ({reason}). Give the address `dask "
+        "scheduler` prints, e.g. tcp://127.0.0.1:8786, or leave --scheduler out to run on "
+        "this machine."
+    )
 
     # Batch scoring (textpipe score): the job
     E801 = "unknown input format '{fmt}'. Use one of: {allowed}."
@@ -440,6 +460,11 @@ class Errors:
         "{reason}: {excerpt}. (--strict stops at the first bad row; without it, bad rows go "
         "to the errors file and the job goes on.)"
     )
+    E820 = (
+        "another run is writing to '{parts}' now. Wait for it to finish or stop it, or "
+        "write to another output: two runs on one output would commit the same chunks "
+        "twice."
+    )
 
     # Batch scoring: reasons a row is skipped (written to the errors file)
     E821 = "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'"
@@ -451,11 +476,58 @@ class Errors:
     E827 = "expected {expected} fields, as in the header, but the record has {got}"
     E828 = "cannot parse the {fmt} record ({reason})"
     E829 = (
-        "a double quote opens a field that is not closed within {n} lines; the record is "
-        "skipped and reading goes on at the next line"
+        "a double quote opens a field, but no well-formed record follows (one that closes "
+        "it within {n} lines, with as many fields as the header): the quote is taken as "
+        "stray, this line is skipped and reading goes on at the next line"
     )
     E830 = "the model cannot score this document: {reason}"
     E831 = "the text is missing (null)"
+
+    # Batch scoring: the model and where it runs
+    E832 = (
+        "the model ({what}) has no classes_, the labels it predicts in the order of "
+        "predict_proba's columns, so its predictions cannot be named. Is it fitted? Score "
+        "with a fitted classifier, e.g. a model saved by `textpipe train`."
+    )
+    E833 = (
+        "the model predicted {label!r}, which is not one of its classes_ ({classes}); its "
+        "predict and classes_ disagree. Check the classifier's predict."
+    )
+    E834 = (
+        "the Dask scheduler at '{address}' has no workers (waited {seconds:g} s). Start some "
+        "with `dask worker {address}`, or leave --scheduler out to score on this machine."
+    )
+
+    # Batch scoring: saved models (textpipe train, run --save, loading)
+    E840 = (
+        "{path}: not a textpipe model folder (no {file}). Save one with `textpipe train "
+        "CONFIG --out DIR` or `textpipe run CONFIG --save DIR`; a save that was interrupted "
+        "leaves no {file} either."
+    )
+    E841 = "{path}: cannot read the metadata ({reason})."
+    E842 = (
+        "{path}: records no checksum for {name}, so it cannot be verified before it is "
+        "loaded (and a pickle unpickled). Every model file must be listed under "
+        "'checksums': save the model again with `textpipe train` or `textpipe run --save`."
+    )
+    E843 = (
+        "{path}: missing; the model folder is incomplete. Copy the whole folder, or save "
+        "the model again."
+    )
+    E844 = (
+        "{path}: checksum mismatch; the file was changed or damaged after saving. Restore "
+        "the folder from a good copy, or save the model again."
+    )
+    E845 = (
+        "{path}: saved by textpipe {saved}, but this is textpipe {current}. Re-train it, or "
+        "load anyway with allow_version_mismatch=True (--allow-version-mismatch on the "
+        "command line)."
+    )
+    E846 = (
+        "{path}: saved with {saved}, but this environment has {current}. Predictions may "
+        "differ or loading may fail; install the versions it was saved with, or re-train "
+        "the model."
+    )
 
     # Neural models: the biLM, pretraining, ELMo and the BiLSTM classifier
     E601 = (

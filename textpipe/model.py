@@ -13,9 +13,14 @@ Neural weights never go into the pickle: while pickling, every torch tensor
 met anywhere in the pipeline is replaced by a reference and written to
 ``weights.safetensors``, so a stage needs no saving code of its own.
 
-Loading checks the checksums and the textpipe version. **Loading unpickles
-Python objects: only load models you trust**, exactly as with any pickled
-scikit-learn model. The weights file, being safetensors, holds no code.
+Saving writes every file under a temporary name first and ``metadata.json``
+last, so an interrupted save leaves the previous model whole, or (during the
+final renames) a folder without metadata, which is refused: never a mix of two.
+Loading checks that every file has its checksum and matches it, and the textpipe
+version; it warns when the scikit-learn, numpy or torch version differs from the
+one the model was saved with. **Loading unpickles Python objects: only load models
+you trust**, exactly as with any pickled scikit-learn model. The weights file,
+being safetensors, holds no code.
 
 Examples
 --------
@@ -38,6 +43,7 @@ import json
 import os
 import pickle
 import sys
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,12 +51,20 @@ from typing import Any
 
 from ._version import __version__
 from .environment import library_versions
-from .errors import ModelError
+from .errors import Errors, ModelError
 
 PIPELINE_FILE = "pipeline.pkl"
 WEIGHTS_FILE = "weights.safetensors"
 CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"
+#: The files a model folder may hold besides its metadata; each needs its checksum.
+MODEL_FILES = (PIPELINE_FILE, WEIGHTS_FILE, CONFIG_FILE)
+#: Libraries whose version at saving is compared with the installed one on loading.
+CHECKED_LIBRARIES = ("scikit-learn", "numpy", "torch")
+
+
+class ModelVersionWarning(UserWarning):
+    """A model was saved with another version of scikit-learn, numpy or torch."""
 
 
 @dataclass
@@ -146,19 +160,21 @@ class _TensorsIn(pickle.Unpickler):
         return self._made[key]
 
 
-def _dump_pipeline(pipeline, directory: Path) -> list[str]:
-    """Pickle the pipeline, its tensors to safetensors; return the files written."""
-    with open(directory / PIPELINE_FILE, "wb") as fh:
+def _temporary(directory: Path, name: str) -> Path:
+    return directory / f".{name}.tmp"
+
+
+def _dump_pipeline(pipeline, directory: Path, staged: dict[str, Path]) -> None:
+    """Pickle the pipeline, its tensors to safetensors, under temporary names in ``staged``."""
+    staged[PIPELINE_FILE] = _temporary(directory, PIPELINE_FILE)
+    with open(staged[PIPELINE_FILE], "wb") as fh:
         pickler = _TensorsOut(fh)
         pickler.dump(pipeline)
-    weights = directory / WEIGHTS_FILE
-    if not pickler.tensors:
-        weights.unlink(missing_ok=True)
-        return [PIPELINE_FILE]
-    from safetensors.torch import save_file
+    if pickler.tensors:
+        from safetensors.torch import save_file
 
-    save_file(pickler.tensors, str(weights))
-    return [PIPELINE_FILE, WEIGHTS_FILE]
+        staged[WEIGHTS_FILE] = _temporary(directory, WEIGHTS_FILE)
+        save_file(pickler.tensors, str(staged[WEIGHTS_FILE]))
 
 
 def _load_pipeline(directory: Path):
@@ -166,22 +182,35 @@ def _load_pipeline(directory: Path):
         return _TensorsIn(fh, directory / WEIGHTS_FILE).load()
 
 
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+def _stage_json(directory: Path, name: str, data: dict, staged: dict[str, Path]) -> None:
+    text = json.dumps(data, indent=2, sort_keys=False) + "\n"  # fails before any file is written
+    staged[name] = _temporary(directory, name)
+    staged[name].write_text(text, encoding="utf-8")
+
+
+def _flush_to_disk(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def save_model(pipeline, directory, *, config: dict | None = None,
                metadata: dict | None = None) -> Path:
     """Save a fitted pipeline, its resolved config and metadata to ``directory``.
 
+    Every file is written under a temporary name and flushed to disk first; only
+    then are they renamed into place, ``metadata.json`` last. A save that fails
+    (a pipeline that cannot be pickled, a full disk) leaves the folder's previous
+    model as it was; one killed during the renames leaves no ``metadata.json``,
+    which loading refuses. Model files a previous save left and this one does
+    not write (``config.json`` when ``config`` is None, ``weights.safetensors``
+    for a pipeline without tensors) are removed; other files are left alone.
+
     Parameters
     ----------
     pipeline : sklearn.pipeline.Pipeline
         A fitted pipeline.
     directory : str or Path
-        Created if needed; files in it are replaced.
+        Created if needed; a model already in it is replaced.
     config : dict, optional
         The resolved configuration (``PipelineConfig.to_dict()``).
     metadata : dict, optional
@@ -192,23 +221,42 @@ def save_model(pipeline, directory, *, config: dict | None = None,
     Path
         The folder.
     """
+    from .score.journal import fsync_dir
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    files = _dump_pipeline(pipeline, directory)
-    if config is not None:
-        _write_json(directory / CONFIG_FILE, config)
-        files.append(CONFIG_FILE)
-    classes = getattr(pipeline, "classes_", None)
-    meta = {
-        "textpipe_version": __version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "labels": [] if classes is None else [str(c) for c in classes],
-        "predict_proba": hasattr(pipeline, "predict_proba"),
-        "versions": library_versions(),
-        **(metadata or {}),
-        "checksums": {name: _sha256(directory / name) for name in files},
-    }
-    _write_json(directory / METADATA_FILE, meta)
+    staged: dict[str, Path] = {}
+    try:
+        _dump_pipeline(pipeline, directory, staged)
+        if config is not None:
+            _stage_json(directory, CONFIG_FILE, config, staged)
+        for path in staged.values():
+            _flush_to_disk(path)
+        classes = getattr(pipeline, "classes_", None)
+        meta = {
+            "textpipe_version": __version__,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "labels": [] if classes is None else [str(c) for c in classes],
+            "predict_proba": hasattr(pipeline, "predict_proba"),
+            "versions": library_versions(),
+            **(metadata or {}),
+            "checksums": {name: _sha256(path) for name, path in staged.items()},
+        }
+        _stage_json(directory, METADATA_FILE, meta, staged)
+        _flush_to_disk(staged[METADATA_FILE])
+    except BaseException:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
+        raise
+    # Until metadata.json is back, the folder is no model at all, never a mix of two.
+    (directory / METADATA_FILE).unlink(missing_ok=True)
+    for name in MODEL_FILES:
+        if name in staged:
+            os.replace(staged[name], directory / name)
+        else:
+            (directory / name).unlink(missing_ok=True)
+    os.replace(staged[METADATA_FILE], directory / METADATA_FILE)
+    fsync_dir(directory)
     return directory
 
 
@@ -216,12 +264,46 @@ def _compatible(saved: str, current: str) -> bool:
     return saved.split(".")[:2] == current.split(".")[:2]
 
 
+def _installed(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _warn_library_versions(meta: dict, directory: Path) -> None:
+    """Warn if scikit-learn, numpy or torch (for a model with weights) is not as saved."""
+    saved = meta.get("versions") or {}
+    differ = []
+    for name in CHECKED_LIBRARIES:
+        if name not in saved or (name == "torch" and WEIGHTS_FILE not in meta["checksums"]):
+            continue
+        now = _installed(name)
+        if now != saved[name]:
+            differ.append((name, saved[name], now))
+    if differ:
+        warnings.warn(ModelVersionWarning(Errors.E846.format(
+            path=directory, saved=_and([f"{name} {was}" for name, was, _ in differ]),
+            current=_and([f"{name} {now}" if now else f"no {name}" for name, _, now in differ]))),
+            stacklevel=3)
+
+
 def check_model(directory, *, allow_version_mismatch: bool = False) -> dict:
     """Check a model folder without unpickling anything; return its metadata.
 
     The checks :func:`load_model` makes before it unpickles: the metadata can be
-    read, every file is there with its checksum, and the textpipe version is
-    compatible (the same major.minor), unless ``allow_version_mismatch``.
+    read; ``pipeline.pkl``, and every other model file in the folder, has a
+    checksum there; every file listed is there and matches its checksum; and the
+    textpipe version is compatible (the same major.minor), unless
+    ``allow_version_mismatch``. A scikit-learn, numpy or torch version other than
+    the one the model was saved with is not refused, but warned about
+    (:class:`ModelVersionWarning`); torch only counts for a model with weights.
 
     Parameters
     ----------
@@ -247,31 +329,34 @@ def check_model(directory, *, allow_version_mismatch: bool = False) -> dict:
     Raises
     ------
     ModelError
-        If a file is missing, a checksum does not match, or the version differs.
+        If the metadata is missing or unreadable, a file has no checksum, is
+        missing or does not match it, or the textpipe version differs.
     """
     directory = Path(directory)
     meta_path = directory / METADATA_FILE
     if not meta_path.is_file():
-        raise ModelError(f"{directory}: not a textpipe model folder (no {METADATA_FILE}).")
+        raise ModelError(Errors.E840.format(path=directory, file=METADATA_FILE))
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"{meta_path}: cannot read the metadata ({exc}).") from None
-    for name, expected in meta.get("checksums", {}).items():
+        raise ModelError(Errors.E841.format(path=meta_path, reason=exc)) from None
+    if not isinstance(meta, dict):
+        raise ModelError(Errors.E841.format(path=meta_path, reason="it is not a JSON object"))
+    checksums = meta.get("checksums")
+    checksums = checksums if isinstance(checksums, dict) else {}
+    for name in MODEL_FILES:
+        if name not in checksums and (name == PIPELINE_FILE or (directory / name).exists()):
+            raise ModelError(Errors.E842.format(path=meta_path, name=name))
+    for name, expected in checksums.items():
         path = directory / name
         if not path.is_file():
-            raise ModelError(f"{path}: missing; the model folder is incomplete.")
+            raise ModelError(Errors.E843.format(path=path))
         if _sha256(path) != expected:
-            raise ModelError(
-                f"{path}: checksum mismatch; the file was changed or damaged after saving."
-            )
+            raise ModelError(Errors.E844.format(path=path))
     saved = meta.get("textpipe_version", "unknown")
     if not _compatible(saved, __version__) and not allow_version_mismatch:
-        raise ModelError(
-            f"{directory}: saved by textpipe {saved}, but this is textpipe {__version__}. "
-            f"Re-train it, or load anyway with allow_version_mismatch=True "
-            f"(--allow-version-mismatch on the command line)."
-        )
+        raise ModelError(Errors.E845.format(path=directory, saved=saved, current=__version__))
+    _warn_library_versions(meta, directory)
     return meta
 
 
@@ -300,7 +385,12 @@ def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel
     Raises
     ------
     ModelError
-        If a file is missing, a checksum does not match, or the version differs.
+        If :func:`check_model` refuses the folder.
+
+    Warns
+    -----
+    ModelVersionWarning
+        If it was saved with another scikit-learn, numpy or torch version.
     """
     directory = Path(directory)
     meta = check_model(directory, allow_version_mismatch=allow_version_mismatch)
@@ -310,15 +400,16 @@ def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel
     return SavedModel(pipeline, config, meta, directory)
 
 
-def train_model(config, dataset, directory) -> SavedModel:
-    """Fit a configuration's pipeline on a whole dataset and save it, without evaluating.
+def train_model(config, dataset, directory, *, evaluation=None) -> SavedModel:
+    """Fit a configuration's pipeline on a whole dataset and save it.
 
-    This is what ``textpipe train CONFIG --out DIR`` does. All training
-    documents are used; a dataset's own test split is left untouched, so that it
-    can still evaluate the model. The metadata records the data (name, source,
-    fingerprint, sizes, classes) and the seconds each step took to fit; there
-    are no metrics, since nothing was evaluated (``textpipe run --save`` records
-    them).
+    This is what ``textpipe train CONFIG --out DIR`` does, and ``textpipe run
+    --save DIR`` after evaluating. All training documents are used; a dataset's
+    own test split is left untouched, so that it can still evaluate the model.
+    The metadata records the data (name, source, fingerprint, sizes, classes) and
+    the seconds each step took to fit; with ``evaluation``, also its scores and
+    protocol (otherwise ``metrics`` and ``protocol`` are None: nothing was
+    evaluated).
 
     Parameters
     ----------
@@ -328,6 +419,9 @@ def train_model(config, dataset, directory) -> SavedModel:
         The training data, e.g. ``config.load_data()``.
     directory : str or Path
         Where to save the model (see :func:`save_model`).
+    evaluation : EvaluationResult, optional
+        What :func:`textpipe.evaluate` returned for this configuration and data:
+        its metrics, protocol, data description and resolved config are saved.
 
     Returns
     -------
@@ -352,16 +446,20 @@ def train_model(config, dataset, directory) -> SavedModel:
     pipeline = config.build()
     texts, labels = list(dataset.texts), list(dataset.labels)
     seconds = fit_timed(pipeline, texts, labels)
-    data = {
-        "name": dataset.name,
-        "source": dataset.source,
-        "fingerprint": dataset.fingerprint(),
-        "n_train": len(texts),
-        "n_test": 0,
-        "classes": dataset.classes,
-    }
-    resolved = config.to_dict()
-    metadata = {"data": data, "metrics": None, "protocol": None,
+    if evaluation is None:
+        data = {
+            "name": dataset.name,
+            "source": dataset.source,
+            "fingerprint": dataset.fingerprint(),
+            "n_train": len(texts),
+            "n_test": 0,
+            "classes": dataset.classes,
+        }
+        resolved, metrics, protocol = config.to_dict(), None, None
+    else:
+        data, resolved = evaluation.data, evaluation.config
+        metrics, protocol = evaluation.summary(), evaluation.method
+    metadata = {"data": data, "metrics": metrics, "protocol": protocol,
                 "fit_seconds": {name: round(s, 4) for name, s in seconds.items()}}
     directory = save_model(pipeline, directory, config=resolved, metadata=metadata)
     meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))

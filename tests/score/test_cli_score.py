@@ -114,13 +114,37 @@ def test_bad_option_exits_2_with_one_message(model_dir, tmp_path, capsys):
 def test_score_on_a_local_dask_cluster(model_dir, tmp_path, read_jsonl):
     distributed = pytest.importorskip("distributed")
     src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps({"text": f"good fun {i}" if i % 2 else "dull",
-                                       "k": i}) + "\n" for i in range(50)), encoding="utf-8")
+
+    def text(i):  # every fourth chunk of 8 is far costlier: chunks finish out of order
+        long = " ".join(["good fun dull"] * 20_000) if (i // 8) % 4 == 0 else ""
+        return (f"good fun {i} " if i % 2 else "dull ") + long
+
+    src.write_text("".join(json.dumps({"text": text(i), "k": i}) + "\n" for i in range(64)),
+                   encoding="utf-8")
     assert main(["score", str(model_dir), str(src), "-o", str(tmp_path / "local.jsonl"),
                  "--chunk-size", "8", "-k", "k", "-q"]) == 0
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         assert main(["score", str(model_dir), str(src), "-o", str(tmp_path / "dask.jsonl"),
                      "--chunk-size", "8", "-k", "k", "-q",
                      "--scheduler", cluster.scheduler_address]) == 0
-    assert read_jsonl(tmp_path / "dask.jsonl") == read_jsonl(tmp_path / "local.jsonl")
+    rows = read_jsonl(tmp_path / "dask.jsonl")
+    assert rows == read_jsonl(tmp_path / "local.jsonl")
+    assert [r["k"] for r in rows] == list(range(64))
+
+
+def test_a_model_saved_with_other_library_versions_is_scored_with_a_warning(
+        model_dir, tmp_path, capsys):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(model_dir, model)
+    meta = json.loads((model / "metadata.json").read_text())
+    meta["versions"]["scikit-learn"] = "0.1.0"
+    (model / "metadata.json").write_text(json.dumps(meta))
+    src = tmp_path / "in.txt"
+    src.write_text("good fun\n", encoding="utf-8")
+    assert main(["score", str(model), str(src), "-o", str(tmp_path / "o.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: " in err and "saved with scikit-learn 0.1.0" in err
+    assert err.count("saved with scikit-learn 0.1.0") == 1 and "warnings.warn" not in err

@@ -24,7 +24,7 @@ def test_every_row_is_in_the_output_or_the_errors_file(model_dir, pipeline, text
     expected = pipeline.predict([d for d in DOCS if d]).tolist()
     assert [r["label"] for r in rows] == expected
     assert rows[0]["proba_pos"] == pytest.approx(pipeline.predict_proba(["good fun"])[0, 1])
-    assert read_jsonl(tmp_path / "out.errors.jsonl") == [
+    assert read_jsonl(tmp_path / "out.jsonl.errors.jsonl") == [
         {"row": 2, "line": 3, "reason": "the text is empty", "excerpt": ""}]
     assert (summary.scored, summary.errors, summary.skipped) == (4, 1, 0)
     assert not (tmp_path / "out.jsonl.parts").exists()
@@ -111,7 +111,7 @@ def test_resume_goes_on_after_the_last_committed_chunk(model_dir, text_input, tm
     summary = score_file(model_dir, text_input, out, chunk_size=2, resume=True)
     assert summary.skipped == 2 and summary.documents == 3
     assert [r["id"] for r in read_jsonl(out)] == [0, 1, 3, 4]
-    assert len(read_jsonl(tmp_path / "out.errors.jsonl")) == 1
+    assert len(read_jsonl(tmp_path / "out.jsonl.errors.jsonl")) == 1
 
 
 def test_resume_refuses_a_changed_input_or_options(model_dir, text_input, tmp_path):
@@ -160,8 +160,92 @@ def test_a_document_the_model_fails_on_is_an_error_row(tmp_path, read_jsonl):
     src.write_text("fine\nboom\nok\n", encoding="utf-8")
     summary = score_file(_Picky(), src, tmp_path / "out.jsonl")
     assert [r["id"] for r in read_jsonl(tmp_path / "out.jsonl")] == [0, 2]
-    [bad] = read_jsonl(tmp_path / "out.errors.jsonl")
+    [bad] = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
     assert bad["row"] == 1 and "cannot handle boom" in bad["reason"] and summary.errors == 1
+    assert bad["line"] == 2
+
+
+def test_a_document_the_model_fails_on_has_its_line_in_csv_too(tmp_path, read_jsonl):
+    src = tmp_path / "in.csv"
+    src.write_text('n,text\n1,fine\n2,"two\nlines"\n3,boom\n4,ok\n', encoding="utf-8")
+    score_file(_Picky(), src, tmp_path / "out.jsonl", chunk_size=2)
+    [bad] = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
+    assert (bad["row"], bad["line"], bad["excerpt"]) == (2, 5, "boom")
+
+
+class _LabelsOnly:
+    """A classifier with predict but neither classes_ nor predict_proba."""
+
+    def predict(self, X):
+        import numpy as np
+
+        return np.array(["pos"] * len(X))
+
+
+class _Wayward(_LabelsOnly):
+    classes_ = ["a", "b"]
+
+
+def test_a_model_without_classes_is_refused_before_scoring(text_input, tmp_path):
+    with pytest.raises(ModelError, match=r"\(_LabelsOnly\) has no classes_.*Is it fitted"):
+        score_file(_LabelsOnly(), text_input, tmp_path / "out.jsonl")
+    assert not (tmp_path / "out.jsonl.parts").exists()
+    with pytest.raises(ModelError, match=r"predicted 'pos', which is not one of its classes_ "
+                                         r"\('a', 'b'\)"):
+        score_file(_Wayward(), text_input, tmp_path / "out2.jsonl")
+
+
+def test_outputs_that_differ_by_format_have_their_own_errors_files(model_dir, text_input,
+                                                                   tmp_path, read_jsonl):
+    for name in ("out.jsonl", "out.csv"):
+        summary = score_file(model_dir, text_input, tmp_path / name)
+        assert summary.errors_file == str(tmp_path / f"{name}.errors.jsonl")
+    assert len(read_jsonl(tmp_path / "out.jsonl.errors.jsonl")) == 1
+    assert len(read_jsonl(tmp_path / "out.csv.errors.jsonl")) == 1
+
+
+def test_a_second_run_on_the_same_output_is_refused_while_the_first_runs(
+        model_dir, text_input, tmp_path):
+    from textpipe.score.journal import Journal
+
+    out = tmp_path / "out.jsonl"
+    resumable(model_dir, text_input, out, n_chunks=1)
+    running = Journal.reopen(tmp_path / "out.jsonl.parts")  # what a live run holds
+    for option in ({"resume": True}, {"overwrite": True}):
+        with pytest.raises(DataError, match="another run is writing to"):
+            score_file(model_dir, text_input, out, chunk_size=2, **option)
+    assert len(running.parts()) == 1 and running.parts()[0].is_file()
+    running.close()
+    score_file(model_dir, text_input, out, chunk_size=2, resume=True)
+
+
+def test_a_refused_resume_releases_the_interrupted_run(model_dir, text_input, tmp_path):
+    from textpipe.score.journal import Journal
+
+    parts = tmp_path / "out.jsonl.parts"
+    Journal.start(parts, {"input": {"path": "-"}}, suffix=".jsonl").close()  # read stdin
+    with pytest.raises(DataError, match="reads standard input cannot be resumed") as caught:
+        score_file(model_dir, text_input, tmp_path / "out.jsonl", resume=True)
+    Journal.reopen(parts).close()  # not held by the failed run, whose frames are still alive
+    assert caught.value is not None
+
+
+def test_a_parquet_input_is_closed_after_scoring(model_dir, tmp_path):
+    import psutil
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": ["good fun", "dull"], "n": [1, 2]}), src)
+
+    def held():
+        return [f.path for f in psutil.Process().open_files() if f.path == str(src)]
+
+    with pytest.raises(DataError, match="no column 'body'") as caught:
+        score_file(model_dir, src, tmp_path / "o2.jsonl", text_column="body")
+    assert held() == [] and caught.traceback  # closed, though the failed frames live on
+    scoring = score_file(model_dir, src, tmp_path / "out.jsonl", on_progress=lambda *a: None)
+    assert held() == [] and scoring.scored == 2
 
 
 def test_unknown_output_format_and_bad_options_say_what_is_allowed(model_dir, text_input,

@@ -56,3 +56,31 @@ def test_atomic_file_leaves_nothing_when_writing_fails(tmp_path):
             fh.write(b"partial")
             raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_errors_file_means_the_folder_is_damaged(tmp_path):
+    folder = started(tmp_path, 3)  # chunk 1 had a bad row
+    (folder / "chunk-000001.errors.jsonl").unlink()
+    with pytest.raises(DataError, match="damaged.*chunk-000001.errors.jsonl is missing"):
+        Journal.reopen(folder)
+
+
+def test_parts_held_by_a_run_cannot_be_reopened_or_discarded(tmp_path):
+    folder = started(tmp_path, 2)
+    holder = Journal.reopen(folder)
+    with pytest.raises(DataError, match="another run is writing to .*o.parts"):
+        Journal.reopen(folder)
+    with pytest.raises(DataError, match="another run is writing"):
+        Journal.discard(folder)
+    assert (folder / "journal.jsonl").read_bytes().count(b"\n") == 3  # untouched
+    holder.close()
+    Journal.reopen(folder).close()  # free again
+    Journal.discard(folder)
+    assert not folder.exists()
+
+
+def test_starting_where_another_run_has_just_started_is_refused(tmp_path):
+    first = Journal.start(tmp_path / "o.parts", {"input": "x"}, suffix=".jsonl")
+    with pytest.raises(DataError, match="another run is writing"):
+        Journal.start(tmp_path / "o.parts", {"input": "x"}, suffix=".jsonl")
+    first.close()

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textpipe.errors import DataError
 from textpipe.score.readers import ScoreInput, detect_input_format, parse_chunk
@@ -141,3 +143,82 @@ def test_parquet_text_column_must_hold_strings(tmp_path):
     pq.write_table(pa.table({"text": [1, 2], "body": ["a", "b"]}), tmp_path / "d.parquet")
     with pytest.raises(DataError, match="holds int64, not text.*'body'"):
         ScoreInput(tmp_path / "d.parquet")
+
+
+def test_a_literal_quote_inside_an_unquoted_field_is_text(tmp_path):
+    # the audit's case: rows 1 and 4 hold a literal 5" and 3"; every row must come through
+    path = tmp_path / "d.tsv"
+    path.write_text('id\ttext\n1\ta 5" screen\n2\tgood fun\n3\tbad dull\n4\ta 3" disk\n5\tfine\n',
+                    encoding="utf-8")
+    source, chunks = chunks_of(path, size=2, id_column="id")
+    texts, rows, errors = parse_all(source, chunks)
+    assert texts == ['a 5" screen', "good fun", "bad dull", 'a 3" disk', "fine"]
+    assert rows == [0, 1, 2, 3, 4] and errors == []
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text('text,n\nsay "hi" twice,1\nok,2\n', encoding="utf-8")
+    assert parse_all(*chunks_of(csv_path))[0] == ['say "hi" twice', "ok"]
+
+
+def test_rows_a_stray_opening_quote_would_swallow_are_read_again(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('n,text\n1,"stray start\n2,good\n3,bad "x" y\n4,fine\n', encoding="utf-8")
+    source, chunks = chunks_of(path, size=10)
+    assert chunks[0].lines == [2, 3, 4, 5]
+    texts, rows, errors = parse_all(source, chunks)
+    assert texts == ["good", 'bad "x" y', "fine"] and rows == [1, 2, 3]
+    assert [e["line"] for e in errors] == [2] and "double quote" in errors[0]["reason"]
+
+
+def test_a_header_may_hold_literal_quotes(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('size 5",text\n1,fine\n', encoding="utf-8")
+    source = ScoreInput(path)
+    assert source.spec.header == ('size 5"', "text")
+    assert parse_all(source, list(source.chunks(5)))[0] == ["fine"]
+
+
+_FIELD = st.text(alphabet='ab ,"\n\t', max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.tuples(_FIELD, _FIELD), min_size=1, max_size=8),
+       fmt=st.sampled_from(["csv", "tsv"]), size=st.integers(1, 4))
+def test_well_formed_files_read_as_pythons_csv_reads_them(tmp_path_factory, rows, fmt, size):
+    import csv
+    import io
+
+    delimiter = "," if fmt == "csv" else "\t"
+    rows = [(a, b) for a, b in rows if b.strip()]  # an empty text is a bad row by design
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(["n", "text"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("csv") / f"d.{fmt}"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    expected = [r[1] for r in csv.reader(io.StringIO(buffer.getvalue(), newline=""),
+                                         delimiter=delimiter)][1:]
+    texts, _, errors = parse_all(*chunks_of(path, size=size))
+    assert texts == expected and errors == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(st.text(alphabet='ab ,"', max_size=10), min_size=1, max_size=12),
+       size=st.integers(1, 4))
+def test_every_line_is_in_a_record_and_only_well_formed_records_span_lines(
+        tmp_path_factory, lines, size):
+    import csv
+
+    path = tmp_path_factory.mktemp("raw") / "d.csv"
+    path.write_text("n,text\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    source, chunks = chunks_of(path, size=size)
+    starts = [line for chunk in chunks for line in chunk.lines]
+    records = [r for chunk in chunks for r in chunk.records]
+    spans = [len(r.split(b"\n")) for r in records]
+    assert starts[0] == 2 and [a + n for a, n in zip(starts, spans)] == starts[1:] + [
+        2 + len(lines)]  # the records tile the data lines: none skipped, none twice
+    texts, rows, errors = parse_all(source, chunks)
+    assert sorted(rows + [e["row"] for e in errors]) == list(range(len(records)))
+    assert all(e["line"] in starts for e in errors)
+    for record, n in zip(records, spans):
+        if n > 1:  # kept only as a whole, well-formed record
+            assert len(next(csv.reader([record.decode()], strict=True))) == 2

@@ -74,3 +74,21 @@ def test_text_formats_assemble_by_concatenation(tmp_path):
     assemble(spec, [tmp_path / "0", tmp_path / "1"], buffer)
     assert buffer.getvalue().decode().splitlines() == [
         "id,label,proba_a,proba_b,proba_c", "0,a,0.7,0.2,0.1", "1,c,0.1,0.3,0.6"]
+
+
+@pytest.mark.parametrize("top_k", [None, 2])
+def test_parquet_column_types_come_from_what_they_hold_not_their_names(tmp_path, top_k):
+    import pyarrow.parquet as pq
+
+    labels = ["spam_label", "ham", "x_proba"]  # class names that look like column suffixes
+    spec = output_spec("parquet", labels, top_k=top_k)
+    part = tmp_path / "p.parquet"
+    part.write_bytes(format_chunk(spec, [0, 1], None, PROBA, {}))
+    table = pq.read_table(part)
+    types = {f.name: str(f.type) for f in table.schema}
+    if top_k is None:
+        assert types["proba_spam_label"] == types["proba_x_proba"] == "double"
+        assert table.column("proba_spam_label").to_pylist() == [0.7, 0.1]
+    else:
+        assert types["top1_label"] == "string" and types["top1_proba"] == "double"
+        assert table.column("top1_label").to_pylist() == ["spam_label", "x_proba"]

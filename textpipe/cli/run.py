@@ -104,19 +104,9 @@ def run(
 
 
 def _refit_and_save(cfg, dataset, result, directory: Path, show: bool) -> None:
-    from ..evaluation.timing import fit_timed
-    from ..model import save_model
+    from ..model import train_model
 
-    pipeline = cfg.build()
-    fit_timed(pipeline, list(dataset.texts), list(dataset.labels))
-    save_model(
-        pipeline, directory, config=result.config,
-        metadata={
-            "data": result.data,
-            "metrics": result.summary(),
-            "protocol": result.method,
-        },
-    )
+    train_model(cfg, dataset, directory, evaluation=result)
     if show:
         console.print(f"Saved the model, refitted on all {len(dataset)} training documents, "
                       f"to [bold]{directory}[/].")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -57,6 +59,26 @@ class _DocsPerSecond(ProgressColumn):
         return Text(f"{docs:,} docs · {rate} docs/s", style="progress.data.speed")
 
 
+@contextmanager
+def _model_warnings_on_console():
+    """Show each :class:`~textpipe.model.ModelVersionWarning` as one line on stderr, at once."""
+    from ..model import ModelVersionWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", ModelVersionWarning)
+        show = warnings.showwarning
+
+        def on_console(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, ModelVersionWarning):
+                err_console.print(f"[yellow]warning:[/] {escape(str(message))}",
+                                  soft_wrap=True, highlight=False)
+            else:
+                show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = on_console
+        yield
+
+
 def _split_names(values: list[str]) -> tuple[str, ...]:
     """``--keep a --keep b,c`` → ('a', 'b', 'c')."""
     return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
@@ -81,7 +103,7 @@ def score(
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run writing to the same output."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output (or an interrupted run's chunks)."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row instead of writing it to the errors file."),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="Errors file (JSONL); default: OUTPUT with suffix .errors.jsonl."),
+    errors: Optional[Path] = typer.Option(None, "--errors", help="Errors file (JSONL); default: OUTPUT.errors.jsonl, e.g. scores.csv.errors.jsonl."),
     allow_version_mismatch: bool = typer.Option(False, "--allow-version-mismatch", help="Load a model saved by another textpipe version."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ):
@@ -106,7 +128,7 @@ def score(
         progress.update(task, completed=done, total=total, docs=documents)
 
     try:
-        with progress:
+        with progress, _model_warnings_on_console():
             summary = score_file(
                 str(model), input, output, input_format=input_format,
                 output_format=output_format, text_column=text_column, id_column=id_column,

@@ -8,7 +8,9 @@ The model reaches each worker once, never once per chunk:
   for the following chunks; a pipeline that was never saved is saved once to a
   temporary folder for them;
 * with Dask (``scheduler="tcp://host:8786"``), the pipeline is scattered to every
-  worker once (``Client.scatter(..., broadcast=True)``) and tasks refer to it.
+  worker once (``Client.scatter(..., broadcast=True)``) and tasks refer to it. A
+  cluster with no worker is refused after :data:`DASK_WORKER_TIMEOUT` seconds
+  instead of waiting for ever.
 
 Only a bounded number of chunks is in flight (twice the number of workers), and
 results come back in input order, so memory stays flat whatever the input's size.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+import warnings
 from collections import deque
 from contextlib import contextmanager
 from numbers import Integral
@@ -35,6 +38,21 @@ from ..errors import DataError, Errors
 
 # In each worker process: the model last loaded, keyed by (folder, identity).
 _LOADED: dict[tuple[str, str], Any] = {}
+#: Seconds to wait for a Dask cluster to have at least one worker.
+DASK_WORKER_TIMEOUT = 30
+
+
+def _load_again(directory, allow_version_mismatch: bool):
+    """Load a model folder that :meth:`ModelHandle.resolve` checked already.
+
+    The checksums are verified again, right before unpickling; a library version
+    warning is not repeated (the main process gave it once).
+    """
+    from ..model import ModelVersionWarning, load_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelVersionWarning)
+        return load_model(directory, allow_version_mismatch=allow_version_mismatch).pipeline
 
 
 class ModelHandle:
@@ -86,10 +104,7 @@ class ModelHandle:
     def pipeline(self):
         """The fitted pipeline, loaded from the folder on first use."""
         if self._pipeline is None:
-            from ..model import load_model
-
-            self._pipeline = load_model(
-                self.directory, allow_version_mismatch=self.allow_version_mismatch).pipeline
+            self._pipeline = _load_again(self.directory, self.allow_version_mismatch)
         return self._pipeline
 
     @property
@@ -118,11 +133,11 @@ class ModelHandle:
         if self.directory is not None:
             yield str(self.directory), self.identity
             return
-        from ..model import load_model, save_model
+        from ..model import check_model, model_identity, save_model
 
         with tempfile.TemporaryDirectory(prefix="textpipe-model-") as tmp:
             save_model(self.pipeline, tmp)
-            yield tmp, load_model(tmp).identity
+            yield tmp, model_identity(check_model(tmp))  # what workers check: no unpickling
 
 
 def _exit_with_parent() -> None:
@@ -150,12 +165,10 @@ def _in_worker(func, where: tuple[str, str, bool], item, args):
     key = (directory, identity)
     pipeline = _LOADED.get(key)
     if pipeline is None:
-        from ..model import load_model
-
         if not _LOADED:
             _exit_with_parent()
         _LOADED.clear()  # one model per worker at a time
-        pipeline = _LOADED[key] = load_model(directory, allow_version_mismatch=allow).pipeline
+        pipeline = _LOADED[key] = _load_again(directory, allow)
     return func(pipeline, item, *args)
 
 
@@ -212,6 +225,11 @@ def _dask_map(func, items, model: ModelHandle, args, address: str) -> Iterator:
         raise DataError(Errors.E813.format(address=address, reason=exc)) from None
     pending: deque = deque()
     try:
+        try:
+            client.wait_for_workers(1, timeout=DASK_WORKER_TIMEOUT)
+        except TimeoutError:
+            raise DataError(Errors.E834.format(address=address,
+                                               seconds=DASK_WORKER_TIMEOUT)) from None
         remote = client.scatter(model.pipeline, broadcast=True, hash=False)
         window = max(2, 2 * sum(client.nthreads().values()))
         for item in items:
@@ -226,4 +244,4 @@ def _dask_map(func, items, model: ModelHandle, args, address: str) -> Iterator:
         client.close()
 
 
-__all__ = ["ModelHandle", "check_n_jobs", "ordered_map"]
+__all__ = ["DASK_WORKER_TIMEOUT", "ModelHandle", "check_n_jobs", "ordered_map"]

@@ -24,26 +24,26 @@ Examples
 (2, 1)
 >>> [json.loads(line)["label"] for line in open(folder / "scores.jsonl")]
 ['pos', 'neg']
->>> json.loads(open(folder / "scores.errors.jsonl").read())["reason"]
+>>> json.loads(open(folder / "scores.jsonl.errors.jsonl").read())["reason"]
 'the text is empty'
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import dataclass, field
-from numbers import Integral
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from ..errors import DataError, Errors
+from ..errors import DataError, Errors, ModelError, quoted_list
 from .backends import ModelHandle, check_n_jobs, ordered_map
 from .journal import Journal, atomic_file, errors_jsonl, parts_folder
-from .readers import InputSpec, ParsedChunk, RawChunk, ScoreInput, parse_chunk
+from .readers import (InputSpec, ParsedChunk, RawChunk, ScoreInput, error_row, parse_chunk,
+                      stdin_cannot_resume)
+from .stream import check_chunk_size
 from .writers import (OutputSpec, assemble, check_output_format, detect_output_format,
                       format_chunk, header, output_spec)
 
@@ -124,15 +124,19 @@ def score_chunk(pipeline, chunk: RawChunk, input_spec: InputSpec,
     and is raised.
     """
     parsed = parse_chunk(chunk, input_spec)
-    proba, predicted = _predict(pipeline, parsed, out_spec)
+    proba, predicted = _predict(pipeline, parsed, out_spec, chunk.line_of)
     payload = format_chunk(out_spec, parsed.rows, parsed.ids, proba, parsed.kept, predicted)
     errors = sorted(parsed.errors, key=lambda e: e["row"])
     return ChunkResult(chunk.index, payload, errors, len(parsed.rows), chunk.n_rows,
                        chunk.end(), chunk.position)
 
 
-def _predict(pipeline, parsed: ParsedChunk, spec: OutputSpec):
-    """Return (probabilities or None, index of each predicted label) for parsed.texts."""
+def _predict(pipeline, parsed: ParsedChunk, spec: OutputSpec, line_of: Callable):
+    """Return (probabilities or None, index of each predicted label) for parsed.texts.
+
+    ``line_of(row)`` gives the line of an input row, for the error rows of
+    documents the model fails on.
+    """
     if not parsed.texts:
         return (np.zeros((0, len(spec.labels))) if spec.proba else None), np.zeros(0, int)
     try:
@@ -145,8 +149,8 @@ def _predict(pipeline, parsed: ParsedChunk, spec: OutputSpec):
                 good.append(i)
             except Exception as exc:
                 reason = Errors.E830.format(reason=f"{type(exc).__name__}: {exc}")
-                parsed.errors.append({"row": parsed.rows[i], "line": None,
-                                      "reason": reason, "excerpt": text[:80]})
+                row = parsed.rows[i]
+                parsed.errors.append(error_row(row, line_of(row), reason, text))
         if not good:
             raise failure
         _keep_only(parsed, good)
@@ -159,8 +163,14 @@ def _predict_texts(pipeline, texts, spec: OutputSpec):
         proba = np.asarray(pipeline.predict_proba(texts), dtype=float)
         return proba, np.argmax(proba, axis=1)
     position = {label: i for i, label in enumerate(spec.labels)}
-    labels = pipeline.predict(texts)
-    return None, np.array([position[str(label)] for label in labels], dtype=int)
+    predicted = []
+    for label in pipeline.predict(texts):
+        at = position.get(str(label))
+        if at is None:
+            raise ModelError(Errors.E833.format(label=str(label),
+                                                classes=quoted_list(spec.labels)))
+        predicted.append(at)
+    return None, np.array(predicted, dtype=int)
 
 
 def _keep_only(parsed: ParsedChunk, good: list[int]) -> None:
@@ -178,8 +188,17 @@ def _keep_only(parsed: ParsedChunk, good: list[int]) -> None:
 
 
 def default_errors_path(output) -> Path:
-    """Where bad rows go by default: ``scores.jsonl`` → ``scores.errors.jsonl``."""
-    return Path(output).with_suffix(".errors.jsonl")
+    """Where bad rows go by default: ``OUTPUT.errors.jsonl``, beside ``OUTPUT.parts``.
+
+    The whole name is kept, so outputs that differ only by format have their own.
+
+    Examples
+    --------
+    >>> default_errors_path("scores.csv").name, default_errors_path("scores.jsonl").name
+    ('scores.csv.errors.jsonl', 'scores.jsonl.errors.jsonl')
+    """
+    output = Path(output)
+    return output.with_name(output.name + ".errors.jsonl")
 
 
 def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
@@ -231,8 +250,8 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
     strict : bool, default=False
         Stop at the first bad row (raising ``DataError``) instead of skipping it.
     errors : str or Path, optional
-        The errors file (JSON Lines); by default ``OUTPUT`` with suffix
-        ``.errors.jsonl``, written even when empty. For standard output, bad rows
+        The errors file (JSON Lines); by default ``OUTPUT.errors.jsonl`` (e.g.
+        ``scores.csv.errors.jsonl``), written even when empty. For standard output, bad rows
         are only counted unless this is given.
     allow_version_mismatch : bool, default=False
         Load a model saved by another textpipe minor version.
@@ -248,14 +267,13 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
     Raises
     ------
     DataError
-        For a bad input, output or option, or a bad row with ``strict``.
+        For a bad input, output or option, a bad row with ``strict``, or an
+        output that another run is writing to.
     ModelError
-        If the model cannot be loaded.
+        If the model cannot be loaded, or has no ``classes_``.
     """
     started = time.perf_counter()
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
-        raise DataError(Errors.E816.format(name="chunk_size", what="a positive integer",
-                                           got=chunk_size))
+    check_chunk_size(chunk_size)
     if scheduler is None:
         check_n_jobs(n_jobs)
     output = str(output)
@@ -274,6 +292,8 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
                                            verb="written to", instead="JSONL or CSV"))
     handle = ModelHandle.resolve(model, allow_version_mismatch=allow_version_mismatch)
     summary = ScoreSummary(output=output)
+    if not handle.classes:
+        raise ModelError(Errors.E832.format(what=handle.last_step))
     if top_k is not None and not handle.has_proba:
         raise DataError(Errors.E809.format(step=handle.last_step))
     if proba and not handle.has_proba:
@@ -281,32 +301,35 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
         summary.notes.append("the model has no predict_proba: labels only")
     source = ScoreInput(input, input_format, encoding=encoding, text_column=text_column,
                         id_column=id_column, keep=keep)
-    out_spec = _output_spec(fmt, handle, source, proba, top_k)
-    args = (source.spec, out_spec)
+    try:
+        out_spec = _output_spec(fmt, handle, source, proba, top_k)
+        args = (source.spec, out_spec)
 
-    def run(chunks, done: int, documents: int):
-        report = on_progress or (lambda *a: None)
-        total = source.total
-        report(done, total, documents)
-        for result in ordered_map(score_chunk, chunks, handle, args=args, n_jobs=n_jobs,
-                                  scheduler=scheduler):
-            if strict and result.errors:
-                first = result.errors[0]
-                stop = DataError(Errors.E819.format(reason=first["reason"],
-                                                    excerpt=repr(first["excerpt"])),
-                                 file=source.path, line=first["line"])
-                stop.bad_row = first
-                raise stop
-            documents += result.n_rows
-            yield result
-            report(result.position, total, documents)
+        def run(chunks, done: int, documents: int):
+            report = on_progress or (lambda *a: None)
+            total = source.total
+            report(done, total, documents)
+            for result in ordered_map(score_chunk, chunks, handle, args=args, n_jobs=n_jobs,
+                                      scheduler=scheduler):
+                if strict and result.errors:
+                    first = result.errors[0]
+                    stop = DataError(Errors.E819.format(reason=first["reason"],
+                                                        excerpt=repr(first["excerpt"])),
+                                     file=source.path, line=first["line"])
+                    stop.bad_row = first
+                    raise stop
+                documents += result.n_rows
+                yield result
+                report(result.position, total, documents)
 
-    if to_stdout:
-        _to_stdout(summary, source, out_spec, run, chunk_size, errors)
-    else:
-        _to_file(summary, source, out_spec, run, handle, Path(output), chunk_size,
-                 resume=resume, overwrite=overwrite,
-                 errors=Path(errors) if errors else default_errors_path(output))
+        if to_stdout:
+            _to_stdout(summary, source, out_spec, run, chunk_size, errors)
+        else:
+            _to_file(summary, source, out_spec, run, handle, Path(output), chunk_size,
+                     resume=resume, overwrite=overwrite,
+                     errors=Path(errors) if errors else default_errors_path(output))
+    finally:
+        source.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -348,13 +371,6 @@ def _to_stdout(summary, source, out_spec, run, chunk_size, errors) -> None:
             errors_fh.close()
 
 
-def _stdin_resume_message() -> str:
-    return Errors.E811.format(
-        what="a run that reads standard input",
-        why="the input cannot be read again to check and skip what was done; start again "
-            "with --overwrite")
-
-
 def _job(source, out_spec, handle, chunk_size) -> dict:
     spec = source.spec
     return {
@@ -372,7 +388,7 @@ def _job(source, out_spec, handle, chunk_size) -> dict:
 def _differences(old: dict, new: dict) -> tuple[str, str] | None:
     """What differs between a recorded job and this one, for E807."""
     if old.get("input", {}).get("path") == "-":
-        raise DataError(_stdin_resume_message())
+        raise stdin_cannot_resume()
     if old.get("input") != new["input"]:
         before, now = old.get("input", {}), new["input"]
         if before.get("path") != now.get("path"):
@@ -391,24 +407,26 @@ def _differences(old: dict, new: dict) -> tuple[str, str] | None:
 
 def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *, resume,
              overwrite, errors: Path) -> None:
-    import shutil
-
     summary.errors_file = str(errors)
     errors.parent.mkdir(parents=True, exist_ok=True)
     parts = parts_folder(output)
     if source.is_stdin and resume and parts.exists():
-        raise DataError(_stdin_resume_message())
+        raise stdin_cannot_resume()
     job = _job(source, out_spec, handle, chunk_size)
     journal = None
     if parts.exists():
         if resume:
             journal = Journal.reopen(parts)
-            diff = _differences(journal.job, job)
+            try:
+                diff = _differences(journal.job, job)
+            except BaseException:
+                journal.close()
+                raise
             if diff is not None:
                 journal.close()
                 raise DataError(Errors.E807.format(what=diff[0], detail=diff[1]), file=output)
         elif overwrite:
-            shutil.rmtree(parts)
+            Journal.discard(parts)
         else:
             raise DataError(Errors.E805.format(parts=parts), file=output)
     elif output.exists() and not overwrite:
@@ -436,13 +454,13 @@ def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *
                 fh.write(part.read_bytes())
         with atomic_file(output) as fh:
             assemble(out_spec, journal.parts(), fh)
+        journal.remove()  # the folder goes before the lock does
     except DataError as exc:
         if getattr(exc, "bad_row", None) is not None:  # --strict stopped at a bad row: the
             journal.remove()  # input must change before it passes, so nothing can resume
         raise
     finally:
         journal.close()
-    journal.remove()
 
 
 __all__ = ["ChunkResult", "DEFAULT_CHUNK_SIZE", "ScoreSummary", "default_errors_path",

@@ -21,6 +21,11 @@ always describes a prefix of the input, and the last line says where to go on.
 When every chunk is done, the parts are assembled into ``OUTPUT`` (again through a
 temporary file, ``fsync`` and a rename) and the folder is removed.
 
+A run holds an exclusive lock (``flock``) on the journal from opening it to removing
+the folder, so a second run on the same output (``--resume``, ``--overwrite``) is
+refused while the first one lives; the lock goes with the process, ``kill -9``
+included. (Where ``fcntl`` is missing, on Windows, there is no lock.)
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -43,6 +48,11 @@ from pathlib import Path
 
 from ..errors import DataError, Errors
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no locking
+    fcntl = None
+
 JOURNAL_FILE = "journal.jsonl"
 FORMAT_VERSION = 1
 
@@ -53,7 +63,8 @@ def parts_folder(output) -> Path:
     return output.with_name(output.name + ".parts")
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (files created, renamed or removed in it) to disk."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms that cannot open folders
@@ -85,7 +96,7 @@ def atomic_file(path):
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_atomic(path, data: bytes) -> None:
@@ -109,31 +120,41 @@ class Journal:
         written), ``errors`` (bad rows) and ``end`` (where the next chunk starts).
     """
 
-    def __init__(self, folder: Path, job: dict, entries: list[dict], suffix: str):
+    def __init__(self, folder: Path, job: dict, entries: list[dict], suffix: str, fh):
         self.folder = Path(folder)
         self.job = job
         self.entries = entries
         self.suffix = suffix
-        self._fh = open(self.folder / JOURNAL_FILE, "ab")
+        self._fh = fh  # the journal, open for appending and locked
 
     @classmethod
     def start(cls, folder, job: dict, *, suffix: str) -> "Journal":
-        """Create ``folder`` (which must not exist) and record the job in it."""
-        folder = Path(folder)
-        folder.mkdir(parents=True)
-        line = json.dumps({"textpipe_score": FORMAT_VERSION, "suffix": suffix, "job": job})
-        write_atomic(folder / JOURNAL_FILE, line.encode("utf-8") + b"\n")
-        _fsync_dir(folder.parent)
-        return cls(folder, job, [], suffix)
-
-    @classmethod
-    def reopen(cls, folder) -> "Journal":
-        """Read the journal of an interrupted job; drop a torn last line.
+        """Create ``folder`` (which must not exist) and record the job in it.
 
         Raises
         ------
         DataError
-            If the folder is damaged: no readable journal, a chunk file missing.
+            If the folder appeared meanwhile: another run is starting on it.
+        """
+        folder = Path(folder)
+        try:
+            folder.mkdir(parents=True)
+        except FileExistsError:
+            raise DataError(Errors.E820.format(parts=folder)) from None
+        line = json.dumps({"textpipe_score": FORMAT_VERSION, "suffix": suffix, "job": job})
+        write_atomic(folder / JOURNAL_FILE, line.encode("utf-8") + b"\n")
+        fsync_dir(folder.parent)
+        return cls(folder, job, [], suffix, _open_locked(folder))
+
+    @classmethod
+    def reopen(cls, folder) -> "Journal":
+        """Lock and read the journal of an interrupted job; drop a torn last line.
+
+        Raises
+        ------
+        DataError
+            If another run holds the folder, or it is damaged: no readable journal,
+            a chunk file or a chunk's errors file missing.
         """
         folder = Path(folder)
         path = folder / JOURNAL_FILE
@@ -141,37 +162,61 @@ class Journal:
         def damaged(reason):
             return DataError(Errors.E815.format(parts=folder, reason=reason))
 
+        if not path.is_file():
+            raise damaged(f"there is no {JOURNAL_FILE}")
+        fh = _open_locked(folder)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise damaged(f"cannot read {JOURNAL_FILE}: {exc.strerror}") from None
-        lines = data.split(b"\n")
-        records, good_bytes = [], 0
-        for raw in lines[:-1]:  # the piece after the last newline is torn (or empty)
             try:
-                records.append(json.loads(raw))
-            except ValueError:
-                break
-            good_bytes += len(raw) + 1
-        if not records or not isinstance(records[0], dict) or "job" not in records[0]:
-            raise damaged(f"{JOURNAL_FILE} does not start with the job's description")
-        head, entries = records[0], records[1:]
-        if head.get("textpipe_score") != FORMAT_VERSION:
-            raise damaged(f"journal format {head.get('textpipe_score')!r}, expected "
-                          f"{FORMAT_VERSION}")
-        suffix = head["suffix"]
-        for i, entry in enumerate(entries):
-            if entry.get("chunk") != i:
-                raise damaged(f"journal line {i + 2} records chunk {entry.get('chunk')}, "
-                              f"expected {i}")
-            if not (folder / _part_name(i, suffix)).is_file():
-                raise damaged(f"{_part_name(i, suffix)} is missing")
-        if good_bytes < len(data):
-            with open(path, "r+b") as fh:
-                fh.truncate(good_bytes)
-                fh.flush()
+                data = path.read_bytes()
+            except OSError as exc:
+                raise damaged(f"cannot read {JOURNAL_FILE}: {exc.strerror}") from None
+            lines = data.split(b"\n")
+            records, good_bytes = [], 0
+            for raw in lines[:-1]:  # the piece after the last newline is torn (or empty)
+                try:
+                    records.append(json.loads(raw))
+                except ValueError:
+                    break
+                good_bytes += len(raw) + 1
+            if not records or not isinstance(records[0], dict) or "job" not in records[0]:
+                raise damaged(f"{JOURNAL_FILE} does not start with the job's description")
+            head, entries = records[0], records[1:]
+            if head.get("textpipe_score") != FORMAT_VERSION:
+                raise damaged(f"journal format {head.get('textpipe_score')!r}, expected "
+                              f"{FORMAT_VERSION}")
+            suffix = head["suffix"]
+            for i, entry in enumerate(entries):
+                if entry.get("chunk") != i:
+                    raise damaged(f"journal line {i + 2} records chunk {entry.get('chunk')}, "
+                                  f"expected {i}")
+                for name in (_part_name(i, suffix), _errors_name(i) if entry.get("errors")
+                             else None):
+                    if name and not (folder / name).is_file():
+                        raise damaged(f"{name} is missing")
+            if good_bytes < len(data):
+                os.ftruncate(fh.fileno(), good_bytes)
                 os.fsync(fh.fileno())
-        return cls(folder, head["job"], entries, suffix)
+        except BaseException:
+            fh.close()
+            raise
+        return cls(folder, head["job"], entries, suffix, fh)
+
+    @staticmethod
+    def discard(folder) -> None:
+        """Delete an interrupted job's folder (``--overwrite``).
+
+        Raises
+        ------
+        DataError
+            If another run holds it.
+        """
+        folder = Path(folder)
+        fh = _open_locked(folder) if (folder / JOURNAL_FILE).is_file() else None
+        try:
+            shutil.rmtree(folder)
+        finally:
+            if fh is not None:
+                fh.close()
 
     # -- committing ----------------------------------------------------------
 
@@ -212,12 +257,31 @@ class Journal:
         return sum(int(entry.get(key, 0)) for entry in self.entries)
 
     def close(self) -> None:
+        """Close the journal, which releases the folder to other runs."""
         self._fh.close()
 
     def remove(self) -> None:
-        """Close the journal and delete the folder."""
-        self.close()
+        """Delete the folder, then close the journal (so no run sees it half deleted)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        self.close()
+
+
+def _open_locked(folder: Path):
+    """Open ``folder``'s journal for appending, holding an exclusive lock while it is open.
+
+    Raises
+    ------
+    DataError
+        If another process holds the lock.
+    """
+    fh = open(folder / JOURNAL_FILE, "ab")
+    if fcntl is not None:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise DataError(Errors.E820.format(parts=folder)) from None
+    return fh
 
 
 def _part_name(index: int, suffix: str) -> str:
@@ -233,4 +297,5 @@ def errors_jsonl(errors: list[dict]) -> bytes:
     return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in errors).encode("utf-8")
 
 
-__all__ = ["Journal", "atomic_file", "errors_jsonl", "parts_folder", "write_atomic"]
+__all__ = ["Journal", "atomic_file", "errors_jsonl", "fsync_dir", "parts_folder",
+           "write_atomic"]

@@ -5,9 +5,9 @@ Reading is split in two halves so that only the cheap half is serial:
 * :meth:`ScoreInput.chunks` runs in the main process. It cuts the input into
   :class:`RawChunk` s of ``chunk_size`` records *without decoding them*: lines are
   split at ``b"\\n"`` only (never at U+0085 or U+2028, see
-  :mod:`textpipe.data.decoding`), and a CSV record goes on to the next line while it
-  holds an odd number of double quotes. Each chunk knows its first row, its lines
-  and its byte range, so a job can commit it and later resume after it.
+  :mod:`textpipe.data.decoding`), and a CSV record goes on to the next line while a
+  quoted field is open (:func:`ends_in_quotes`). Each chunk knows its first row, its
+  lines and its byte range, so a job can commit it and later resume after it.
 * :func:`parse_chunk` runs wherever the chunk is scored. It decodes each record on
   its own, so one bad byte loses one row, and takes out the text, the id and the
   kept columns. A record that cannot be read becomes an error row (row, line,
@@ -134,6 +134,14 @@ class RawChunk:
     line_end: int = 0
     position: int = 0
 
+    def line_of(self, row: int) -> int | None:
+        """The line on which input row ``row`` (of this chunk) starts; None for Parquet."""
+        if self.lines is not None:
+            return self.lines[row - self.first_row]
+        if self.first_line is None:
+            return None
+        return self.first_line + row - self.first_row
+
     def end(self) -> dict:
         """Where the next chunk starts: what a journal records to resume after this one."""
         return {"chunk": self.index + 1, "row": self.first_row + self.n_rows,
@@ -158,7 +166,9 @@ class ScoreInput:
     (``"auto"`` tries UTF-8, then cp1252, then Latin-1 on the first MiB, and the
     choice holds for the whole file; a row that the choice cannot decode is an
     error row), and so is a CSV/TSV header or a Parquet schema, so a missing column
-    is reported before anything runs.
+    is reported before anything runs. A Parquet input holds its file open until
+    :meth:`close` (or the end of a ``with`` block); text inputs open theirs per
+    :meth:`chunks` call.
 
     Parameters
     ----------
@@ -242,14 +252,7 @@ class ScoreInput:
             header, length, n_lines = _read_header(head, start, codec, self.format, self.path)
             self._data_start = start + length
             self._data_line = 1 + n_lines
-            where = {"file": self.path, "line": 1}
-            for column, role, param in ((text_column, "text", "--text-column"),
-                                        (id_column, "id", "--id-column"),
-                                        *((k, "kept column", "--keep") for k in keep)):
-                if column is not None and column not in header:
-                    raise DataError(Errors.E211.format(
-                        column=column, role=role, hint=did_you_mean(column, header),
-                        available=quoted_list(header), param=param), **where)
+            _check_columns(header, text_column, id_column, keep, file=self.path, line=1)
         return InputSpec(self.format, codec, text_column, id_column, keep, header)
 
     def _open_parquet(self, text_column, id_column, keep) -> InputSpec:
@@ -260,23 +263,34 @@ class ScoreInput:
             self._parquet = pq.ParquetFile(self.path)
         except (OSError, pa.ArrowException) as exc:
             raise DataError(Errors.E001.format(reason=exc), file=self.path) from None
-        schema = self._parquet.schema_arrow
-        names = schema.names
-        for column, role, param in ((text_column, "text", "--text-column"),
-                                    (id_column, "id", "--id-column"),
-                                    *((k, "kept column", "--keep") for k in keep)):
-            if column is not None and column not in names:
-                raise DataError(Errors.E211.format(
-                    column=column, role=role, hint=did_you_mean(column, names),
-                    available=quoted_list(names), param=param), file=self.path)
-        kind = schema.field(text_column).type
-        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            strings = [f.name for f in schema if pa.types.is_string(f.type)
-                       or pa.types.is_large_string(f.type)]
-            raise DataError(Errors.E814.format(column=text_column, kind=kind,
-                                               available=quoted_list(strings) or "none"),
-                            file=self.path)
+        try:
+            schema = self._parquet.schema_arrow
+            names = schema.names
+            _check_columns(names, text_column, id_column, keep, file=self.path)
+            kind = schema.field(text_column).type
+            if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+                strings = [f.name for f in schema if pa.types.is_string(f.type)
+                           or pa.types.is_large_string(f.type)]
+                raise DataError(Errors.E814.format(column=text_column, kind=kind,
+                                                   available=quoted_list(strings) or "none"),
+                                file=self.path)
+        except BaseException:
+            self.close()
+            raise
         return InputSpec("parquet", "utf-8", text_column, id_column, keep, tuple(names))
+
+    def close(self) -> None:
+        """Release the input: a Parquet file is held open from opening to here."""
+        parquet = getattr(self, "_parquet", None)
+        if parquet is not None:
+            parquet.close()
+            self._parquet = None
+
+    def __enter__(self) -> "ScoreInput":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def arrow_type(self, column: str):
         """The Arrow type of a Parquet input's column (None for other formats)."""
@@ -298,8 +312,7 @@ class ScoreInput:
             ``row``, ``line`` and ``byte``. Files only.
         """
         if start is not None and self.is_stdin:
-            raise DataError(Errors.E811.format(what="a run that reads standard input",
-                                               why="it cannot be read again"))
+            raise stdin_cannot_resume()
         if self.format == "parquet":
             yield from self._parquet_chunks(chunk_size, start)
             return
@@ -313,8 +326,12 @@ class ScoreInput:
             stream.seek(where["byte"])
             head = b""
         try:
-            cut = _cut_records if self.format in _DELIMITERS else _cut_lines
-            yield from cut(_lines_of(stream, head), chunk_size, where, self._position(stream))
+            blocks = _lines_of(stream, head)
+            if self.format in _DELIMITERS:
+                yield from _cut_records(blocks, chunk_size, where, self._position(stream),
+                                        _DELIMITERS[self.format], len(self.spec.header))
+            else:
+                yield from _cut_lines(blocks, chunk_size, where, self._position(stream))
         finally:
             if not self.is_stdin:
                 stream.close()
@@ -423,20 +440,77 @@ def _raw(index, row, line, records, byte_end, position) -> RawChunk:
                     byte_end=byte_end, line_end=line + len(records), position=position(byte_end))
 
 
-def _cut_records(blocks, chunk_size, where, position) -> Iterator[RawChunk]:
-    """Chunks of ``chunk_size`` CSV/TSV records; a record spans lines while its quotes are open.
+def ends_in_quotes(line, delimiter, quote, inside: bool = False) -> bool:
+    """Whether a CSV/TSV record is inside a quoted field at the end of ``line``.
 
-    A quote still open after :data:`MAX_RECORD_LINES` lines, or at the end of the
-    input, is taken to be stray: the record's first line alone becomes a record
-    (which :func:`parse_chunk` reports as bad) and the lines after it are read
-    again as records of their own.
+    The rules are those of Python's :mod:`csv` module: a quote opens a quoted field
+    only where a field starts (at the start of the record or right after a
+    delimiter); anywhere else in an unquoted field it is a literal character. In a
+    quoted field a doubled quote is one literal quote, and a single one closes it.
+
+    Parameters
+    ----------
+    line : bytes or str
+        One line of the record, without its newline.
+    delimiter, quote : bytes or str
+        One character each, of the same type as ``line``.
+    inside : bool, default=False
+        Whether the record was inside quotes where ``line`` starts (it went on from
+        the line before).
+
+    Examples
+    --------
+    >>> ends_in_quotes('1,a 5" screen', ",", '"'), ends_in_quotes('1,"two', ",", '"')
+    (False, True)
+    >>> ends_in_quotes('lines",2', ",", '"', inside=True), ends_in_quotes('a ""b', ",", '"', True)
+    (False, True)
+    """
+    find, at = line.find, 0
+    while True:
+        q = find(quote, at)
+        if q < 0:
+            return inside
+        if not inside:  # a quote opens a field only where a field starts
+            inside = q == 0 or line[q - 1:q] == delimiter
+            at = q + 1
+        elif line[q + 1:q + 2] == quote:  # "" inside quotes: one literal quote
+            at = q + 2
+        else:
+            inside, at = False, q + 1
+
+
+def _well_formed(parts: list[bytes], delimiter: str, n_fields: int) -> bool:
+    """Whether a record that spans lines parses (strictly) into ``n_fields`` fields.
+
+    Latin-1 decodes any byte and keeps the ASCII quotes, delimiters and newlines
+    where they are, so the check needs no codec.
+    """
+    text = b"\n".join(parts).decode("latin-1")
+    try:
+        fields = list(csv.reader([text], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(fields) == 1 and len(fields[0]) == n_fields
+
+
+def _cut_records(blocks, chunk_size, where, position, delimiter: str,
+                 n_fields: int) -> Iterator[RawChunk]:
+    """Chunks of ``chunk_size`` CSV/TSV records; a record spans lines while a quoted field is open.
+
+    A record that spans lines is kept only if it is well formed: it parses into
+    as many fields as the header has. One that is not, or whose quote is still
+    open after :data:`MAX_RECORD_LINES` lines or at the end of the input, is taken
+    to start with a stray quote: its first line alone becomes a record (which
+    :func:`parse_chunk` reports as bad), and the lines after it are read again as
+    records of their own. So a stray quote costs one row, never the rows after it.
     """
     index, row, byte = where["chunk"], where["row"], where["byte"]
     line = where["line"]
     records: list[bytes] = []
     starts: list[int] = []
     open_lines: list[tuple[bytes, int]] = []  # (line, bytes it took) of the open record
-    quotes = 0
+    inside = False
+    quote, separator = b'"', delimiter.encode("ascii")
 
     def lines_in_order():
         for lines, newline in blocks:
@@ -470,33 +544,38 @@ def _cut_records(blocks, chunk_size, where, position) -> Iterator[RawChunk]:
         records, starts = [], []
         return chunk
 
+    def stray():
+        """Close the open record's first line alone; read the others again."""
+        nonlocal open_lines, inside
+        first, *rest = open_lines
+        open_lines, inside = [], False
+        pushback.extend(reversed(rest))
+        return close([first])
+
     while True:
         item = next_line()
         if item is None:
-            if open_lines:  # the input ended inside quotes: the first line is bad
-                first, *rest = open_lines
-                open_lines, quotes = [], 0
-                pushback.extend(reversed(rest))
-                chunk = close([first])
-                if chunk:
-                    yield chunk
-                continue
-            break
-        text, _ = item
-        open_lines.append(item)
-        quotes += text.count(b'"')
-        if quotes % 2 == 0:
-            parts, open_lines, quotes = open_lines, [], 0
-            chunk = close(parts)
-            if chunk:
-                yield chunk
-        elif len(open_lines) > MAX_RECORD_LINES:
-            first, *rest = open_lines
-            open_lines, quotes = [], 0
-            pushback.extend(reversed(rest))
-            chunk = close([first])
-            if chunk:
-                yield chunk
+            if not open_lines:
+                break
+            chunk = stray()  # the input ended inside quotes
+        else:
+            text = item[0]
+            open_lines.append(item)
+            if inside or quote in text:
+                inside = ends_in_quotes(text, separator, quote, inside)
+            if not inside:
+                if len(open_lines) == 1 or _well_formed([p for p, _ in open_lines],
+                                                        delimiter, n_fields):
+                    parts, open_lines = open_lines, []
+                    chunk = close(parts)
+                else:
+                    chunk = stray()
+            elif len(open_lines) > MAX_RECORD_LINES:
+                chunk = stray()
+            else:
+                chunk = None
+        if chunk:
+            yield chunk
     if records:
         yield flush()
 
@@ -530,14 +609,15 @@ def _settle_codec(head: bytes, encoding: str, path) -> tuple[str, int]:
 def _read_header(head: bytes, start: int, codec: str, fmt: str, path):
     """Parse a CSV/TSV header from the input's first bytes: names, byte length, lines."""
     data = head[start:]
-    end, quotes, n_lines = 0, 0, 0
+    separator = _DELIMITERS[fmt].encode("ascii")
+    end, inside, n_lines = 0, False, 0
     while True:
         newline = data.find(b"\n", end)
         stop = len(data) if newline < 0 else newline
-        quotes += data.count(b'"', end, stop)
+        inside = ends_in_quotes(data[end:stop], separator, b'"', inside)
         n_lines += 1
         end = stop + 1
-        if quotes % 2 == 0 or newline < 0 or n_lines > MAX_RECORD_LINES:
+        if not inside or newline < 0 or n_lines > MAX_RECORD_LINES:
             break
     raw = data[: min(end, len(data))]
     text = raw.decode(codec, errors="replace").rstrip("\n").rstrip("\r")
@@ -576,7 +656,7 @@ def parse_chunk(chunk: RawChunk, spec: InputSpec) -> ParsedChunk:
             return out
         for row, line, text in _decoded(chunk, spec, out):
             if not text.strip():
-                out.errors.append(_error(row, line, Errors.E822, text))
+                out.errors.append(error_row(row, line, Errors.E822, text))
                 continue
             out.texts.append(text)
             out.rows.append(row)
@@ -604,12 +684,12 @@ def _decode_all(records: list[bytes], codec: str) -> list[str] | None:
 def _decoded(chunk: RawChunk, spec: InputSpec, out: ParsedChunk):
     """Yield ``(row, line, text)`` per record that decodes; the others become errors."""
     records = chunk.records
-    lines = chunk.lines or range(chunk.first_line, chunk.first_line + len(records))
     texts = None
     if spec.format in ("text", "jsonl"):  # one record per line: decode the chunk at once
         texts = _decode_all(records, spec.codec)
     for i, record in enumerate(records):
-        row, line = chunk.first_row + i, lines[i]
+        row = chunk.first_row + i
+        line = chunk.line_of(row)
         if texts is not None:
             text = texts[i]
         else:
@@ -619,7 +699,7 @@ def _decoded(chunk: RawChunk, spec: InputSpec, out: ParsedChunk):
                 column = len(record[: exc.start].decode(spec.codec, errors="replace")) + 1
                 reason = Errors.E821.format(byte=record[exc.start], column=column,
                                             encoding=spec.codec)
-                out.errors.append(_error(row, line, reason,
+                out.errors.append(error_row(row, line, reason,
                                          record.decode(spec.codec, errors="backslashreplace")))
                 continue
             if text.endswith("\r") and spec.format not in _DELIMITERS:
@@ -634,7 +714,7 @@ def _parse_jsonl(chunk, spec, out) -> None:
         wanted.append((spec.id_column, "id", "--id-column"))
     for row, line, text in _decoded(chunk, spec, out):
         if not text.strip():
-            out.errors.append(_error(row, line, Errors.E822, text))
+            out.errors.append(error_row(row, line, Errors.E822, text))
             continue
         try:
             record = loads(text)
@@ -642,27 +722,29 @@ def _parse_jsonl(chunk, spec, out) -> None:
             reason = getattr(exc, "msg", str(exc))
             column = getattr(exc, "colno", None)
             where = f"{reason} at column {column}" if column else reason
-            out.errors.append(_error(row, line, Errors.E823.format(reason=where), text))
+            out.errors.append(error_row(row, line, Errors.E823.format(reason=where), text))
             continue
         if not isinstance(record, dict):
-            out.errors.append(_error(row, line, Errors.E824.format(kind=_json_kind(record)), text))
+            out.errors.append(error_row(row, line, Errors.E824.format(kind=_json_kind(record)),
+                                        text))
             continue
         missing = next((w for w in wanted if w[0] not in record), None)
         if missing is not None:
             name, role, _ = missing
             reason = Errors.E825.format(field=name, role=role, hint=_hint(name, record),
                                         available=quoted_list(record) or "none")
-            out.errors.append(_error(row, line, reason, text))
+            out.errors.append(error_row(row, line, reason, text))
             continue
         value = record[spec.text_column]
         if value is None:
-            out.errors.append(_error(row, line, Errors.E831, text))
+            out.errors.append(error_row(row, line, Errors.E831, text))
             continue
         if not isinstance(value, str):
-            out.errors.append(_error(row, line, Errors.E826.format(kind=_json_kind(value)), text))
+            out.errors.append(error_row(row, line, Errors.E826.format(kind=_json_kind(value)),
+                                        text))
             continue
         if not value.strip():
-            out.errors.append(_error(row, line, Errors.E822, text))
+            out.errors.append(error_row(row, line, Errors.E822, text))
             continue
         out.texts.append(value)
         out.rows.append(row)
@@ -679,25 +761,26 @@ def _parse_delimited(chunk, spec, out) -> None:
     id_at = None if spec.id_column is None else header.index(spec.id_column)
     keep_at = [(name, header.index(name)) for name in spec.keep]
     for row, line, text in _decoded(chunk, spec, out):
-        if text.count('"') % 2:
-            out.errors.append(_error(row, line, Errors.E829.format(n=MAX_RECORD_LINES), text))
+        if '"' in text and ends_in_quotes(text, delimiter, '"'):  # see _cut_records
+            out.errors.append(error_row(row, line, Errors.E829.format(n=MAX_RECORD_LINES),
+                                        text))
             continue
         try:
             fields = next(csv.reader([text], delimiter=delimiter, strict=True), [])
         except csv.Error as exc:
-            out.errors.append(_error(row, line, Errors.E828.format(fmt=spec.format, reason=exc),
-                                     text))
+            out.errors.append(error_row(row, line, Errors.E828.format(fmt=spec.format,
+                                                                      reason=exc), text))
             continue
         if len(fields) != len(header):
             if not text.strip():
-                out.errors.append(_error(row, line, Errors.E822, text))
+                out.errors.append(error_row(row, line, Errors.E822, text))
             else:
-                out.errors.append(_error(row, line, Errors.E827.format(
+                out.errors.append(error_row(row, line, Errors.E827.format(
                     expected=len(header), got=len(fields)), text))
             continue
         value = fields[text_at]
         if not value.strip():
-            out.errors.append(_error(row, line, Errors.E822, text))
+            out.errors.append(error_row(row, line, Errors.E822, text))
             continue
         out.texts.append(value)
         out.rows.append(row)
@@ -717,10 +800,10 @@ def _parse_parquet(chunk, spec) -> ParsedChunk:
     for i, value in enumerate(values):
         row = chunk.first_row + i
         if value is None:
-            out.errors.append(_error(row, None, Errors.E831, ""))
+            out.errors.append(error_row(row, None, Errors.E831, ""))
             mask.append(False)
         elif not value.strip():
-            out.errors.append(_error(row, None, Errors.E822, value))
+            out.errors.append(error_row(row, None, Errors.E822, value))
             mask.append(False)
         else:
             out.texts.append(value)
@@ -734,10 +817,30 @@ def _parse_parquet(chunk, spec) -> ParsedChunk:
     return out
 
 
-def _error(row: int, line: int | None, reason: str, text: str) -> dict:
+def error_row(row: int, line: int | None, reason: str, text: str) -> dict:
+    """A bad row as the errors file records it; the excerpt is cut to 80 characters."""
     if len(text) > EXCERPT_CHARS:
         text = text[: EXCERPT_CHARS - 3] + "..."
     return {"row": row, "line": line, "reason": reason, "excerpt": text}
+
+
+def _check_columns(names, text_column, id_column, keep, **where) -> None:
+    """Raise ``DataError`` (naming the option to fix) if a column asked for is not in ``names``."""
+    for column, role, param in ((text_column, "text", "--text-column"),
+                                (id_column, "id", "--id-column"),
+                                *((k, "kept column", "--keep") for k in keep)):
+        if column is not None and column not in names:
+            raise DataError(Errors.E211.format(
+                column=column, role=role, hint=did_you_mean(column, names),
+                available=quoted_list(names), param=param), **where)
+
+
+def stdin_cannot_resume() -> DataError:
+    """The error for resuming a run that read standard input."""
+    return DataError(Errors.E811.format(
+        what="a run that reads standard input",
+        why="the input cannot be read again to check and skip what was done; start again "
+            "with --overwrite"))
 
 
 def _hint(name: str, choices) -> str:
@@ -747,4 +850,5 @@ def _hint(name: str, choices) -> str:
 
 
 __all__ = ["INPUT_FORMATS", "InputSpec", "ParsedChunk", "RawChunk", "ScoreInput",
-           "check_input_format", "detect_input_format", "parse_chunk"]
+           "check_input_format", "detect_input_format", "ends_in_quotes", "error_row",
+           "parse_chunk", "stdin_cannot_resume"]

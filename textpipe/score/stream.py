@@ -28,6 +28,14 @@ from ..errors import DataError, Errors
 from .backends import ModelHandle, ordered_map
 
 
+def check_chunk_size(size) -> int:
+    """Return ``size`` if it is a positive int, else raise ``DataError`` naming chunk_size."""
+    if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+        raise DataError(Errors.E816.format(name="chunk_size", what="a positive integer",
+                                           got=size))
+    return int(size)
+
+
 def iter_chunks(items: Iterable, size: int) -> Iterator[list]:
     """Yield lists of ``size`` items (the last may be shorter), reading lazily.
 
@@ -36,9 +44,7 @@ def iter_chunks(items: Iterable, size: int) -> Iterator[list]:
     >>> list(iter_chunks(range(5), 2))
     [[0, 1], [2, 3], [4]]
     """
-    if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-        raise DataError(Errors.E816.format(name="chunk_size", what="a positive integer",
-                                           got=size))
+    check_chunk_size(size)
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -85,4 +91,4 @@ def predict(model, texts: Iterable[str], *, chunk_size: int = 1000, n_jobs: int 
         yield from block.tolist() if hasattr(block, "tolist") else block
 
 
-__all__ = ["iter_chunks", "predict", "predict_proba"]
+__all__ = ["check_chunk_size", "iter_chunks", "predict", "predict_proba"]

@@ -95,6 +95,10 @@ class OutputSpec:
         Kept columns: (input name, output name).
     columns : tuple of str
         Every output column, in order.
+    kinds : tuple of str
+        What each column holds: ``"id"``, ``"label"`` (a class name), ``"proba"``
+        (a probability) or ``"kept"`` (an input column). Parquet types follow from
+        them, never from the column names (a class may be called ``x_label``).
     schema : pyarrow.Schema or None
         The Parquet schema (Parquet output only).
     """
@@ -105,6 +109,7 @@ class OutputSpec:
     top_k: int | None = None
     keep: tuple[tuple[str, str], ...] = ()
     columns: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
     schema: Any = None
 
 
@@ -130,12 +135,14 @@ def output_spec(format: str, labels, *, proba: bool = True, top_k: int | None = 
     labels = tuple(str(label) for label in labels)
     if top_k is not None and not (isinstance(top_k, int) and 1 <= top_k <= len(labels)):
         raise DataError(Errors.E808.format(n=len(labels), got=top_k))
-    columns = ["id", "label"]
+    columns, kinds = ["id", "label"], ["id", "label"]
     if proba and top_k is None:
         columns += [f"proba_{label}" for label in labels]
+        kinds += ["proba"] * len(labels)
     elif proba:
         for rank in range(1, top_k + 1):
             columns += [f"top{rank}_label", f"top{rank}_proba"]
+            kinds += ["label", "proba"]
     renamed = []
     keep = list(dict.fromkeys(keep))
     for name in keep:
@@ -143,20 +150,18 @@ def output_spec(format: str, labels, *, proba: bool = True, top_k: int | None = 
         while out in columns or (out != name and out in keep):
             out = f"input_{out}"
         columns.append(out)
+        kinds.append("kept")
         renamed.append((name, out))
     schema = None
     if format == "parquet":
         import pyarrow as pa
 
-        types = keep_types or {}
-        fields = [pa.field("id", id_type or pa.int64()), pa.field("label", pa.string())]
-        for name in columns[2: len(columns) - len(renamed)]:
-            fields.append(pa.field(name, pa.string() if name.endswith("_label")
-                                   else pa.float64()))
-        fields += [pa.field(out, types.get(name) or pa.string()) for name, out in renamed]
-        schema = pa.schema(fields)
+        by_kind = {"id": id_type or pa.int64(), "label": pa.string(), "proba": pa.float64()}
+        kept = {out: (keep_types or {}).get(name) or pa.string() for name, out in renamed}
+        schema = pa.schema([pa.field(name, kept[name] if kind == "kept" else by_kind[kind])
+                            for name, kind in zip(columns, kinds)])
     return OutputSpec(format, labels, bool(proba), top_k if proba else None,
-                      tuple(renamed), tuple(columns), schema)
+                      tuple(renamed), tuple(columns), tuple(kinds), schema)
 
 
 def header(spec: OutputSpec) -> bytes:
