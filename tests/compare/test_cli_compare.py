@@ -80,3 +80,89 @@ def test_an_invalid_experiment_exits_2_naming_file_and_line(tmp_path, capsys):
     assert main(["compare", str(path)]) == 2
     err = capsys.readouterr().err
     assert "bad.yaml, line 4" in err and "'logreg' has no parameter 'CC'" in err
+
+
+# -- options checked before the run ------------------------------------------------------
+
+
+@pytest.mark.parametrize("option, make, expected", [
+    ("--out", "file", "'--out': '{path}' is a file, so the report cannot be written there"),
+    ("--out", "file/below", "'--out': '{path}' cannot be created: '{parent}' is a file"),
+    ("--json", "folder", "'--json': '{path}' is a folder, so results.json cannot be written"),
+    ("--json", "file/r.json", "'--json': '{path}' cannot be created: '{parent}' is a file"),
+])
+def test_an_unusable_output_path_is_refused_before_the_run(experiment, tmp_path, capsys,
+                                                           option, make, expected):
+    (tmp_path / "file").write_text("not a folder\n")
+    (tmp_path / "folder").mkdir()
+    path = tmp_path / make
+    assert main(["compare", str(experiment), option, str(path)]) == 2
+    captured = capsys.readouterr()
+    assert expected.format(path=path, parent=tmp_path / "file") in captured.err
+    assert "pipeline-folds" not in captured.err and "best" not in captured.out  # nothing ran
+
+
+def test_n_jobs_zero_is_refused_with_what_to_give(experiment, capsys):
+    assert main(["compare", str(experiment), "--n-jobs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "'--n-jobs': must be a nonzero integer" in err and "-1 uses every core" in err
+
+
+def test_a_malformed_scheduler_address_fails_at_once_without_a_dask_client(
+        experiment, capsys, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+
+    def no_client(*args, **kwargs):
+        raise AssertionError("a Client was created for a malformed address")
+
+    monkeypatch.setattr(distributed, "Client", no_client)
+    assert main(["compare", str(experiment), "--scheduler", "localhost"]) == 2
+    err = capsys.readouterr().err
+    assert "'localhost' is not a Dask scheduler address (missing port" in err
+    assert "tcp://127.0.0.1:8786" in err
+
+
+# -- what the terminal shows ---------------------------------------------------------------
+
+
+def test_the_progress_bar_counts_pipeline_folds_with_an_eta(experiment, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    screen = io.StringIO()
+    monkeypatch.setattr("textpipe.cli.compare.err_console",
+                        Console(file=screen, force_terminal=True, width=100))
+    assert main(["compare", str(experiment)]) == 0
+    shown = screen.getvalue()
+    assert "pipeline-folds" in shown and "ETA" in shown
+    assert "12/12" in shown                                  # 4 pipelines × 3 folds
+
+
+def test_the_terminal_leaderboard_shows_the_report_cells(experiment):
+    from textpipe.cli.compare import WIDE_COLUMNS, leaderboard
+    from textpipe.compare import compare
+    from textpipe.compare.report import leaderboard_rows
+
+    board = compare(experiment).datasets[0]
+    table = leaderboard(board, width=140)
+    assert [c.header for c in table.columns] == list(WIDE_COLUMNS.values())
+    rows = leaderboard_rows(board, digits=3)
+    for column, key in zip(table.columns, WIDE_COLUMNS):
+        assert list(column._cells) == [row[key] for row in rows], key
+
+
+def test_the_caption_gives_the_experiment_alpha_even_with_nothing_to_test(tmp_path, capsys):
+    (tmp_path / "toy.txt").write_text("\n".join(
+        [f"pos good fun {i}" for i in range(6)] + [f"neg bad dull {i}" for i in range(6)]) + "\n")
+    path = tmp_path / "one.yaml"
+    path.write_text("data: {path: toy.txt}\nevaluation: {method: cv, folds: 3}\n"
+                    "pipelines:\n  - steps: [tokenize, count, multinomial_nb]\n"
+                    "report: {alpha: 0.01}\n", encoding="utf-8")
+    assert main(["compare", str(path)]) == 0
+    assert "p < 0.01)" in capsys.readouterr().out
+
+
+def test_dry_run_words_the_protocol_as_the_run_does(experiment, capsys):
+    assert main(["compare", str(experiment), "--dry-run"]) == 0
+    assert "Protocol: 3-fold stratified cross-validation, seed 0" in capsys.readouterr().out

@@ -69,6 +69,36 @@ def test_none_removes_a_step_and_drops_its_parameters_then_identical_variants_me
     assert any("merged" in note for note in exp.notes)
 
 
+def test_naming_the_base_stage_as_an_alternative_keeps_the_base_parameters():
+    exp = load_experiment(grid({"stem": ["none", "stem", {"stem": {"algorithm": "lancaster"}}]},
+                               base=("tokenize", {"stem": {"algorithm": "porter"}}, "tfidf",
+                                     "logreg")))
+    assert names(exp) == ["no stem", "stem", "stem(algorithm=lancaster)"]
+    assert exp.candidates[1].config.steps[1].params["algorithm"] == "porter"   # the base's
+    assert exp.candidates[2].config.steps[1].params["algorithm"] == "lancaster"
+
+
+def test_the_base_parameters_kept_by_a_bare_alternative_can_still_be_varied():
+    exp = load_experiment(grid({"stem": ["none", "stem"], "stem.language": ["english", "german"]},
+                               base=("tokenize", {"stem": {"algorithm": "porter"}}, "tfidf",
+                                     "logreg")))
+    assert [c.config.steps[1].params for c in exp.candidates[1:]] == [
+        {"algorithm": "porter", "language": "english"},
+        {"algorithm": "porter", "language": "german"}]
+
+
+def test_numbers_equal_for_the_parameter_are_one_variant():
+    exp = load_experiment(grid({"logreg.C": [1, 1.0, 2]}))
+    assert names(exp) == ["logreg.C=1", "logreg.C=2"]
+    assert any("1 combination(s) gave a pipeline identical" in note for note in exp.notes)
+
+
+def test_numbers_a_parameter_reads_differently_stay_apart():
+    # max_df=1 is "in at most one document", max_df=1.0 "in any share of them"
+    exp = load_experiment(grid({"tfidf.max_df": [1, 1.0]}))
+    assert names(exp) == ["tfidf.max_df=1", "tfidf.max_df=1.0"]
+
+
 def test_a_parameter_is_skipped_for_alternatives_that_lack_it():
     exp = load_experiment(grid({"logreg": ["logreg", "multinomial_nb"],
                                 "logreg.C": [1.0, 10.0]}))
@@ -170,13 +200,26 @@ def test_a_bad_pipeline_file_is_reported_against_that_file(tmp_path):
 def test_removing_a_step_that_others_need_names_the_variant(tmp_path):
     path = write(tmp_path, "grid:\n  base: [tokenize, tfidf, logreg]\n  params:\n"
                            "    tokenize: [none, tokenize]\n")
-    with pytest.raises(ConfigError, match=r"grid variant 'no tokenize'.*|Add 'tokenize'"):
+    with pytest.raises(ConfigError) as info:
         load_experiment(path)
+    message = str(info.value)
+    assert "Add a 'tokenize' step before it" in message        # what to do
+    assert message.endswith("(in grid variant 'no tokenize')")  # and which variant
 
 
 def test_a_tuple_parameter_given_flat_values_gets_a_hint():
     with pytest.raises(ConfigError, match=r"write 'tfidf.ngram_range: \[\[1, 1\], \[1, 2\]\]'"):
         load_experiment(grid({"tfidf.ngram_range": [1, 2]}))
+
+
+def test_n_jobs_zero_is_an_error_naming_its_line(tmp_path):
+    path = write(tmp_path, "evaluation:\n  method: cv\n  n_jobs: 0\n"
+                           "grid:\n  base: [tokenize, tfidf, logreg]\n  params:\n"
+                           "    logreg.C: [1, 2]\n")
+    with pytest.raises(ConfigError) as info:
+        load_experiment(path)
+    assert info.value.line == 3
+    assert "nonzero" in str(info.value) and "-1" in str(info.value)
 
 
 def test_grid_values_must_be_a_list():

@@ -10,7 +10,13 @@ import yaml
 
 from textpipe.compare import compare, load_experiment, run_experiment, summarize
 from textpipe.compare.report import write_outputs
-from textpipe.compare.stats import corrected_resampled_ttest, mcnemar_test, wilson_interval
+from textpipe.compare import plots
+from textpipe.compare.stats import (
+    corrected_resampled_ttest,
+    cv_interval,
+    mcnemar_test,
+    wilson_interval,
+)
 from textpipe.data import Dataset
 
 POS = ["good fun film", "great acting", "lovely and fun", "a great joy", "fine and good"]
@@ -56,7 +62,7 @@ def test_pipelines_are_ranked_by_the_first_metric_with_tests_against_the_best(cv
     for p in board.pipelines[1:]:
         expected = corrected_resampled_ttest(
             p.metrics["accuracy"]["folds"], board.best.metrics["accuracy"]["folds"],
-            n_train=40 * 2 / 3, n_test=40 / 3)
+            n_train=40, n_test=20)                # 60 documents, 3 folds
         assert p.vs_best["p_value"] == pytest.approx(expected.p_value)
         assert p.vs_best["significant"] == (expected.p_value < 0.05)
         assert p.vs_best["delta"] == pytest.approx(
@@ -159,3 +165,125 @@ def test_compare_accepts_a_file_and_data_paths(tmp_path):
     results = compare(tmp_path / "exp.yaml")
     assert results.datasets[0].data["n_train"] == 60
     assert results.name == "toy comparison"
+
+
+def test_the_report_and_json_give_each_pipelines_interval_as_computed_by_hand(
+        cv_results, tmp_path):
+    _, results = cv_results
+    write_outputs(results, tmp_path)
+    document = json.loads((tmp_path / "results.json").read_text())
+    markdown = (tmp_path / "report.md").read_text()
+    pipelines = document["datasets"][0]["pipelines"]
+    assert [p["name"] for p in pipelines] == [p.name for p in results.datasets[0].pipelines]
+    for p in pipelines:
+        for metric in ("accuracy", "macro_f1"):
+            folds = p["metrics"][metric]["folds"]
+            assert len(folds) == 3
+            mean, std = sum(folds) / 3, float(np.std(folds, ddof=1))
+            low, high = cv_interval(folds, n_train=40, n_test=20)   # 60 documents, 3 folds
+            assert p["metrics"][metric]["mean"] == pytest.approx(mean)
+            assert p["metrics"][metric]["std"] == pytest.approx(std)
+            assert p["metrics"][metric]["ci"] == pytest.approx([low, high])
+        # the leaderboard row of this pipeline, in report.md
+        row = next(line for line in markdown.splitlines()
+                   if line.startswith(f"| {p['rank']} | {p['name']} |"))
+        folds = p["metrics"]["accuracy"]["folds"]
+        low, high = cv_interval(folds, n_train=40, n_test=20)
+        assert f"| {sum(folds) / 3:.4f} ± {np.std(folds, ddof=1):.4f} |" in row
+        assert f"| [{low:.4f}, {high:.4f}] |" in row
+
+
+def test_the_html_report_has_the_five_figures_each_under_its_caption(cv_results, tmp_path):
+    import base64
+
+    _, results = cv_results
+    write_outputs(results, tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    board = results.datasets[0]
+    linear = next(p for p in board.pipelines if p.top_features)
+    captions = [
+        "Scores with 95% confidence intervals",
+        "Per-fold scores",
+        "Fit time against score",
+        f"Confusion matrix of the best pipeline ({board.best.name})",
+        f"Most informative features: {linear.name} (the best-ranked linear model, "
+        f"rank {linear.rank})",
+    ]
+    images = re.findall(r"<h3>([^<]*)</h3><img alt='([^']*)' src='data:image/png;base64,"
+                        r"([A-Za-z0-9+/=]+)'>", page)
+    assert [(h3, alt) for h3, alt, _ in images] == [(c, c) for c in captions]
+    for _, _, encoded in images:
+        png = base64.b64decode(encoded)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_the_report_words_sizes_as_the_protocol_uses_them(cv_results, tmp_path):
+    _, results = cv_results
+    write_outputs(results, tmp_path)
+    for name in ("report.md", "report.html"):
+        text = (tmp_path / name).read_text()
+        assert "60 documents in 3 folds, each training on about 40 and testing on about 20" \
+            in text
+        assert "training documents" not in text     # under CV no document is only training
+
+
+def _lines_at(ax, y):
+    return [line for line in ax.get_lines() if list(line.get_ydata()) in ([y], [y, y])]
+
+
+def _rows_by_name(ax):
+    return {t.get_text(): y for y, t in zip(ax.get_yticks(), ax.get_yticklabels())}
+
+
+def test_the_scores_plot_shows_each_mean_and_interval_best_at_the_top(cv_results):
+    _, results = cv_results
+    board = results.datasets[0]
+    ax = plots.scores(board).axes[0]
+    rows = _rows_by_name(ax)
+    assert sorted(rows, key=rows.get, reverse=True) == [p.name for p in board.pipelines]
+    for p in board.pipelines:
+        m = p.metrics["accuracy"]
+        lines = _lines_at(ax, rows[p.name])
+        assert [list(line.get_xdata()) for line in lines] == [m["ci"], [m["mean"]]]
+    assert "95% CI" in ax.get_xlabel()
+
+
+def test_the_folds_plot_shows_every_fold_score(cv_results):
+    _, results = cv_results
+    board = results.datasets[0]
+    ax = plots.folds(board).axes[0]
+    rows = _rows_by_name(ax)
+    for p in board.pipelines:
+        points = [line.get_xdata()[0] for line in _lines_at(ax, rows[p.name])
+                  if line.get_marker() == "o"]
+        assert points == p.metrics["accuracy"]["folds"]
+
+
+def test_the_time_plot_puts_each_pipeline_at_its_fit_time_and_score(cv_results):
+    _, results = cv_results
+    ax = plots.time_vs_score(results.datasets[0]).axes[0]
+    points = {(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.get_lines()
+              if line.get_marker() == "o"}
+    assert points == {(max(p.fit_seconds, 1e-3), p.metrics["accuracy"]["mean"])
+                      for p in results.datasets[0].pipelines}
+    assert ax.get_xscale() == "log"
+
+
+def test_the_confusion_plot_shows_the_best_pipelines_counts(cv_results):
+    _, results = cv_results
+    board = results.datasets[0]
+    ax = plots.confusion(board).axes[0]
+    assert np.array_equal(ax.images[0].get_array(), np.asarray(board.confusion["matrix"]))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["neg", "pos"]
+    assert ax.get_title() == board.best.name
+
+
+def test_the_features_plot_shows_the_averaged_weights_per_class(cv_results):
+    _, results = cv_results
+    svm = next(p for p in results.datasets[0].pipelines if p.name == "svm")
+    fig = plots.top_features(svm, 4)
+    for ax, (label, items) in zip(fig.axes, svm.top_features.items()):
+        assert ax.get_title() == f"class {label}"
+        bars = [patch.get_width() for patch in ax.patches]
+        assert bars == pytest.approx([w for _, w in items][::-1])     # largest at the top
+        assert [t.get_text() for t in ax.get_yticklabels()] == [f for f, _ in items][::-1]

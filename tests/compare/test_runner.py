@@ -1,11 +1,16 @@
 """Running an experiment: shared prefixes fitted once per fold, identical folds, determinism."""
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
 from textpipe.compare import PrefixTree, load_experiment, run_experiment
+from textpipe.compare.runner import _PeakRSS
 from textpipe.config import load_config
 from textpipe.data import Dataset
+from textpipe.errors import ConfigError
 from textpipe.evaluation import evaluate
 from textpipe.registry import register_stage, unregister_stage
 from textpipe.stages.tokenize import Tokenize
@@ -96,13 +101,123 @@ def test_every_pipeline_sees_the_same_folds_as_textpipe_run():
                for p in range(len(exp.candidates)) for f in range(3))
 
 
+class SlowTokenize(Tokenize):
+    """A tokenizer that takes 0.2 s to fit and 0.1 s to apply."""
+
+    def fit_transform(self, X, y=None):
+        time.sleep(0.2)
+        return super().fit(X, y).transform(X)
+
+    def transform(self, X):
+        time.sleep(0.1)
+        return super().transform(X)
+
+
+BALLAST_MB = 120
+
+
+class BallastTokenize(Tokenize):
+    """A tokenizer that fills BALLAST_MB of memory while it fits, then frees it."""
+
+    def fit_transform(self, X, y=None):
+        ballast = np.ones(BALLAST_MB * 2**20 // 8)   # every page written, so resident
+        ballast.sum()
+        del ballast
+        return super().fit(X, y).transform(X)
+
+
+@pytest.fixture
+def stage():
+    registered = []
+
+    def register(name, cls):
+        register_stage(name, cls, consumes="text", produces="tokens")
+        registered.append(name)
+
+    yield register
+    for name in registered:
+        unregister_stage(name)
+
+
+def one_pipeline(first_step, **evaluation):
+    return load_experiment({
+        "evaluation": {"method": "cv", "folds": 2, "metrics": ["accuracy"], **evaluation},
+        "pipelines": [{"name": "p", "steps": [first_step, "count", "multinomial_nb"]}]})
+
+
+def test_fit_and_apply_seconds_are_measured_per_step(stage):
+    stage("slow_tokenize", SlowTokenize)
+    (run,) = run_experiment(one_pipeline("slow_tokenize"), [toy_data()])
+    for fold in range(2):
+        record = run.records[(0, fold)]
+        assert list(record.fit_seconds) == ["slow_tokenize", "count", "multinomial_nb"]
+        assert 0.2 <= record.fit_seconds["slow_tokenize"] < 2
+        assert 0.1 <= record.predict_seconds["slow_tokenize"] < 1
+        assert record.fit_seconds["count"] < record.fit_seconds["slow_tokenize"]
+
+
+def test_peak_memory_shows_an_allocation_made_while_a_step_fits(stage):
+    stage("ballast_tokenize", BallastTokenize)
+    (run,) = run_experiment(one_pipeline("ballast_tokenize"), [toy_data()])
+    # The kernel batches each thread's resident-page counts (up to 64 pages per thread),
+    # so allow one MiB of slack below the 120 MiB allocated.
+    for fold in range(2):
+        assert run.records[(0, fold)].peak_bytes >= (BALLAST_MB - 1) * 2**20
+    (quiet,) = run_experiment(one_pipeline("tokenize"), [toy_data()])
+    assert quiet.records[(0, 0)].peak_bytes < BALLAST_MB * 2**20 / 4
+
+
+def test_peak_memory_is_sampled_where_jobs_may_share_the_process_as_threads():
+    kinds = {}
+
+    def meter_kind(name):
+        kinds[name] = _PeakRSS().kernel
+
+    meter_kind("main")
+    worker = threading.Thread(target=meter_kind, args=("thread",))
+    worker.start()
+    worker.join()
+    assert kinds["thread"] is False                      # another job's reset would erase ours
+    if not _PeakRSS._kernel_available():
+        pytest.skip("no /proc/self/clear_refs here: every meter samples")
+    assert kinds["main"] is True
+
+
+def test_a_peak_is_kept_when_a_concurrent_job_begins_measuring():
+    # Job A allocates 120 MB and frees it; then job B, a thread of the same process,
+    # begins a step. A kernel high-water-mark reset by B would erase A's peak.
+    allocated, b_began = threading.Event(), threading.Event()
+    peaks = {}
+
+    def job_a():
+        with _PeakRSS(shared=True) as meter:
+            meter.begin()
+            ballast = np.ones(BALLAST_MB * 2**20 // 8)
+            time.sleep(0.2)                               # sampled every 20 ms
+            del ballast
+            allocated.set()
+            b_began.wait(10)
+            peaks["a"] = meter.peak()
+
+    def job_b():
+        allocated.wait(10)
+        with _PeakRSS(shared=True) as meter:
+            meter.begin()
+            b_began.set()
+
+    threads = [threading.Thread(target=job_a), threading.Thread(target=job_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peaks["a"] >= (BALLAST_MB - 1) * 2**20
+
+
 def test_timings_memory_and_top_features_are_recorded_per_pipeline_and_fold():
     exp = load_experiment(GRID)
     (run,) = run_experiment(exp, [toy_data()])
     record = run.records[(0, 0)]
     assert list(record.fit_seconds) == ["tokenize", "count", "linear_svm"]
-    assert all(s >= 0 for s in record.fit_seconds.values())
-    assert record.peak_bytes >= 0
     assert set(record.top_features) == {"pos", "neg"}
     assert len(record.top_features["pos"]) == 15          # 5 × top_features kept per fold
     nb = next(p for p, c in enumerate(exp.candidates) if c.name.endswith("multinomial_nb"))
@@ -139,6 +254,36 @@ def test_the_disk_cache_is_reused_by_a_later_run(tmp_path):
     assert third.sharing()["cache_hits"] == 0              # other folds, other keys
 
 
+def test_a_warm_cache_still_gives_top_features_when_they_are_asked_for_later(tmp_path):
+    without = load_experiment(dict(GRID, report={"top_features": 0}))
+    cold = run_experiment(without, [toy_data()], cache=tmp_path / "cache")[0]
+    assert all(record.top_features is None for record in cold.records.values())
+    warm = run_experiment(load_experiment(GRID), [toy_data()], cache=tmp_path / "cache")[0]
+    assert warm.sharing()["cache_hits"] > 0                 # the transformers came from it
+    fresh = run_experiment(load_experiment(GRID), [toy_data()])[0]
+    for key, record in fresh.records.items():
+        assert warm.records[key].top_features == record.top_features
+    assert warm.records[(0, 0)].top_features is not None
+
+
+def test_cache_keys_cover_the_versions_of_the_libraries_steps_use(tmp_path, monkeypatch):
+    from textpipe.compare import cache as cache_module
+
+    versions = cache_module._versions()
+    for library in ("spacy", "nltk", "gensim", "scikit-learn", "numpy", "textpipe"):
+        assert f"{library} " in versions
+    exp = load_experiment(GRID)
+    run_experiment(exp, [toy_data()], cache=tmp_path / "cache")
+    monkeypatch.setattr(cache_module, "_versions", lambda: versions.replace("spacy ", "spacy 0"))
+    upgraded = run_experiment(exp, [toy_data()], cache=tmp_path / "cache")[0]
+    assert upgraded.sharing()["cache_hits"] == 0
+
+
+def test_n_jobs_zero_is_refused_before_anything_runs():
+    with pytest.raises(ConfigError, match="parameter 'n_jobs': must be a nonzero integer"):
+        run_experiment(load_experiment(GRID), [toy_data()], n_jobs=0)
+
+
 def test_several_datasets_each_get_their_own_protocol():
     exp = load_experiment(dict(GRID, evaluation={"method": "auto", "folds": 3}))
     cv, split = run_experiment(exp, [toy_data(), split_data()])
@@ -161,6 +306,17 @@ def test_identical_pipelines_share_even_the_classifier():
     (run,) = run_experiment(exp, [toy_data()])
     assert run.sharing()["steps_fitted"] == 9
     assert np.array_equal(run.records[(0, 1)].predictions, run.records[(1, 1)].predictions)
+
+
+def test_numbers_written_differently_but_equal_share_a_step():
+    exp = load_experiment({"evaluation": {"method": "cv", "folds": 3},
+                           "pipelines": [{"name": "a", "steps": ["tokenize", "count",
+                                                                 {"logreg": {"C": 1}}]},
+                                         {"name": "b", "steps": ["tokenize", "count",
+                                                                 {"logreg": {"C": 1.0}}]}]})
+    (run,) = run_experiment(exp, [toy_data()])
+    assert run.tree.paths[0] == run.tree.paths[1]
+    assert run.sharing()["steps_fitted"] == 9
 
 
 def test_a_pipeline_run_alone_and_in_a_comparison_agree_on_real_data():

@@ -15,58 +15,50 @@ from . import app
 from .console import console, err_console
 from .run import DATA_FORMAT_HELP
 
+#: Columns of the terminal leaderboard (keys of ``report.LEADERBOARD_COLUMNS``) → headers.
+NARROW_COLUMNS = {"rank": "#", "pipeline": "pipeline", "mean": "mean ± std", "ci": "95% CI",
+                  "delta": "Δ best", "verdict": "signif.", "fit": "fit s"}
+WIDE_COLUMNS = {**{k: v for k, v in NARROW_COLUMNS.items() if k != "fit"}, "p": "p",
+                "fit": "fit s", "predict": "predict s", "peak": "peak MB"}
+
+
 def leaderboard(data, width: int | None = None) -> Table:
     """The rich table of one dataset's results, best first.
 
-    Columns: rank, pipeline, mean ± std of the ranking metric, its 95% interval,
-    the gap to the best, whether that gap is significant, and fit seconds per
-    fold; a terminal of 120 columns or more also gets the p-value, predict
-    seconds and peak memory.
+    The cells are those of the report (:func:`textpipe.compare.report.leaderboard_rows`,
+    scores to 3 decimals). Columns: rank, pipeline, mean ± std of the ranking
+    metric, its 95% interval, the gap to the best, whether that gap is
+    significant, and fit seconds per fold; a terminal of 120 columns or more
+    also gets the p-value, predict seconds and peak memory.
     """
     from rich import box
 
+    from ..compare.report import leaderboard_rows
+
     wide = (width or console.width) >= 120
+    columns = WIDE_COLUMNS if wide else NARROW_COLUMNS
     protocol = data.protocol
     test = protocol["test"].split(" (")[0]
     table = Table(
         title=f"[bold]{escape(data.name)}[/]: {data.primary}, {protocol['description']}, "
               f"seed {protocol['seed']}",
-        caption=f"signif.: worse than the best ({test}, p < {_alpha(data)}); "
+        caption=f"signif.: worse than the best ({test}, p < {protocol['alpha']:g}); "
                 f"fit s: seconds per fold, each step as if run alone",
         title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
         collapse_padding=True,
     )
-    columns = ["#", "pipeline", "mean ± std", "95% CI", "Δ best", "signif."]
-    columns += ["p", "fit s", "predict s", "peak MB"] if wide else ["fit s"]
     longest = max(len(part) for p in data.pipelines for part in p.name.split(", "))
-    for name in columns:
-        if name == "pipeline":
-            table.add_column(name, overflow="fold", min_width=min(longest, 23))
+    for key, header in columns.items():
+        if key == "pipeline":
+            table.add_column(header, overflow="fold", min_width=min(longest, 23))
         else:
-            table.add_column(name, justify="right", no_wrap=True)
-    best = data.best.metrics[data.primary]["mean"]
-    for p in data.pipelines:
-        m = p.metrics[data.primary]
-        std = "" if m["std"] is None else f" ± {m['std']:.3f}"
-        ci = "—" if not m["ci"] else f"{m['ci'][0]:.3f}–{m['ci'][1]:.3f}"
-        if p.vs_best is None:
-            delta, verdict, pval = "", "best", ""
-        else:
-            delta = f"{m['mean'] - best:+.3f}"
-            verdict = "yes" if p.vs_best["significant"] else "no"
-            pval = f"{p.vs_best['p_value']:.2g}"
+            table.add_column(header, justify="right", no_wrap=True)
+    for p, row in zip(data.pipelines, leaderboard_rows(data, digits=3)):
         name = escape(p.name) if wide else escape(p.name).replace(", ", "\n")  # a line each
-        row = [str(p.rank), name, f"{m['mean']:.3f}{std}", ci, delta, verdict]
-        row += ([pval, f"{p.fit_seconds:.2f}", f"{p.predict_seconds:.2f}",
-                 f"{p.peak_memory_mb:.0f}"] if wide else [f"{p.fit_seconds:.2f}"])
+        cells = [name if key == "pipeline" else row[key] for key in columns]
         style = "bold" if p.vs_best is None else ("dim" if p.vs_best["significant"] else None)
-        table.add_row(*row, style=style)
+        table.add_row(*cells, style=style)
     return table
-
-
-def _alpha(data) -> str:
-    tested = [p.vs_best for p in data.pipelines if p.vs_best is not None]
-    return f"{tested[0]['alpha']:g}" if tested else "0.05"
 
 
 def _print_plan(experiment) -> None:
@@ -83,9 +75,9 @@ def _print_plan(experiment) -> None:
     console.print(table)
     tree = PrefixTree.build([c.config.steps for c in experiment.candidates])
     ev = experiment.evaluation
-    protocol = {"cv": f"{ev.folds}-fold CV", "split": "the data's train/test split",
-                "holdout": f"a {ev.test_size:g} holdout",
-                "auto": f"the data's split if it has one, else {ev.folds}-fold CV"}[ev.method]
+    protocol = experiment.describe_protocol()
+    if ev.method == "holdout":
+        protocol += f" (test_size {ev.test_size:g})"
     data = ", ".join(d.dataset or d.path for d in experiment.data) or "none (pass --data)"
     console.print(f"Data: {escape(data)}. Protocol: {protocol}, seed {ev.seed}, metrics "
                   f"{', '.join(ev.metrics)}.", highlight=False)
@@ -122,9 +114,14 @@ def compare(
     """
     from ..compare import compare as run_compare
     from ..compare import load_experiment
-    from ..compare.report import write_json, write_outputs
+    from ..compare.report import check_destinations, write_json, write_outputs
+    from ..compare.runner import check_options
 
     experiment = load_experiment(config)
+    # Bad options fail here, not after the whole run.
+    check_destinations(out, json_out, name=experiment.title)
+    check_options(experiment.evaluation.n_jobs if n_jobs is None else n_jobs, scheduler,
+                  n_jobs_name="--n-jobs" if n_jobs is not None else "evaluation.n_jobs")
     if dry_run:
         _print_plan(experiment)
         return

@@ -5,7 +5,10 @@ transformed training and test documents of a transformer step, or the
 predictions of a classifier, with the seconds it took. Its key covers
 everything the result depends on: the data (its fingerprint), the fold (the
 training and test indices), the prefix key of the step (every stage and
-parameter up to it), and the versions of textpipe, scikit-learn and NumPy.
+parameter up to it), and the versions of Python and of every library a step's
+output can depend on (textpipe, NumPy, SciPy, scikit-learn, spaCy and its
+lookup data, NLTK, gensim, PyTorch: those :func:`textpipe.environment.library_versions`
+reports), so upgrading a tokenizer's library does not reuse its old tokens.
 Rerunning an experiment, or adding a pipeline to it, reuses every entry whose
 key is unchanged.
 
@@ -29,21 +32,20 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..environment import library_versions
 from ..errors import ConfigError, Errors
 
-FORMAT = "textpipe.compare.cache v1"
+FORMAT = "textpipe.compare.cache v2"  # v2: feature names kept whatever top_features is
 
 
+@lru_cache(maxsize=1)
 def _versions() -> str:
-    import sklearn
-
-    from .._version import __version__
-
-    return f"textpipe {__version__}; scikit-learn {sklearn.__version__}; numpy {np.__version__}"
+    return "; ".join(f"{name} {v}" for name, v in sorted(library_versions().items()))
 
 
 def fold_context(fingerprint: str, train, test) -> str:

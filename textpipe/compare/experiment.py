@@ -27,7 +27,9 @@ An experiment file::
 Grid keys name a step of the base pipeline by its name there (``tfidf``,
 ``stem_2`` for a stage used twice). ``step.param`` varies one parameter of
 whatever stage fills that step; ``step`` alone swaps the whole step for each
-alternative (``none``, a stage name, or ``{stage: {param: value}}``). Where a
+alternative (``none``, a stage name, or ``{stage: {param: value}}``); the
+base's own stage named without parameters is the base's step as written there,
+parameters included. Where a
 varied parameter does not apply (its step left out, or a stage without that
 parameter), the combination goes without it, and combinations that give
 identical pipelines are merged. Each variant is named after what differs,
@@ -60,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..config import ConfigErrors, DataConfig, EvaluationConfig, LineMap, PipelineConfig
@@ -67,6 +70,7 @@ from ..config import read_yaml, to_plain
 from ..config.kinds import file_kind, wrong_kind_message
 from ..config.resolve import resolve
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list
+from ..evaluation.protocol import Plan
 from ..registry import get_stage
 from .tree import pipeline_key
 
@@ -178,6 +182,26 @@ class Experiment:
     def title(self) -> str:
         """The experiment's name, or its file's stem."""
         return self.name or (Path(self.source).stem if self.source else "experiment")
+
+    def describe_protocol(self) -> str:
+        """The protocol in the words of ``Plan.describe``, before any data is loaded.
+
+        Examples
+        --------
+        >>> exp = load_experiment({"evaluation": {"method": "auto", "folds": 5},
+        ...                        "pipelines": [{"steps": ["tokenize", "count", "logreg"]}]})
+        >>> exp.describe_protocol()
+        "the data's own train/test split if it has one, else 5-fold stratified cross-validation"
+        """
+        ev = self.evaluation
+
+        def words(method):  # a Plan's description needs only its method and number of folds
+            folds = [None] * (ev.folds if method == "cv" else 1)
+            return Plan(method, [], np.empty(0, dtype=object), folds).describe()
+
+        if ev.method == "auto":
+            return f"{words('split')} if it has one, else {words('cv')}"
+        return words(ev.method)
 
     def load_datasets(self, paths=None, format=None) -> list:
         """Load the experiment's datasets, or the files given instead.
@@ -698,7 +722,9 @@ class _Reader:
                     labels[key], parts[key] = "none", f"no {key}"
                 else:
                     stage, params = value
-                    steps[j] = [stage, dict(params), (lambda line: lambda sub: line)(vline), {}]
+                    if params or stage != base_steps[j][0]:  # else: the base's step as written
+                        steps[j] = [stage, dict(params), (lambda line: lambda sub: line)(vline),
+                                    {}]
                     labels[key] = _step_label(stage, params)
                     parts[key] = short[(key, stage, value_label(params))]
             for (key, j, param, _), (value, vline) in zip(axes, combo):

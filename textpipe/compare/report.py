@@ -33,14 +33,83 @@ import base64
 import csv
 import html
 import json
+import os
 import re
 from pathlib import Path
 
 import yaml
 
+from ..errors import ConfigError, Errors
 from . import plots
 
-__all__ = ["write_json", "write_outputs"]
+__all__ = ["LEADERBOARD_COLUMNS", "check_destinations", "leaderboard_rows", "write_json",
+           "write_outputs"]
+
+
+def _nearest_existing(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_creatable(folder: Path, option: str, shown: Path | None = None) -> None:
+    """Raise unless ``folder`` is, or can be made, a folder this process writes into.
+
+    The message names ``shown`` (the path the user gave), or else ``folder``.
+    """
+    existing = _nearest_existing(folder)
+    if not existing.is_dir():
+        reason = f"'{existing}' is a file, not a folder"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        reason = f"no permission to write in '{existing}'"
+    else:
+        return
+    raise ConfigError(Errors.E722.format(path=shown or folder, reason=reason), param=option)
+
+
+def check_destinations(out=None, json_out=None, *, name: str = "report") -> None:
+    """Check, before a run, that the report folder and the JSON file can be written.
+
+    Nothing is created: a run that then fails leaves no empty folder behind.
+
+    Parameters
+    ----------
+    out : str or Path, optional
+        The report folder (``--out``): an existing folder, or one that can be
+        created.
+    json_out : str or Path, optional
+        The JSON file (``--json``); ``"-"`` is standard output.
+    name : str, default="report"
+        The experiment's name, for the example in a message.
+
+    Raises
+    ------
+    ConfigError
+        Naming the option, the path and what to give instead.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> check_destinations(out=f"{folder}/new/report", json_out="-")
+    >>> check_destinations(json_out=folder)
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.ConfigError: parameter '--json': '...' is a folder, so results.json cannot ...
+    """
+    if out is not None:
+        out = Path(out)
+        if out.exists() and not out.is_dir():
+            raise ConfigError(Errors.E720.format(path=out, what="a file", name=_slug(name)),
+                              param="--out")
+        _check_creatable(out, "--out")
+    if json_out is not None and str(json_out) != "-":
+        path = Path(json_out)
+        if path.is_dir():
+            raise ConfigError(Errors.E721.format(path=path, what="a folder",
+                                                 example=path / "results.json"), param="--json")
+        _check_creatable(path.parent, "--json", shown=path)
 
 
 def write_json(results, destination) -> Path:
@@ -55,43 +124,87 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "data"
 
 
-def _fmt(value, digits: int = 4) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+def _ci(m, digits: int = 4) -> str:
+    return "—" if not m["ci"] else f"[{m['ci'][0]:.{digits}f}, {m['ci'][1]:.{digits}f}]"
 
 
-def _ci(m) -> str:
-    return "—" if not m["ci"] else f"[{m['ci'][0]:.4f}, {m['ci'][1]:.4f}]"
+def _mean_std(m, digits: int = 4) -> str:
+    return f"{m['mean']:.{digits}f}" + ("" if m["std"] is None else f" ± {m['std']:.{digits}f}")
 
 
-def _mean_std(m) -> str:
-    return f"{m['mean']:.4f}" + ("" if m["std"] is None else f" ± {m['std']:.4f}")
+#: Column key → its header in the report; the terminal leaderboard picks and renames columns.
+LEADERBOARD_COLUMNS = {
+    "rank": "rank", "pipeline": "pipeline", "mean": "mean ± std", "ci": "95% CI",
+    "delta": "Δ vs best", "p": "p", "verdict": "significantly worse?", "fit": "fit s/fold",
+    "predict": "predict s/fold", "peak": "peak MB",
+}
 
 
-def _verdict(p) -> tuple[str, str]:
-    """(p-value text, verdict text) of a pipeline against the best."""
-    if p.vs_best is None:
-        return "—", "best"
-    text = "yes" if p.vs_best["significant"] else "no"
-    return f"{p.vs_best['p_value']:.3g}", text
+def leaderboard_rows(data, digits: int = 4) -> list[dict]:
+    """The leaderboard of one dataset as text, a dict per pipeline keyed as LEADERBOARD_COLUMNS.
 
+    The report and the terminal (``textpipe compare``) both show these cells.
 
-def leaderboard_rows(data) -> list[list[str]]:
-    """Rows of the leaderboard of one dataset, as text (also used by the CLI)."""
+    Parameters
+    ----------
+    data : DatasetResults
+    digits : int, default=4
+        Decimals of scores.
+
+    Returns
+    -------
+    list of dict
+        Best first; the best's ``delta`` and ``p`` are ``"—"`` and its
+        ``verdict`` is ``"best"``.
+    """
     rows = []
+    best = data.best.metrics[data.primary]["mean"]
     for p in data.pipelines:
         m = p.metrics[data.primary]
-        delta = m["mean"] - data.best.metrics[data.primary]["mean"]
-        p_text, verdict = _verdict(p)
-        rows.append([
-            str(p.rank), p.name, _mean_std(m), _ci(m),
-            "—" if p.vs_best is None else f"{delta:+.4f}", p_text, verdict,
-            f"{p.fit_seconds:.2f}", f"{p.predict_seconds:.2f}", f"{p.peak_memory_mb:.0f}",
-        ])
+        tested = p.vs_best is not None
+        rows.append({
+            "rank": str(p.rank), "pipeline": p.name, "mean": _mean_std(m, digits),
+            "ci": _ci(m, digits),
+            "delta": f"{m['mean'] - best:+.{digits}f}" if tested else "—",
+            "p": f"{p.vs_best['p_value']:.3g}" if tested else "—",
+            "verdict": ("yes" if p.vs_best["significant"] else "no") if tested else "best",
+            "fit": f"{p.fit_seconds:.2f}", "predict": f"{p.predict_seconds:.2f}",
+            "peak": f"{p.peak_memory_mb:.0f}",
+        })
     return rows
 
 
-LEADERBOARD_HEADER = ["rank", "pipeline", "mean ± std", "95% CI", "Δ vs best", "p",
-                      "significantly worse?", "fit s/fold", "predict s/fold", "peak MB"]
+def _leaderboard_table(data) -> tuple[list[str], list[list[str]]]:
+    rows = leaderboard_rows(data)
+    return list(LEADERBOARD_COLUMNS.values()), [[row[k] for k in LEADERBOARD_COLUMNS]
+                                                for row in rows]
+
+
+def _other_metrics(data):
+    """Header and rows of the metrics that do not rank the pipelines, or None."""
+    others = [m for m in data.pipelines[0].metrics if m != data.primary]
+    if not others:
+        return None
+    header = ["rank", "pipeline"] + [f"{m} (95% CI)" for m in others]
+    rows = [[str(p.rank), p.name] + [f"{_mean_std(p.metrics[m])} {_ci(p.metrics[m])}"
+                                     for m in others] for p in data.pipelines]
+    return header, rows
+
+
+def _data_text(data) -> str:
+    """What was evaluated, e.g. '3 pipelines; 60 documents, 3 folds of 40 to train ...'."""
+    d, protocol = data.data, data.protocol
+    if protocol["method"] == "split":
+        sizes = (f"{d['n_train']} training and {d['n_test']} test documents (the data's own "
+                 f"split)")
+    elif protocol["method"] == "cv":
+        sizes = (f"{d['n_train']} documents in {protocol['folds']} folds, each training on "
+                 f"about {protocol['train_per_fold']:.0f} and testing on about "
+                 f"{protocol['test_per_fold']:.0f}")
+    else:
+        sizes = (f"{d['n_train']} documents, {protocol['train_per_fold']:.0f} to train and "
+                 f"{protocol['test_per_fold']:.0f} held out to test")
+    return f"{len(data.pipelines)} pipelines; {sizes}; {len(d['classes'])} classes."
 
 
 def _figures(results, data):
@@ -110,8 +223,9 @@ def _figures(results, data):
     return figures, linear
 
 
-def _explain(data, alpha: float) -> str:
+def _explain(data) -> str:
     protocol = data.protocol
+    alpha = protocol["alpha"]
     if protocol["folds"] > 1:
         return (
             f"{protocol['description'].capitalize()} (seed {protocol['seed']}), identical "
@@ -126,7 +240,8 @@ def _explain(data, alpha: float) -> str:
         f"Wilson's interval of accuracy over the {protocol['test_per_fold']:.0f} test "
         f"documents (other metrics get none). Each pipeline is compared with the best by "
         f"McNemar's test on the test documents exactly one of them gets right (exact "
-        f"binomial below 25 such documents); 'significantly worse' means p < {alpha:g}.")
+        f"binomial below 25 such documents), whatever the ranking metric; 'significantly "
+        f"worse' means p < {alpha:g}.")
 
 
 def _sharing_text(data) -> str:
@@ -202,25 +317,17 @@ def _html(results, sections) -> str:
         parts.append(f"<p class='note'>{html.escape(note)}</p>")
     for data, figures, linear in sections:
         parts.append(f"<h2>{html.escape(data.name)}</h2>")
-        d = data.data
-        parts.append(
-            f"<p>{len(data.pipelines)} pipelines on <b>{html.escape(data.name)}</b> "
-            f"({d['n_train']} training documents"
-            + (f", {d['n_test']} test documents" if d["n_test"] else "")
-            + f", {len(d['classes'])} classes). Data fingerprint (SHA-256): "
-            f"<code>{d['fingerprint']}</code>.</p>")
-        parts.append(f"<p class='note'>{html.escape(_explain(data, results.report['alpha']))} "
+        parts.append(f"<p>{html.escape(_data_text(data))} Data fingerprint (SHA-256): "
+                     f"<code>{data.data['fingerprint']}</code>.</p>")
+        parts.append(f"<p class='note'>{html.escape(_explain(data))} "
                      f"{html.escape(_sharing_text(data))}</p>")
         classes = ["best" if p.vs_best is None else ("worse" if p.vs_best["significant"] else "")
                    for p in data.pipelines]
         parts.append(f"<h3>Leaderboard ({html.escape(data.primary)})</h3>")
-        parts.append(_html_table(LEADERBOARD_HEADER, leaderboard_rows(data), classes))
-        others = [m for m in data.pipelines[0].metrics if m != data.primary]
+        parts.append(_html_table(*_leaderboard_table(data), classes))
+        others = _other_metrics(data)
         if others:
-            header = ["rank", "pipeline"] + [f"{m} (95% CI)" for m in others]
-            rows = [[str(p.rank), p.name] + [f"{_mean_std(p.metrics[m])} {_ci(p.metrics[m])}"
-                                             for m in others] for p in data.pipelines]
-            parts.append("<h3>Other metrics</h3>" + _html_table(header, rows))
+            parts.append("<h3>Other metrics</h3>" + _html_table(*others))
         for _, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
@@ -261,21 +368,15 @@ def _markdown(results, sections, image_names) -> str:
         parts += [results.description, ""]
     parts += [f"> {note}\n" for note in results.notes]
     for (data, figures, linear), names in zip(sections, image_names):
-        d = data.data
         parts += [f"## {data.name}", "",
-                  f"{len(data.pipelines)} pipelines; {d['n_train']} training documents"
-                  + (f", {d['n_test']} test documents" if d["n_test"] else "")
-                  + f", {len(d['classes'])} classes. Data fingerprint (SHA-256): "
-                  f"`{d['fingerprint']}`.", "",
-                  _explain(data, results.report["alpha"]) + " " + _sharing_text(data), "",
+                  f"{_data_text(data)} Data fingerprint (SHA-256): "
+                  f"`{data.data['fingerprint']}`.", "",
+                  _explain(data) + " " + _sharing_text(data), "",
                   f"### Leaderboard ({data.primary})", "",
-                  _md_table(LEADERBOARD_HEADER, leaderboard_rows(data)), ""]
-        others = [m for m in data.pipelines[0].metrics if m != data.primary]
+                  _md_table(*_leaderboard_table(data)), ""]
+        others = _other_metrics(data)
         if others:
-            header = ["rank", "pipeline"] + [f"{m} (95% CI)" for m in others]
-            rows = [[str(p.rank), p.name] + [f"{_mean_std(p.metrics[m])} {_ci(p.metrics[m])}"
-                                             for m in others] for p in data.pipelines]
-            parts += ["### Other metrics", "", _md_table(header, rows), ""]
+            parts += ["### Other metrics", "", _md_table(*others), ""]
         for (_, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
         if linear is not None:

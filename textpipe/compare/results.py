@@ -10,7 +10,9 @@ leaderboard, the JSON and the report show, for each dataset:
 - a rank by the first metric of ``evaluation.metrics`` (ties by name), the gap
   to the best, and a paired test against the best: the corrected resampled
   t-test on that metric's fold scores for cross-validation, McNemar's test on
-  right/wrong per test document for a single split; a gap is significant when
+  right/wrong per test document for a single split (whatever the ranking
+  metric: it tests per-document correctness, i.e. accuracy, even when
+  ``macro_f1`` ranks the pipelines); a gap is significant when
   p < ``report.alpha`` (each comparison on its own; no multiple-comparison
   correction);
 - fit and predict seconds per fold (each step as if the pipeline ran alone),
@@ -277,6 +279,7 @@ def summarize(experiment, runs, *, backend: str = "in-process", n_jobs: int = 1)
                 "train_per_fold": n_train, "test_per_fold": n_test,
                 "test": ("corrected resampled t-test (Nadeau & Bengio)" if len(folds) > 1
                          else "McNemar's test"),
+                "alpha": alpha,
             },
             primary=primary, pipelines=pipelines,
             confusion={"labels": [str(c) for c in labels], "matrix": matrix.tolist(),

@@ -19,11 +19,14 @@ Per step and fold the runner records the seconds to fit (on the training
 documents) and to apply (to the test documents), and its peak memory: the
 largest rise of the process's resident memory (RSS) above its level when the
 step began (the kernel's high-water mark on Linux, after handing memory
-freed earlier back to the system; sampled every 20 ms elsewhere). A
-pipeline's time is the sum over its steps (what it would cost alone); its
-peak memory is the largest over its steps and folds. It is what a step needed
-beyond what the process already held (its input, for one); with several jobs
-as threads of one process (a threaded Dask worker), their peaks mix.
+freed earlier back to the system; sampled every 20 ms elsewhere, and
+wherever several jobs may run as threads of one process, since resetting the
+high-water mark there would erase the other jobs' peaks). A pipeline's time
+is the sum over its steps (what it would cost alone); its peak memory is the
+largest over its steps and folds. It is what a step needed beyond what the
+process already held (its input, for one); with several jobs as threads of
+one process (a threaded Dask worker), a step's peak also counts what the
+others allocated meanwhile.
 
 Examples
 --------
@@ -46,23 +49,25 @@ Examples
 
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from numbers import Integral
 from time import perf_counter
 from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import Errors, TextpipeError
+from ..errors import ConfigError, Errors, TextpipeError
 from ..evaluation import plan_evaluation
 from ..evaluation.metrics import score
 from ..registry import FEATURES
 from .cache import StepCache, fold_context
 from .tree import Node, PrefixTree
 
-__all__ = ["DatasetRun", "FoldRecord", "run_experiment"]
+__all__ = ["DatasetRun", "FoldRecord", "check_options", "run_experiment"]
 
 
 # -- what a run produces ---------------------------------------------------------------
@@ -177,6 +182,21 @@ class _Result:
     warnings: list = field(default_factory=list)
 
 
+def _threads_share_process() -> bool:
+    """Whether other jobs may run in this process at the same time, as threads.
+
+    True on a Dask worker with more than one thread, and in any thread but
+    the main one (a thread pool); joblib's worker processes and a run in this
+    process run one job at a time in their main thread.
+    """
+    distributed = sys.modules.get("distributed")  # a Dask worker has imported it
+    try:
+        worker = distributed.get_worker()
+    except (AttributeError, ValueError):  # not on a Dask worker
+        return threading.current_thread() is not threading.main_thread()
+    return getattr(getattr(worker, "state", worker), "nthreads", 2) > 1
+
+
 class _PeakRSS:
     """The largest rise of this process's resident memory while a step runs.
 
@@ -185,16 +205,28 @@ class _PeakRSS:
     ``5`` to ``/proc/self/clear_refs``), which costs nothing while the step
     runs; with glibc, memory freed by earlier steps is first handed back to
     the system (``malloc_trim``), so that a step's peak does not depend on
-    what ran before it in the process. Elsewhere a thread samples the
-    resident size every 20 ms.
+    what ran before it in the process. The mark is the whole process's, so
+    where other jobs may run in it as threads (``shared``), and on other
+    systems, a thread samples the resident size every 20 ms instead.
+
+    Parameters
+    ----------
+    enabled : bool, default=True
+    interval : float, default=0.02
+        Seconds between samples.
+    shared : bool, optional
+        Whether jobs may run concurrently in this process; found out
+        (:func:`_threads_share_process`) when not given.
     """
 
     _STATUS = "/proc/self/status"
     _CLEAR = "/proc/self/clear_refs"
 
-    def __init__(self, enabled: bool = True, interval: float = 0.02):
+    def __init__(self, enabled: bool = True, interval: float = 0.02, shared: bool | None = None):
         self.enabled, self.interval = enabled, interval
-        self.kernel = enabled and self._kernel_available()
+        if enabled and shared is None:
+            shared = _threads_share_process()
+        self.kernel = enabled and not shared and self._kernel_available()
         self._trim = self._malloc_trim() if self.kernel else None
         self._peak = self._base = 0
         self._stop = threading.Event()
@@ -348,10 +380,11 @@ def run_job(job: _Job, on_leaf: Callable[[int], None] | None = None) -> _Result:
                 fitted = perf_counter()
                 out_test = estimator.transform(test)
                 applied = perf_counter()
-                want_names = job.top_features > 0 and step.spec.produces == FEATURES
+                # kept whatever top_features is now: a later run from the cache may want them
+                features = step.spec.produces == FEATURES
                 entry = {
                     "train": out_train, "test": out_test,
-                    "names": _feature_names(estimator) if want_names else None,
+                    "names": _feature_names(estimator) if features else None,
                     "fit": fitted - start, "apply": applied - fitted, "peak": meter.peak(),
                 }
                 del estimator
@@ -381,7 +414,11 @@ class _Executor:
         if scheduler is not None:
             self.client = _dask_client(scheduler)
             self.owns_client = not isinstance(scheduler, type(self.client))
-            self.workers = max(1, sum(self.client.nthreads().values()))
+            try:
+                self.workers = max(1, sum(self.client.nthreads().values()))
+            except BaseException:
+                self.close()
+                raise
         else:
             from joblib import effective_n_jobs
 
@@ -430,6 +467,53 @@ def _job_and_result(job):
 CONNECT_TIMEOUT = "10s"
 
 
+def check_options(n_jobs=1, scheduler=None, *, n_jobs_name: str = "n_jobs") -> None:
+    """Check ``n_jobs`` and a scheduler address before anything runs.
+
+    Parameters
+    ----------
+    n_jobs : int
+        A nonzero integer (``-1``: every core).
+    scheduler : str or distributed.Client, optional
+        An address is checked for its form only (``tcp://host:port``); a
+        client is taken as it is.
+    n_jobs_name : str, default="n_jobs"
+        How the error names ``n_jobs`` (``"--n-jobs"`` on the command line).
+
+    Raises
+    ------
+    ConfigError
+        For ``n_jobs`` that is 0 or not an integer.
+    TextpipeError
+        For a malformed address, or ``distributed`` missing.
+
+    Examples
+    --------
+    >>> check_options(-1, "tcp://127.0.0.1:8786")
+    >>> check_options(0)
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.ConfigError: parameter 'n_jobs': must be a nonzero integer: ...
+    >>> check_options(1, "localhost")
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.TextpipeError: 'localhost' is not a Dask scheduler address (missing port ...
+    """
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
+        raise ConfigError(Errors.E719.format(got=n_jobs), param=n_jobs_name)
+    if scheduler is None or not isinstance(scheduler, str):
+        return
+    try:
+        from distributed.comm import get_address_host_port, parse_address
+    except ImportError:
+        raise TextpipeError(Errors.E716) from None
+    try:
+        if parse_address(scheduler)[0] != "inproc":  # in-process clusters have no port
+            get_address_host_port(scheduler)
+    except (ValueError, TypeError) as exc:
+        raise TextpipeError(Errors.E723.format(address=scheduler, reason=exc)) from None
+
+
 def _dask_client(scheduler):
     """A ``distributed.Client`` for an address, or the client given."""
     try:
@@ -459,7 +543,7 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
     datasets : list of Dataset
         The data, e.g. ``experiment.load_datasets()``.
     n_jobs : int, optional
-        Jobs in parallel (joblib; ``-1``: all cores). Defaults to the
+        Jobs in parallel (joblib; ``-1``: all cores; not 0). Defaults to the
         experiment's ``evaluation.n_jobs``.
     scheduler : str or distributed.Client, optional
         Run the jobs on this Dask cluster (e.g. ``"tcp://10.0.0.5:8786"``)
@@ -467,7 +551,7 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
     cache : str, Path or StepCache, optional
         A folder for fitted steps' outputs, reused by later runs.
     measure_memory : bool, default=True
-        Sample resident memory while steps fit (a thread per job).
+        Record each step's peak memory (see the module's notes).
     on_progress : callable, optional
         Called as ``on_progress(done, total)`` in pipeline-folds.
 
@@ -476,10 +560,10 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
     list of DatasetRun
         One per dataset, in order.
     """
+    n_jobs = experiment.evaluation.n_jobs if n_jobs is None else n_jobs
+    check_options(n_jobs, scheduler)
     if cache is not None and not isinstance(cache, StepCache):
         cache = StepCache(cache)
-    n_jobs = experiment.evaluation.n_jobs if n_jobs is None else n_jobs
-    executor = _Executor(n_jobs, scheduler)
     configs = [c.config for c in experiment.candidates]
     metrics = list(experiment.evaluation.metrics)
     top = experiment.report.top_features
@@ -518,6 +602,7 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
         return [plan.texts[i] for i in index]
 
     started = perf_counter()
+    executor = _Executor(n_jobs, scheduler)  # after everything that can fail on bad input
     try:
         results = _execute(executor, plans, runs, make_job, texts, on_leaf)
     finally:

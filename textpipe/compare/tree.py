@@ -37,12 +37,51 @@ from ..config import to_plain
 ROOT_KEY = "root"
 
 
+def _same_as_float(constraints, value) -> bool:
+    """Whether the integer ``value`` means to a parameter what ``float(value)`` does.
+
+    It does when the parameter's declared constraints (scikit-learn's
+    ``_parameter_constraints``) accept both for the same reasons: ``C=1`` and
+    ``C=1.0`` are one setting, but ``max_df=1`` (one document) and
+    ``max_df=1.0`` (every document) are not. Without constraints, no.
+    """
+    from sklearn.utils._param_validation import make_constraint
+
+    if not isinstance(constraints, list) or not constraints:
+        return False
+    try:
+        made = [make_constraint(c) for c in constraints]
+        return ([c.is_satisfied_by(value) for c in made]
+                == [c.is_satisfied_by(float(value)) for c in made])
+    except (ValueError, TypeError, OverflowError):
+        return False
+
+
+def _canonical_params(step) -> dict:
+    """The step's parameters, numbers written as the parameter reads them.
+
+    An integer, or a float with an integral value, becomes a float wherever the
+    parameter reads both alike (see :func:`_same_as_float`), so ``C: 1`` and
+    ``C: 1.0`` give one key.
+    """
+    constraints = getattr(step.spec.cls, "_parameter_constraints", {})
+    out = {}
+    for name, value in to_plain(step.params).items():
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and float(value).is_integer() and _same_as_float(
+                constraints.get(name), int(value)):
+            value = float(value)
+        out[name] = value
+    return out
+
+
 def step_key(parent_key: str, step) -> str:
     """The prefix key of ``step`` following the prefix ``parent_key``.
 
     The hash covers the stage's name, the class it builds and every resolved
     parameter, so two steps share a key exactly when they would be built alike
-    from the same input.
+    from the same input. Numbers are compared as the parameter reads them:
+    ``C: 1`` and ``C: 1.0`` are one setting.
 
     Examples
     --------
@@ -53,8 +92,12 @@ def step_key(parent_key: str, step) -> str:
     True
     >>> step_key(ROOT_KEY, first({})) == step_key(ROOT_KEY, first({"backend": "nltk"}))
     False
+    >>> def classifier(params):
+    ...     return load_config({"steps": ["tokenize", "count", {"logreg": params}]}).steps[2]
+    >>> step_key(ROOT_KEY, classifier({"C": 1})) == step_key(ROOT_KEY, classifier({"C": 1.0}))
+    True
     """
-    record = [parent_key, step.stage, step.spec.target, to_plain(step.params)]
+    record = [parent_key, step.stage, step.spec.target, _canonical_params(step)]
     text = json.dumps(record, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 

@@ -26,7 +26,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..errors import did_you_mean, quoted_list
+from ..errors import Errors, did_you_mean, quoted_list
 from ..evaluation.metrics import METRICS
 
 DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
@@ -89,6 +89,13 @@ class EvaluationConfig(_Strict):
         default_factory=lambda: ["accuracy", "macro_f1"], description="metric names"
     )
     n_jobs: int = Field(1, description="folds fitted in parallel (-1: all cores)")
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _nonzero_n_jobs(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError(Errors.E719.format(got=value))
+        return value
 
     @field_validator("metrics")
     @classmethod
