@@ -129,6 +129,26 @@ def test_finetuning_unfreezes_the_bilm_one_group_per_epoch_from_the_top(tiny_bil
     assert four.predict(DOCS).shape == (32,)
 
 
+@pytest.mark.parametrize("finetune", [False, True])
+def test_concat_words_feeds_learned_word_vectors_beside_elmo(tiny_bilm, tmp_path, finetune):
+    from textpipe.neural.classifier import Concat
+
+    params = {**TINY, "embeddings": "elmo", "bilm": str(tiny_bilm), "concat_words": True,
+              "finetune": finetune, "max_epochs": 2}
+    clf = BiLSTMClassifier(**params).fit(DOCS, LABELS)
+    words, _ = clf.module_.source.sources
+    assert isinstance(clf.module_.source, Concat)
+    assert words.embedding.weight.shape == (len(clf.vocabulary_) + 2, TINY["embedding_dim"])
+    # The BiLSTM reads both: word vectors (8) and the biLM's ELMo layers (2 x 8).
+    assert clf.module_.lstm.input_size == TINY["embedding_dim"] + 16
+    proba = clf.predict_proba(DOCS + [[], ["unseen", "words"]])
+    assert proba.shape == (34, 2) and np.allclose(proba.sum(1), 1)
+    np.testing.assert_array_equal(BiLSTMClassifier(**params).fit(DOCS, LABELS).predict_proba(DOCS),
+                                  proba[:32])
+    save_model(Pipeline([("bilstm", clf)]), tmp_path / "m")
+    np.testing.assert_allclose(load_model(tmp_path / "m").pipeline.predict_proba(DOCS), proba[:32])
+
+
 @pytest.mark.parametrize("docs, labels, message", [
     ([[], []], ["a", "b"], "no features"),
     (DOCS, ["pos"] * 32, "only one class"),
@@ -148,6 +168,7 @@ def test_empty_documents_are_classified_without_error():
 @pytest.mark.parametrize("params, message", [
     ({"embeddings": "elmo"}, "needs a pretrained biLM"),
     ({"finetune": True}, "finetune applies only"),
+    ({"concat_words": True}, "concat_words applies only"),
     ({"embedding_params": {"dim": 5}}, "embedding_params applies only"),
     ({"pooling": "sum"}, "pooling"),
 ])

@@ -89,6 +89,15 @@ def test_empty_documents_get_zero_vectors_with_a_warning(tiny_bilm):
         stage.transform(["raw text"])
 
 
+@pytest.mark.parametrize("pooling", ["mean", "max", "meanmax"])
+def test_a_batch_of_only_empty_documents_pools_to_zeros(tiny_bilm, pooling):
+    # Sorting by length puts the empty documents together in the last batch.
+    stage = Elmo(bilm=str(tiny_bilm), pooling=pooling, batch_size=2).fit(DOCS)
+    with pytest.warns(EmptyDocumentWarning, match="2 of 3"):
+        X = stage.transform([["a", "film"], [], []])
+    assert X[0].any() and not X[1:].any()
+
+
 def test_pickle_joblib_and_saved_model_round_trips_give_identical_vectors(tiny_bilm, tmp_path):
     stage = Elmo(bilm=str(tiny_bilm)).fit(DOCS)
     expected = stage.transform(DOCS)

@@ -63,6 +63,14 @@ def test_time_limit_stops_resumably(tmp_path):
     load_bilm(tmp_path)  # the best weights so far are usable
 
 
+def test_a_run_stopped_by_its_time_limit_continues_with_more_epochs(tmp_path):
+    first = pretrain(tiny_config(tmp_path, epochs=1, max_minutes=1e-6))
+    assert first.stopped == "time_limit"
+    longer = pretrain(tiny_config(tmp_path, epochs=3, patience=5))
+    assert longer.resumed_from_step == first.steps and longer.stopped == "completed"
+    assert longer.epochs == 3 and longer.steps == 3 * 6
+
+
 def test_config_errors_name_the_file_line_and_suggest(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("pretrain:\n  output_dir: out\n  model:\n    lstm_sise: 8\n"

@@ -20,7 +20,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .elmo import pool_tokens
 
-__all__ = ["FinetunedElmo", "FrozenElmo", "Lookup", "Net"]
+__all__ = ["Concat", "FinetunedElmo", "FrozenElmo", "Lookup", "Net"]
 
 
 class Lookup(nn.Module):
@@ -65,6 +65,26 @@ class FinetunedElmo(nn.Module):
         super().train(mode)
         self.bilm.eval()  # the biLM's own dropout stays off; the classifier has its own
         return self
+
+
+class Concat(nn.Module):
+    """Sources side by side: each reads its part of a tuple input; their vectors concatenated.
+
+    Examples
+    --------
+    >>> words = Lookup(nn.Embedding(5, 2))
+    >>> both = Concat(words, Lookup(nn.Embedding(5, 3)))
+    >>> ids = torch.tensor([[1, 2]])
+    >>> both((ids, ids)).shape
+    torch.Size([1, 2, 5])
+    """
+
+    def __init__(self, *sources):
+        super().__init__()
+        self.sources = nn.ModuleList(sources)
+
+    def forward(self, inputs):
+        return torch.cat([source(x) for source, x in zip(self.sources, inputs)], dim=-1)
 
 
 class Net(nn.Module):

@@ -118,7 +118,10 @@ def pool_tokens(x: torch.Tensor, lengths: torch.Tensor, method: str) -> torch.Te
         total = (x * mask).sum(1)
         parts.append(total / lengths.clamp_min(1).unsqueeze(1).to(x.dtype))
     if method in ("max", "meanmax"):
-        masked = x.masked_fill(~mask, float("-inf")).amax(1)
+        if x.shape[1] == 0:  # a batch of empty documents only: amax over nothing
+            masked = x.new_zeros(x.shape[0], x.shape[2])
+        else:
+            masked = x.masked_fill(~mask, float("-inf")).amax(1)
         parts.append(torch.where(lengths.unsqueeze(1) > 0, masked, torch.zeros_like(masked)))
     return torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
 

@@ -264,10 +264,15 @@ class PretrainResult:
     resumed_from_step: int | None = None
 
 
+# Settings that decide when training stops or how fast it runs, not what a step computes:
+# a checkpoint resumes under new values of these (e.g. more epochs after a time limit).
+_RESUMABLE_CHANGES = ("threads", "max_minutes", "checkpoint_every", "epochs", "patience")
+
+
 def _fingerprint(config: PretrainConfig, n_docs: int) -> str:
     data = config.model_dump(exclude={"output_dir"})
     data["training"] = {k: v for k, v in data["training"].items()
-                        if k not in ("threads", "max_minutes", "checkpoint_every")}
+                        if k not in _RESUMABLE_CHANGES}
     data["n_docs"] = n_docs
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 

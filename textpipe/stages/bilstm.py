@@ -22,7 +22,11 @@ Where the token vectors come from (``embeddings``):
   biLM is trained too, ULMFiT-style (Howard & Ruder, 2018): discriminative
   learning rates (each layer group below the classifier gets the rate of the
   group above divided by ``lr_decay``) and, with ``gradual_unfreezing``, one more
-  group unfrozen per epoch, from the top.
+  group unfrozen per epoch, from the top. With ``concat_words=True`` each
+  token's ELMo vector is concatenated with a word vector learned with the task
+  (as ``random`` makes them), the ``[x_k; ELMo_k]`` input of Peters et al. (2018):
+  the mix brings context, the table word identity, which a small biLM's
+  character encoder does not keep well.
 
 From the outside it behaves like skorch's ``NeuralNetClassifier``: ``fit``,
 ``predict``, ``predict_proba``, ``classes_``, nested parameters in a
@@ -76,9 +80,10 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         Token vectors: learned from scratch, initialised by that embedding stage trained on
         the training documents, or a pretrained biLM's ELMo layers (see the module notes).
     embedding_dim : int, default=128
-        Size of the learned vectors with ``embeddings="random"``.
+        Size of the learned vectors with ``embeddings="random"`` (or ``concat_words``).
     min_count : int, default=2
-        With ``random``: training words rarer than this share the unknown-word vector.
+        With ``random`` (or ``concat_words``): training words rarer than this share
+        the unknown-word vector.
     embedding_params : dict or None, default=None
         Parameters of the ``word2vec``/``fasttext``/``glove`` stage trained on the
         training documents, e.g. ``{dim: 100, epochs: 10}``.
@@ -87,6 +92,9 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
     bilm : str or None, default=None
         With ``elmo``: the biLM folder written by ``textpipe pretrain`` (in YAML,
         relative to the file's folder).
+    concat_words : bool, default=False
+        With ``elmo``: concatenate each token's ELMo vector with a learned word
+        vector of ``embedding_dim`` (words rarer than ``min_count`` share one).
     finetune : bool, default=False
         With ``elmo``: train the biLM too (discriminative rates, gradual unfreezing).
     lr_decay : float, default=2.6
@@ -164,6 +172,7 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         "embedding_params": [dict, None],
         "freeze_embeddings": ["boolean"],
         "bilm": [str, Path, None],
+        "concat_words": ["boolean"],
         "finetune": ["boolean"],
         "lr_decay": [Interval(Real, 1, None, closed="left")],
         "gradual_unfreezing": ["boolean"],
@@ -185,7 +194,8 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
     }
 
     def __init__(self, *, embeddings="random", embedding_dim=128, min_count=2,
-                 embedding_params=None, freeze_embeddings=False, bilm=None, finetune=False,
+                 embedding_params=None, freeze_embeddings=False, bilm=None, concat_words=False,
+                 finetune=False,
                  lr_decay=2.6, gradual_unfreezing=True, hidden_size=128, num_layers=1,
                  pooling="max", dropout=0.5, learning_rate=1e-3, weight_decay=0.0,
                  batch_size=32, max_epochs=10, early_stopping=True, validation_fraction=0.1,
@@ -196,6 +206,7 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         self.embedding_params = embedding_params
         self.freeze_embeddings = freeze_embeddings
         self.bilm = bilm
+        self.concat_words = concat_words
         self.finetune = finetune
         self.lr_decay = lr_decay
         self.gradual_unfreezing = gradual_unfreezing
@@ -220,9 +231,10 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
     def _check_combination(self) -> None:
         if self.embeddings == "elmo" and self.bilm is None:
             raise InputError(Errors.E607.format(embeddings=self.embeddings))
-        if self.finetune and self.embeddings != "elmo":
-            raise InputError(Errors.E608.format(param="finetune", applies="'elmo'",
-                                                embeddings=self.embeddings))
+        for param in ("finetune", "concat_words"):
+            if getattr(self, param) and self.embeddings != "elmo":
+                raise InputError(Errors.E608.format(param=param, applies="'elmo'",
+                                                    embeddings=self.embeddings))
         if self.embedding_params and self.embeddings not in STATIC:
             raise InputError(Errors.E608.format(param="embedding_params",
                                                 applies="'word2vec', 'fasttext', 'glove'",
@@ -364,30 +376,22 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
     # -- embeddings ------------------------------------------------------------------------
 
     def _make_source(self, docs, seed):
+        """The network's input module and the width of the token vectors it gives."""
         import torch
 
-        from ..neural.classifier import FinetunedElmo, FrozenElmo, Lookup
+        from ..neural.classifier import Concat, FinetunedElmo, FrozenElmo, Lookup
 
-        if self.embeddings in ("random", *STATIC):
-            if self.embeddings == "random":
-                counts = Counter(t for d in docs for t in d)
-                words = sorted((w for w, n in counts.items() if n >= self.min_count),
-                               key=lambda w: (-counts[w], w))
-                table = torch.empty(len(words) + 2, self.embedding_dim).uniform_(-0.25, 0.25)
-            else:
-                from ..registry import get_stage
+        if self.embeddings == "random":
+            return self._word_lookup(docs, *self._random_table(docs))
+        if self.embeddings in STATIC:
+            from ..registry import get_stage
 
-                params = {"random_state": seed, **(self.embedding_params or {})}
-                stage = get_stage(self.embeddings).create(**params).fit(docs)
-                words = list(stage.vocabulary_)
-                vectors = torch.as_tensor(np.asarray(stage.vectors_, dtype=np.float32))
-                table = torch.cat([torch.zeros(2, vectors.shape[1]), vectors])
-            table[PAD] = 0
-            self.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
-            embedding = torch.nn.Embedding.from_pretrained(
-                table, freeze=self.freeze_embeddings and self.embeddings != "random",
-                padding_idx=PAD)
-            return Lookup(embedding), table.shape[1]
+            params = {"random_state": seed, **(self.embedding_params or {})}
+            stage = get_stage(self.embeddings).create(**params).fit(docs)
+            vectors = torch.as_tensor(np.asarray(stage.vectors_, dtype=np.float32))
+            table = torch.cat([torch.zeros(2, vectors.shape[1]), vectors])
+            return self._word_lookup(docs, list(stage.vocabulary_), table,
+                                     freeze=self.freeze_embeddings)
         from ..neural.elmo import ScalarMix, layer_statistics
         from ..neural.io import load_bilm
 
@@ -397,56 +401,83 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         mean, std = layer_statistics(bilm, vocab, docs, seed=seed)
         mix = ScalarMix(bilm.n_layers, None, 1.0, True, mean, std)
         if self.finetune:
-            return FinetunedElmo(bilm, vocab, mix), bilm.config.output_dim
-        for p in bilm.parameters():
-            p.requires_grad_(False)
-        self.bilm_ = bilm
-        return FrozenElmo(mix), bilm.config.output_dim
+            source = FinetunedElmo(bilm, vocab, mix)
+        else:
+            for p in bilm.parameters():
+                p.requires_grad_(False)
+            self.bilm_ = bilm
+            source = FrozenElmo(mix)
+        if not self.concat_words:
+            return source, bilm.config.output_dim
+        words, width = self._word_lookup(docs, *self._random_table(docs))
+        return Concat(words, source), width + bilm.config.output_dim
 
-    def _items(self, docs) -> list:
-        """What the network reads per document: word ids, ELMo layers, or the tokens."""
+    def _random_table(self, docs):
+        """Training words seen ``min_count`` times, and a uniformly initialised table for them."""
         import torch
 
-        if self.vocabulary_ is not None:
-            vocab = self.vocabulary_
-            return [torch.as_tensor([vocab.get(t, UNK) for t in d], dtype=torch.long)
-                    for d in docs]
-        if self.bilm_ is not None:
-            from ..neural.elmo import layer_batches
+        counts = Counter(t for d in docs for t in d)
+        words = sorted((w for w, n in counts.items() if n >= self.min_count),
+                       key=lambda w: (-counts[w], w))
+        return words, torch.empty(len(words) + 2, self.embedding_dim).uniform_(-0.25, 0.25)
 
-            items: list = [None] * len(docs)
-            for index, layers, lengths in layer_batches(self.bilm_, self.vocab_, docs, 64):
-                half = layers.to(torch.float16)  # half the memory; the mix runs in float32
-                for row, i in enumerate(index):
-                    items[i] = half[row, :, :int(lengths[row])].clone()
-            return items
-        return list(docs)
+    def _word_lookup(self, docs, words, table, freeze=False):
+        """A :class:`Lookup` over ``table`` (rows 0 and 1: padding and unknown words)."""
+        import torch
+
+        from ..neural.classifier import Lookup
+
+        table[PAD] = 0
+        self.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
+        embedding = torch.nn.Embedding.from_pretrained(table, freeze=freeze, padding_idx=PAD)
+        return Lookup(embedding), table.shape[1]
+
+    def _items(self, docs) -> list:
+        """What the network reads per document: word ids, ELMo layers, the tokens, or a pair."""
+        parts = []
+        if self.vocabulary_ is not None:
+            parts.append(self._word_ids(docs))
+        if self.bilm_ is not None:
+            parts.append(self._elmo_layers(docs))
+        elif self.embeddings == "elmo":  # fine-tuned ELMo reads the tokens
+            parts.append(list(docs))
+        return parts[0] if len(parts) == 1 else list(zip(*parts))
+
+    def _word_ids(self, docs) -> list:
+        import torch
+
+        vocab = self.vocabulary_
+        return [torch.as_tensor([vocab.get(t, UNK) for t in d], dtype=torch.long) for d in docs]
+
+    def _elmo_layers(self, docs) -> list:
+        import torch
+
+        from ..neural.elmo import layer_batches
+
+        items: list = [None] * len(docs)
+        for index, layers, lengths in layer_batches(self.bilm_, self.vocab_, docs, 64):
+            half = layers.to(torch.float16)  # half the memory; the mix runs in float32
+            for row, i in enumerate(index):
+                items[i] = half[row, :, :int(lengths[row])].clone()
+        return items
 
     def _collate(self, items, batch):
+        """Pad the items of ``batch`` into the network's input; also return their lengths."""
         import torch
 
         lengths = torch.as_tensor([_length(items[i]) for i in batch], dtype=torch.long)
         width = max(int(lengths.max()), 1)
-        first = items[batch[0]]
-        if isinstance(first, list):  # fine-tuned ELMo reads the tokens
-            return [items[i] for i in batch], lengths
-        if first.dim() == 1:
-            ids = torch.zeros(len(batch), width, dtype=torch.long)
-            for row, i in enumerate(batch):
-                ids[row, :len(items[i])] = items[i]
-            return ids, lengths
-        n_layers, _, dim = first.shape
-        layers = torch.zeros(len(batch), n_layers, width, dim)
-        for row, i in enumerate(batch):
-            layers[row, :, :items[i].shape[1]] = items[i]
-        return layers, lengths
+        return _pad([items[i] for i in batch], width), lengths
 
     def _param_groups(self, net):
         """(parameters, learning rate) per group, lowest group first."""
-        head = [p for name, p in net.named_parameters() if not name.startswith("source.bilm.")]
+        from ..neural.classifier import FinetunedElmo
+
         if not self.finetune:
-            return [(head, self.learning_rate)]
-        bilm = net.source.bilm
+            return [(list(net.parameters()), self.learning_rate)]
+        bilm = next(m.bilm for m in net.modules() if isinstance(m, FinetunedElmo))
+        in_bilm = {id(p) for p in bilm.parameters()}
+        head = [p for p in net.parameters() if id(p) not in in_bilm]
         layers = [list(bilm.encoder.parameters())]
         for f, b in zip(bilm.forward_lstms, bilm.backward_lstms):
             layers.append([*f.parameters(), *b.parameters()])
@@ -468,13 +499,14 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
     def _proba(self, net, items, index) -> np.ndarray:
         import torch
 
-        from ..neural.elmo import length_sorted_batches
-
         net.eval()
         out = np.zeros((len(index), len(self.classes_)), dtype=np.float64)
         with torch.inference_mode():
             sub = [items[i] for i in index]
-            for rows in length_sorted_batches(sub, max(self.batch_size, 64)):
+            order = sorted(range(len(sub)), key=lambda i: -_length(sub[i]))
+            size = max(self.batch_size, 64)
+            for start in range(0, len(order), size):
+                rows = order[start:start + size]
                 inputs, lens = self._collate(sub, rows)
                 out[rows] = torch.softmax(net(inputs, lens), dim=-1).double().numpy()
         return out
@@ -510,7 +542,31 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _length(item) -> int:
+    """Tokens in one item: word ids (1-d), ELMo layers (layers × time × dim), tokens, or a pair."""
+    if isinstance(item, tuple):
+        return _length(item[0])
     return len(item) if isinstance(item, list) or item.dim() == 1 else int(item.shape[1])
+
+
+def _pad(items: list, width: int):
+    """Items of one kind padded to ``width`` tokens: ids, layers, token lists, or pairs of them."""
+    import torch
+
+    first = items[0]
+    if isinstance(first, tuple):
+        return tuple(_pad(list(part), width) for part in zip(*items))
+    if isinstance(first, list):
+        return items
+    if first.dim() == 1:
+        ids = torch.zeros(len(items), width, dtype=torch.long)
+        for row, item in enumerate(items):
+            ids[row, :len(item)] = item
+        return ids
+    n_layers, _, dim = first.shape
+    layers = torch.zeros(len(items), n_layers, width, dim)
+    for row, item in enumerate(items):
+        layers[row, :, :item.shape[1]] = item
+    return layers
 
 
 def _training_batches(index: np.ndarray, lengths: np.ndarray, batch_size: int, rng):
