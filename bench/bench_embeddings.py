@@ -1,9 +1,10 @@
 """Benchmark: the word2vec stage against gensim's Word2Vec called directly.
 
 Both train on the same token lists (MR, tokenized once by textpipe's regex
-tokenizer) with the same settings, one worker thread, best of 3. The stage's
-overhead is what it adds around gensim: splitting over-long documents, the
-vocabulary table, fitted attributes. Target: at most 1.1x.
+tokenizer) with the same settings, one worker thread, best of 5 rounds in which
+the two take turns. The stage's overhead is what it adds around gensim:
+splitting over-long documents, the vocabulary table, fitted attributes.
+Target: at most 1.1x.
 
 Run: ``python bench/bench_embeddings.py [--repeat 1]``
 """
@@ -20,19 +21,25 @@ from textpipe.stages import Tokenize, Word2Vec
 SETTINGS = dict(dim=100, window=5, min_count=2, epochs=5, workers=1, random_state=1)
 
 
-def best_of(n, func):
-    times = []
+def best_of_interleaved(n, *funcs):
+    """Best time of each function over ``n`` rounds, the functions taking turns in each round.
+
+    Taking turns, rather than timing one function ``n`` times and then the other, keeps a
+    change in the machine's load (other processes, CPU frequency) from landing on one side.
+    """
+    times = [[] for _ in funcs]
     for _ in range(n):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for func, out in zip(funcs, times):
+            start = time.perf_counter()
+            func()
+            out.append(time.perf_counter() - start)
+    return [min(t) for t in times]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="copies of MR to train on")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
     texts = load_dataset("mr").texts * args.repeat
@@ -54,8 +61,7 @@ def main() -> None:
     def stage():
         Word2Vec(**SETTINGS).fit(tokens)
 
-    reference = best_of(args.rounds, gensim_direct)
-    ours = best_of(args.rounds, stage)
+    reference, ours = best_of_interleaved(args.rounds, gensim_direct, stage)
     ratio = ours / reference
     print(f"gensim Word2Vec direct: {reference:.2f} s ({n_tokens * SETTINGS['epochs'] / reference:,.0f} tokens/s)")
     print(f"word2vec stage fit:     {ours:.2f} s")
