@@ -116,3 +116,36 @@ def test_make_batch_pads_after_each_sentence():
     batch = make_batch([["a"], ["a", "b", "b"]], vocab)
     assert batch.lengths.tolist() == [3, 5] and batch.n_tokens == 4
     assert batch.words[0, 3:].tolist() == [0, 0]
+
+
+def test_a_biLM_that_memorised_random_sentences_cannot_predict_fresh_ones():
+    # If either direction could see the word it predicts (an off-by-one in the targets, a
+    # leak through padding or the character CNN), it would predict fresh random sentences
+    # as well as the memorised ones. It must do no better than chance on them: log(V).
+    import math
+
+    rng = torch.Generator().manual_seed(0)
+    words = [f"w{i}" for i in range(20)]
+
+    def sentences(n):  # of different lengths, so batches are padded
+        return [[words[j] for j in torch.randint(20, (int(k),), generator=rng)]
+                for k in torch.randint(4, 12, (n,), generator=rng)]
+
+    seen, fresh = sentences(16), sentences(64)
+    torch.manual_seed(0)
+    vocab = Vocabulary.build(seen + fresh, min_count=1)
+    model = BiLM(BiLMConfig.small(vocab, projection_dim=32, lstm_size=32, softmax="full"))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(150):
+        loss = model.loss(model.batch(seen, vocab)).total
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        memorised = model.loss(model.batch(seen, vocab))
+        unseen = model.loss(model.batch(fresh, vocab))
+    chance = math.log(20)
+    assert float(memorised.total) < 0.5 * chance  # it did learn the training sentences
+    for nll in (unseen.forward, unseen.backward):  # each direction on its own
+        assert float(nll) / unseen.n_predictions > 0.9 * chance
