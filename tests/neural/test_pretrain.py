@@ -82,6 +82,14 @@ def test_config_errors_name_the_file_line_and_suggest(tmp_path):
     assert "line 6" in text and "unknown bundled dataset 'mrr'" in text
 
 
+def test_lstm_cells_smaller_than_the_projection_are_refused_with_the_line(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("pretrain:\n  output_dir: out\n  model:\n    projection_dim: 64\n"
+                    "    lstm_size: 32\n")
+    with pytest.raises(ConfigError, match=r"p.yaml, line 3: .*lstm_size \(32\) must be at least"):
+        load_pretrain_config(path)
+
+
 def test_relative_paths_resolve_against_the_yaml_folder(tmp_path):
     (tmp_path / "sub").mkdir()
     path = tmp_path / "sub" / "p.yaml"

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, Errors, InputError, did_you_mean, quoted_list
 
@@ -112,6 +112,15 @@ class ModelConfig(_Strict):
         if not value or any(w < 1 or n < 1 for w, n in value):
             raise ValueError("give at least one [width, count] pair of positive integers")
         return value
+
+    @model_validator(mode="after")
+    def _cells_hold_the_projection(self):
+        # Larger cells are projected down to projection_dim; smaller ones cannot be.
+        if self.lstm_size < self.projection_dim:
+            raise ValueError(f"lstm_size ({self.lstm_size}) must be at least projection_dim "
+                             f"({self.projection_dim}): LSTM cells larger than the projection "
+                             f"are projected down to it, smaller ones cannot be")
+        return self
 
 
 class TrainingConfig(_Strict):
