@@ -66,7 +66,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..config import ConfigErrors, DataConfig, EvaluationConfig, LineMap, PipelineConfig
-from ..config import read_yaml, to_plain
+from ..config import read_source, read_yaml, to_plain
 from ..config.kinds import file_kind, wrong_kind_message
 from ..config.resolve import resolve
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list
@@ -270,12 +270,7 @@ def load_experiment(source) -> Experiment:
     ConfigError
         Every problem found, each naming the file, line, step and parameter.
     """
-    if isinstance(source, Mapping):
-        raw, lines, file, base_dir = dict(source), LineMap(), None, Path.cwd()
-    else:
-        path = Path(source)
-        raw, lines = read_yaml(path)
-        file, base_dir = str(path), path.resolve().parent
+    raw, lines, file, base_dir = read_source(source)
     if file_kind(raw) == "pretrain":  # a pipeline file gets E717, which says more
         raise ConfigError(wrong_kind_message("pretrain", expected="experiment"), file=file)
     return _Reader(raw, lines, file, base_dir).read()

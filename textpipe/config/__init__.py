@@ -10,7 +10,7 @@ Examples
 
 from .resolve import ConfigErrors, PipelineConfig, Step, load_config, load_pipeline, to_plain
 from .schema import DataConfig, EvaluationConfig
-from .yamlio import LineMap, parse_yaml, read_yaml
+from .yamlio import LineMap, Source, parse_yaml, read_source, read_yaml
 
 __all__ = [
     "ConfigErrors",
@@ -18,10 +18,12 @@ __all__ = [
     "EvaluationConfig",
     "LineMap",
     "PipelineConfig",
+    "Source",
     "Step",
     "load_config",
     "load_pipeline",
     "parse_yaml",
+    "read_source",
     "read_yaml",
     "to_plain",
 ]

@@ -38,7 +38,7 @@ from ..errors import ConfigError, Errors, did_you_mean, quoted_list
 from ..registry import FEATURES, LABELS, TEXT, TOKENS, StageSpec, all_stages, get_stage
 from .schema import DataConfig, EvaluationConfig, PipelineFile
 from .kinds import file_kind, wrong_kind_message
-from .yamlio import LineMap, read_yaml
+from .yamlio import LineMap, read_source
 
 
 class ConfigErrors(ConfigError):
@@ -192,12 +192,7 @@ def load_config(source, *, require_classifier: bool = True) -> PipelineConfig:
     ConfigError
         Naming the file, line, step and parameter of each problem.
     """
-    if isinstance(source, Mapping):
-        raw, lines, file, base_dir = dict(source), LineMap(), None, Path.cwd()
-    else:
-        path = Path(source)
-        raw, lines = read_yaml(path)
-        file, base_dir = str(path), path.resolve().parent
+    raw, lines, file, base_dir = read_source(source)
     kind = file_kind(raw)
     if kind != "pipeline":  # an experiment or pretraining file given to the wrong command
         raise ConfigError(wrong_kind_message(kind), file=file)

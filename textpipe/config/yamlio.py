@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, NamedTuple
 
 import yaml
 
@@ -83,3 +83,30 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(Errors.E001.format(reason=exc), file=path) from None
     return parse_yaml(text, file=str(path))
+
+
+class Source(NamedTuple):
+    """A configuration as read: its data, their lines, its file and the folder paths resolve against."""
+
+    data: Any
+    lines: LineMap
+    file: str | None
+    base_dir: Path
+
+
+def read_source(source) -> Source:
+    """Read a YAML file, or take an already-parsed mapping as it is.
+
+    A mapping has no lines and no file; its relative paths resolve against the
+    current folder. A file's resolve against the file's own folder.
+
+    Examples
+    --------
+    >>> read_source({"steps": ["tokenize"]}).file is None
+    True
+    """
+    if isinstance(source, Mapping):
+        return Source(dict(source), LineMap(), None, Path.cwd())
+    path = Path(source)
+    data, lines = read_yaml(path)
+    return Source(data, lines, str(path), path.resolve().parent)
