@@ -166,3 +166,47 @@ def test_the_caption_gives_the_experiment_alpha_even_with_nothing_to_test(tmp_pa
 def test_dry_run_words_the_protocol_as_the_run_does(experiment, capsys):
     assert main(["compare", str(experiment), "--dry-run"]) == 0
     assert "Protocol: 3-fold stratified cross-validation, seed 0" in capsys.readouterr().out
+
+
+def test_on_an_80_column_terminal_long_names_fold_and_no_number_is_cut(tmp_path):
+    from rich.console import Console
+
+    from textpipe.cli.compare import leaderboard
+    from textpipe.compare import compare
+    from textpipe.compare.report import leaderboard_rows
+
+    (tmp_path / "toy.txt").write_text("\n".join(
+        [f"pos good fun {i}" for i in range(6)] + [f"neg bad dull {i}" for i in range(6)]) + "\n")
+    long = "stopwords.keep=(not,no,nor,never,neither,nobody,nothing,nowhere)"
+    path = tmp_path / "long.yaml"
+    path.write_text("data: {path: toy.txt}\nevaluation: {method: cv, folds: 3}\npipelines:\n"
+                    f"  - {{name: '{long}, count', steps: [tokenize, count, multinomial_nb]}}\n"
+                    f"  - {{name: '{long}, tfidf', steps: [tokenize, tfidf, multinomial_nb]}}\n",
+                    encoding="utf-8")
+    board = compare(path).datasets[0]
+    console = Console(width=80, record=True, color_system=None)
+    console.print(leaderboard(board, width=80))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for row in leaderboard_rows(board, digits=3):
+        assert row["fit"] in text and row["ci"].strip("[]").replace(", ", "–") in text
+
+
+def test_names_get_the_width_the_numbers_leave_on_an_80_column_terminal():
+    from rich.console import Console
+
+    from textpipe.cli.compare import leaderboard
+    from textpipe.compare import compare
+    from textpipe.data import Dataset
+
+    data = Dataset(["good fun", "great fun", "bad dull", "awful dull"] * 6,
+                   ["pos", "pos", "neg", "neg"] * 6)
+    results = compare({"evaluation": {"method": "cv", "folds": 3},
+                       "grid": {"base": ["tokenize", "tfidf", "multinomial_nb"],
+                                "params": {"tfidf.ngram_range": [[1, 1], [1, 2]]}}},
+                      datasets=[data])
+    console = Console(width=80, record=True, color_system=None)
+    console.print(leaderboard(results.datasets[0], width=80))
+    text = console.export_text()
+    assert "tfidf.ngram_range=(1,2)" in text  # on one line, not folded
+    assert max(len(line) for line in text.splitlines()) <= 80

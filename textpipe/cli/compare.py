@@ -26,7 +26,7 @@ def leaderboard(data, width: int | None = None) -> Table:
     """The rich table of one dataset's results, best first.
 
     The cells are those of the report (:func:`textpipe.compare.report.leaderboard_rows`,
-    scores to 3 decimals). Columns: rank, pipeline, mean ± std of the ranking
+    scores to 3 decimals; narrower than 120 columns, written more tightly: ``m±s``, ``a–b``). Columns: rank, pipeline, mean ± std of the ranking
     metric, its 95% interval, the gap to the best, whether that gap is
     significant, and fit seconds per fold; a terminal of 120 columns or more
     also gets the p-value, predict seconds and peak memory.
@@ -47,13 +47,22 @@ def leaderboard(data, width: int | None = None) -> Table:
         title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
         collapse_padding=True,
     )
+    rows = leaderboard_rows(data, digits=3)
+    if not wide:  # "0.792±0.012", "0.770–0.815": five more characters for the names
+        rows = [{**row, "mean": row["mean"].replace(" ± ", "±"),
+                 "ci": row["ci"].strip("[]").replace(", ", "–")} for row in rows]
     longest = max(len(part) for p in data.pipelines for part in p.name.split(", "))
+    # The pipeline names fold; every other column keeps its width, so the names get what
+    # the terminal has left (the numbers would be cut off otherwise).
+    others = sum(max(len(header), *(len(str(row[key])) for row in rows))
+                 for key, header in columns.items() if key != "pipeline")
+    room = (width or console.width) - others - 2 * len(columns)  # padding and the edges
     for key, header in columns.items():
         if key == "pipeline":
-            table.add_column(header, overflow="fold", min_width=min(longest, 23))
+            table.add_column(header, overflow="fold", min_width=max(8, min(longest, room)))
         else:
             table.add_column(header, justify="right", no_wrap=True)
-    for p, row in zip(data.pipelines, leaderboard_rows(data, digits=3)):
+    for p, row in zip(data.pipelines, rows):
         name = escape(p.name) if wide else escape(p.name).replace(", ", "\n")  # a line each
         cells = [name if key == "pipeline" else row[key] for key in columns]
         style = "bold" if p.vs_best is None else ("dim" if p.vs_best["significant"] else None)
