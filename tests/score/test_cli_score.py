@@ -75,6 +75,8 @@ def test_kill_9_then_resume_gives_each_row_exactly_once(model_dir, big_input, tm
     check_complete(out, read_jsonl)
 
 
+# Interrupting the run stops loky's workers with jobs still queued, which it warns about.
+@pytest.mark.filterwarnings("ignore:A worker stopped while some jobs were given:UserWarning")
 def test_ctrl_c_then_resume_in_two_workers(model_dir, big_input, tmp_path, read_jsonl):
     out = tmp_path / "scores.jsonl"
     code, err, _ = start_and_interrupt(model_dir, big_input, out, signal.SIGINT)
