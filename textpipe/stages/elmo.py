@@ -83,7 +83,8 @@ class Elmo(TextStage):
         over the training documents' tokens) before mixing, so that the character
         CNN's unbounded token layer does not drown the LSTM layers.
     learn_weights : bool, default=False
-        Learn ``s`` and ``γ`` from the labels at ``fit`` with a linear probe.
+        Learn ``s`` and ``γ`` from the labels at ``fit`` with a linear probe (``fit(X, y)``
+        then needs ``y``; otherwise ``y`` is ignored).
     batch_size : int, default=64
         Documents per inference batch.
     quantize : bool, default=False
@@ -144,25 +145,6 @@ class Elmo(TextStage):
         self.random_state = random_state
 
     # -- fitting ----------------------------------------------------------------------
-
-    def fit(self, X, y=None):
-        """Load the biLM and fix (or learn, with ``y``) the layer weights.
-
-        Parameters
-        ----------
-        X : list of list of str
-            Token lists.
-        y : array-like, optional
-            Labels; needed only with ``learn_weights=True``.
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        self._fit(self._check_input(X), y)
-        self.fitted_ = True
-        return self
 
     def _fit(self, docs, y=None):
         from ..neural.elmo import ScalarMix, layer_statistics
