@@ -409,6 +409,52 @@ class Errors:
         "this machine."
     )
 
+    # Output paths: every command that writes
+    E850 = (
+        "'{path}' is a folder, so {what} cannot be written there: give a file name, e.g. "
+        "'{example}'{stdout}."
+    )
+    E851 = (
+        "'{path}' is a file, so {what} cannot be written there: give a folder (created if "
+        "missing), e.g. '{example}'."
+    )
+    E852 = "'{path}' cannot be created: {reason}. Choose a folder you can write to."
+    E853 = (
+        "'{path}' is {kind}, not a regular file, so {what} cannot be written there. Give the "
+        "path of a regular file."
+    )
+    E854 = (
+        "'{path}' already exists. Pass --overwrite (overwrite=True) to replace it, or choose "
+        "another path."
+    )
+    E855 = (
+        "'{path}' already holds {what} ({files}). Pass --overwrite (overwrite=True) to replace "
+        "it, or choose another folder."
+    )
+    E856 = (
+        "'{path}' is the input given as {option}; writing {what} there would destroy it. "
+        "Choose another path."
+    )
+    E857 = (
+        "'{path}' is also written by {other}; each output of a run needs a path of its own. "
+        "Choose another path."
+    )
+    E858 = "is a folder, but a file is expected here. Give a file."
+    E859 = (
+        "is {kind}, not a regular file. Data is read only from regular files (a pipe or a "
+        "device may never end): save the data to a file and give that file{stdin}."
+    )
+    E860 = "cannot write '{path}': {reason}.{kept}"
+    E861 = "Nothing was replaced."
+    E862 = (
+        "The {n} chunk(s) committed so far are kept in '{parts}': make room (or fix the "
+        "permission) and run the same command with --resume."
+    )
+    E863 = (
+        "The predictions of {n} document(s) were written to standard output; the bad rows "
+        "met so far are not kept."
+    )
+
     # Batch scoring (textpipe score): the job
     E801 = "unknown input format '{fmt}'. Use one of: {allowed}."
     E802 = "unknown output format '{fmt}'. Use one of: {allowed}."

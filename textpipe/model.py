@@ -52,6 +52,7 @@ from typing import Any
 from ._version import __version__
 from .environment import library_versions
 from .errors import Errors, ModelError
+from .paths import Output, check_paths, fsync_dir, write_errors
 
 PIPELINE_FILE = "pipeline.pkl"
 WEIGHTS_FILE = "weights.safetensors"
@@ -194,7 +195,7 @@ def _flush_to_disk(path: Path) -> None:
 
 
 def save_model(pipeline, directory, *, config: dict | None = None,
-               metadata: dict | None = None) -> Path:
+               metadata: dict | None = None, option: str | None = None) -> Path:
     """Save a fitted pipeline, its resolved config and metadata to ``directory``.
 
     Every file is written under a temporary name and flushed to disk first; only
@@ -215,15 +216,27 @@ def save_model(pipeline, directory, *, config: dict | None = None,
         The resolved configuration (``PipelineConfig.to_dict()``).
     metadata : dict, optional
         Extra facts to record, e.g. ``{"metrics": ..., "data_fingerprint": ...}``.
+    option : str, optional
+        How the user named the folder (e.g. ``"--out"``), for messages.
 
     Returns
     -------
     Path
         The folder.
-    """
-    from .score.journal import fsync_dir
 
+    Raises
+    ------
+    ConfigError
+        If a file cannot be written (a full disk, a read-only folder); the
+        folder's previous model is then kept.
+    """
     directory = Path(directory)
+    with write_errors(directory, option, kept=Errors.E861):
+        _save(pipeline, directory, config, metadata)
+    return directory
+
+
+def _save(pipeline, directory: Path, config: dict | None, metadata: dict | None) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     staged: dict[str, Path] = {}
     try:
@@ -257,7 +270,6 @@ def save_model(pipeline, directory, *, config: dict | None = None,
             (directory / name).unlink(missing_ok=True)
     os.replace(staged[METADATA_FILE], directory / METADATA_FILE)
     fsync_dir(directory)
-    return directory
 
 
 def _compatible(saved: str, current: str) -> bool:
@@ -400,7 +412,8 @@ def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel
     return SavedModel(pipeline, config, meta, directory)
 
 
-def train_model(config, dataset, directory, *, evaluation=None) -> SavedModel:
+def train_model(config, dataset, directory, *, evaluation=None,
+                option: str | None = None) -> SavedModel:
     """Fit a configuration's pipeline on a whole dataset and save it.
 
     This is what ``textpipe train CONFIG --out DIR`` does, and ``textpipe run
@@ -422,6 +435,8 @@ def train_model(config, dataset, directory, *, evaluation=None) -> SavedModel:
     evaluation : EvaluationResult, optional
         What :func:`textpipe.evaluate` returned for this configuration and data:
         its metrics, protocol, data description and resolved config are saved.
+    option : str, optional
+        How the user named the folder (e.g. ``"--out"``), for messages.
 
     Returns
     -------
@@ -443,6 +458,9 @@ def train_model(config, dataset, directory, *, evaluation=None) -> SavedModel:
     """
     from .evaluation.timing import fit_timed
 
+    # Before the fit, which may take long: a folder that cannot hold the model fails now.
+    check_paths([Output(directory, option or "directory", what="the model", folder=True,
+                        overwrite=True)])
     pipeline = config.build()
     texts, labels = list(dataset.texts), list(dataset.labels)
     seconds = fit_timed(pipeline, texts, labels)
@@ -461,6 +479,7 @@ def train_model(config, dataset, directory, *, evaluation=None) -> SavedModel:
         metrics, protocol = evaluation.summary(), evaluation.method
     metadata = {"data": data, "metrics": metrics, "protocol": protocol,
                 "fit_seconds": {name: round(s, 4) for name, s in seconds.items()}}
-    directory = save_model(pipeline, directory, config=resolved, metadata=metadata)
+    directory = save_model(pipeline, directory, config=resolved, metadata=metadata,
+                           option=option)
     meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
     return SavedModel(pipeline, resolved, meta, directory)

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from . import app
 from .console import console, err_console
-from .run import DATA_FORMAT_HELP
+from .run import DATA_FORMAT_HELP, read_paths
 
 #: Columns of the terminal leaderboard (keys of ``report.LEADERBOARD_COLUMNS``) → headers.
 NARROW_COLUMNS = {"rank": "#", "pipeline": "pipeline", "mean": "mean ± std", "ci": "95% CI",
@@ -114,6 +114,8 @@ def compare(
         None, "--cache", help="Keep fitted steps' outputs in this folder for later runs."),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Validate and list the pipelines without running anything."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an existing --json file, or the report in --out."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (and --json -)."),
 ):
     """Compare pipelines under one protocol: shared steps fitted once, paired tests, a report.
@@ -128,7 +130,8 @@ def compare(
 
     experiment = load_experiment(config)
     # Bad options fail here, not after the whole run.
-    check_destinations(out, json_out, name=experiment.title)
+    check_destinations(out, json_out, name=experiment.title, cache=cache, overwrite=overwrite,
+                       inputs=read_paths(config, experiment.data, experiment.base_dir, data or ()))
     check_options(experiment.evaluation.n_jobs if n_jobs is None else n_jobs, scheduler,
                   n_jobs_name="--n-jobs" if n_jobs is not None else "evaluation.n_jobs")
     if dry_run:
@@ -171,9 +174,9 @@ def compare(
 
         typer.echo(json.dumps(results.to_dict(), indent=2))
     elif json_out:
-        write_json(results, json_out)
+        write_json(results, json_out, "--json")
     if out is not None:
-        write_outputs(results, out)
+        write_outputs(results, out, "--out")
         if show:
             console.print(f"Report: [bold]{escape(str(out / 'report.html'))}[/] "
                           f"(and report.md, results.json, results.csv)", highlight=False)

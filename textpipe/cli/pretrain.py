@@ -28,6 +28,8 @@ def pretrain(
                                           help="biLM folder to write, instead of the file's output_dir."),
     restart: bool = typer.Option(False, "--restart",
                                  help="Ignore an existing checkpoint and start over."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Replace a finished biLM already in the output folder."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Override training.epochs."),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes",
                                                 help="Override training.max_minutes."),
@@ -80,7 +82,7 @@ def pretrain(
 
     with bar:
         result = run_pretraining(cfg, on_progress=on_progress, resume=not restart,
-                                 on_message=on_message)
+                                 on_message=on_message, overwrite=overwrite)
     if show:
         console.print(
             f"{result.stopped.replace('_', ' ')} after {result.steps} steps "

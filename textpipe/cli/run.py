@@ -11,20 +11,51 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
+from ..paths import write_text
 from . import app
 from .console import console, err_console
 
 DATA_FORMAT_HELP = "lines, csv, tsv, jsonl or folder (detected from the extension if omitted)"
 
 
-def write_json(data: dict, destination: str) -> None:
-    """Write JSON to a file, or to stdout when ``destination`` is ``-``."""
+def write_json(data: dict, destination: str, option: str = "--json") -> None:
+    """Write JSON to a file (atomically), or to stdout when ``destination`` is ``-``."""
     text = json.dumps(data, indent=2) + "\n"
     if destination == "-":
         typer.echo(text, nl=False)
     else:
-        Path(destination).parent.mkdir(parents=True, exist_ok=True)
-        Path(destination).write_text(text, encoding="utf-8")
+        write_text(destination, text, option)
+
+
+def read_paths(config: Path, blocks, base_dir: Path, data=(), test_data=None) -> list:
+    """What a run reads: its YAML file, the data files given, and those its data blocks name.
+
+    Outputs are checked against these (:func:`textpipe.paths.check_paths`), so that no
+    run writes onto its own configuration or data.
+    """
+    from ..paths import Input
+
+    inputs = [Input(config, "CONFIG")]
+    inputs += [Input(path, "--data") for path in data if path is not None]
+    if test_data is not None:
+        inputs.append(Input(test_data, "--test-data"))
+    for block in blocks:
+        for key in ("path", "test_path"):
+            relative = getattr(block, key, None)
+            if relative:
+                path = Path(relative).expanduser()
+                inputs.append(Input(path if path.is_absolute() else base_dir / path,
+                                    f"data.{key}"))
+    return inputs
+
+
+def model_output(path, option: str, overwrite: bool):
+    """The declaration of a model folder written by ``train --out`` or ``run --save``."""
+    from ..model import METADATA_FILE, MODEL_FILES
+    from ..paths import Output
+
+    return Output(path, option, what="a model", folder=True,
+                  files=(*MODEL_FILES, METADATA_FILE), overwrite=overwrite, example="models/name")
 
 
 def _summary_tables(result) -> tuple[Table, Table]:
@@ -56,16 +87,23 @@ def run(
     data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
     json_out: Optional[str] = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
     save: Optional[Path] = typer.Option(None, "--save", help="Refit on all training data and save the model to this folder."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file or --save model."),
     n_jobs: Optional[int] = typer.Option(None, "--n-jobs", help="Folds fitted in parallel (-1: all cores)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (and --json -)."),
 ):
     """Fit and evaluate a pipeline; print each metric's mean ± std and time per step."""
     from ..config import load_config
     from ..evaluation import evaluate
+    from ..paths import Output, check_paths
 
     cfg = load_config(config)
     if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):
         raise typer.BadParameter("--test-data needs --data (or a config whose data has 'path').")
+    check_paths(outputs=[Output(json_out, "--json", what="the results", overwrite=overwrite,
+                                stdout=True, example="results.json"),
+                         model_output(save, "--save", overwrite)],
+                inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir,
+                                  [data], test_data))
     dataset = cfg.load_data(data, test_data, data_format)
     if test_data is not None:
         cfg.evaluation.method = "split"
@@ -106,7 +144,7 @@ def run(
 def _refit_and_save(cfg, dataset, result, directory: Path, show: bool) -> None:
     from ..model import train_model
 
-    train_model(cfg, dataset, directory, evaluation=result)
+    train_model(cfg, dataset, directory, evaluation=result, option="--save")
     if show:
         console.print(f"Saved the model, refitted on all {len(dataset)} training documents, "
                       f"to [bold]{directory}[/].")

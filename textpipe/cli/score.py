@@ -15,7 +15,7 @@ from rich.text import Text
 
 from . import app
 from .console import console, err_console
-from .run import DATA_FORMAT_HELP
+from .run import DATA_FORMAT_HELP, model_output, read_paths
 
 
 @app.command()
@@ -24,6 +24,7 @@ def train(
     out: Path = typer.Option(..., "--out", "-o", help="Folder to save the model to."),
     data: Optional[Path] = typer.Option(None, "--data", help="Data file or folder, instead of the config's."),
     data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a model already saved in --out."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
 ):
     """Fit a pipeline on all its training data and save it, without evaluating.
@@ -33,15 +34,18 @@ def train(
     """
     from ..config import load_config
     from ..model import train_model
+    from ..paths import check_paths
 
     cfg = load_config(config)
+    check_paths(outputs=[model_output(out, "--out", overwrite)],
+                inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir, [data]))
     dataset = cfg.load_data(data, None, data_format)
     if not quiet:
         err_console.print(
             f"[bold]{escape(cfg.name or config.stem)}[/]: "
             f"{' → '.join(s.name for s in cfg.steps)} on "
             f"[cyan]{escape(dataset.name or dataset.source)}[/] ({len(dataset)} documents)")
-    model = train_model(cfg, dataset, out)
+    model = train_model(cfg, dataset, out, option="--out")
     if not quiet:
         seconds = sum(model.metadata["fit_seconds"].values())
         console.print(f"Fitted in {seconds:.1f} s on all {len(dataset)} training documents; "

@@ -93,16 +93,23 @@ def export(
     step: Optional[str] = typer.Option(None, "--step", help=STEP_HELP),
     header: bool = typer.Option(True, "--header/--no-header",
                                 help="Write the 'count dim' line (off: GloVe format)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing OUTPUT file."),
 ):
     """Write a model's trained word vectors to a text file that any tool can read."""
+    from ..model import METADATA_FILE, MODEL_FILES
+    from ..paths import Input, Output, atomic_file, check_paths
+
+    read = [source / name for name in (*MODEL_FILES, METADATA_FILE)] if source.is_dir() else [source]
+    check_paths(outputs=[Output(output, "OUTPUT", what="the vectors", overwrite=overwrite,
+                                example="vectors.txt")],
+                inputs=[Input(path, "SOURCE") for path in read])
     stage = open_word_vectors(source, step)
-    output.parent.mkdir(parents=True, exist_ok=True)
     words = list(stage.vocabulary_)
     vectors = stage.vectors_
-    with open(output, "w", encoding="utf-8") as fh:
+    with atomic_file(output, "OUTPUT") as fh:
         if header:
-            fh.write(f"{len(words)} {vectors.shape[1]}\n")
+            fh.write(f"{len(words)} {vectors.shape[1]}\n".encode("utf-8"))
         for word, row in zip(words, vectors):
-            fh.write(word + " " + " ".join(f"{v:.6g}" for v in row) + "\n")
+            fh.write((word + " " + " ".join(f"{v:.6g}" for v in row) + "\n").encode("utf-8"))
     console.print(f"Wrote {len(words)} vectors of dimension {vectors.shape[1]} to "
                   f"[bold]{escape(str(output))}[/].")

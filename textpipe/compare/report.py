@@ -32,46 +32,32 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import io
 import json
-import os
 import re
 from pathlib import Path
 
 import yaml
 
-from ..errors import ConfigError, Errors
+from ..paths import Output, atomic_file, check_paths, write_text
 from . import plots
 
-__all__ = ["LEADERBOARD_COLUMNS", "check_destinations", "leaderboard_rows", "write_json",
+__all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows", "write_json",
            "write_outputs"]
 
 
-def _nearest_existing(path: Path) -> Path:
-    path = path.absolute()
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
+#: The files :func:`write_outputs` writes in the report folder, besides the plots.
+REPORT_FILES = ("results.json", "results.csv", "experiment.yaml", "report.html", "report.md")
 
 
-def _check_creatable(folder: Path, option: str, shown: Path | None = None) -> None:
-    """Raise unless ``folder`` is, or can be made, a folder this process writes into.
+def check_destinations(out=None, json_out=None, *, name: str = "report", cache=None,
+                       overwrite: bool = False, inputs=()) -> None:
+    """Check, before a run, that the report folder, the JSON file and the cache can be written.
 
-    The message names ``shown`` (the path the user gave), or else ``folder``.
-    """
-    existing = _nearest_existing(folder)
-    if not existing.is_dir():
-        reason = f"'{existing}' is a file, not a folder"
-    elif not os.access(existing, os.W_OK | os.X_OK):
-        reason = f"no permission to write in '{existing}'"
-    else:
-        return
-    raise ConfigError(Errors.E722.format(path=shown or folder, reason=reason), param=option)
-
-
-def check_destinations(out=None, json_out=None, *, name: str = "report") -> None:
-    """Check, before a run, that the report folder and the JSON file can be written.
-
-    Nothing is created: a run that then fails leaves no empty folder behind.
+    Nothing is created: a run that then fails leaves no empty folder behind. The
+    rules are those of :func:`textpipe.paths.check_paths`: an existing
+    ``results.json``, or a folder already holding a report, is replaced only with
+    ``overwrite``; no output may be an input.
 
     Parameters
     ----------
@@ -82,6 +68,12 @@ def check_destinations(out=None, json_out=None, *, name: str = "report") -> None
         The JSON file (``--json``); ``"-"`` is standard output.
     name : str, default="report"
         The experiment's name, for the example in a message.
+    cache : str or Path, optional
+        The cache folder (``--cache``); its entries are reused, never replaced.
+    overwrite : bool, default=False
+        Whether an existing report or JSON file may be replaced (``--overwrite``).
+    inputs : iterable of textpipe.paths.Input
+        What the run reads (the experiment file, the data).
 
     Raises
     ------
@@ -98,26 +90,20 @@ def check_destinations(out=None, json_out=None, *, name: str = "report") -> None
     ...
     textpipe.errors.ConfigError: parameter '--json': '...' is a folder, so results.json cannot ...
     """
-    if out is not None:
-        out = Path(out)
-        if out.exists() and not out.is_dir():
-            raise ConfigError(Errors.E720.format(path=out, what="a file", name=_slug(name)),
-                              param="--out")
-        _check_creatable(out, "--out")
-    if json_out is not None and str(json_out) != "-":
-        path = Path(json_out)
-        if path.is_dir():
-            raise ConfigError(Errors.E721.format(path=path, what="a folder",
-                                                 example=path / "results.json"), param="--json")
-        _check_creatable(path.parent, "--json", shown=path)
+    json_file = None if json_out is None else Path(json_out)
+    check_paths(outputs=[
+        Output(out, "--out", what="the report", folder=True, files=REPORT_FILES,
+               overwrite=overwrite, example=f"runs/{_slug(name)}"),
+        Output(json_out if json_out != "-" else None, "--json", what="results.json",
+               overwrite=overwrite, stdout=True,
+               example=json_file / "results.json" if json_file else None),
+        Output(cache, "--cache", what="the cache", folder=True, overwrite=True),
+    ], inputs=inputs)
 
 
-def write_json(results, destination) -> Path:
-    """Write ``results.to_dict()`` as indented JSON."""
-    path = Path(destination)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results.to_dict(), indent=2) + "\n", encoding="utf-8")
-    return path
+def write_json(results, destination, option: str | None = None) -> Path:
+    """Write ``results.to_dict()`` as indented JSON, atomically."""
+    return write_text(destination, json.dumps(results.to_dict(), indent=2) + "\n", option)
 
 
 def _slug(text: str) -> str:
@@ -392,14 +378,20 @@ def _markdown(results, sections, image_names) -> str:
     return "\n".join(parts)
 
 
-def write_outputs(results, directory) -> list[Path]:
+def write_outputs(results, directory, option: str | None = None) -> list[Path]:
     """Write the JSON, CSV, resolved config, HTML and Markdown reports and the plots.
+
+    Each file is written whole or not at all (:func:`textpipe.paths.atomic_file`).
 
     Parameters
     ----------
     results : ExperimentResults
     directory : str or Path
-        Created if missing; files of an earlier report there are replaced.
+        Created if missing; files of an earlier report there are replaced (the
+        command line asks for ``--overwrite`` first: :func:`check_destinations`).
+    option : str, optional
+        The option that named the folder (``"--out"``): a file that cannot be
+        written (a full disk) is then reported naming it.
 
     Returns
     -------
@@ -407,20 +399,19 @@ def write_outputs(results, directory) -> list[Path]:
         The files written; the HTML report is ``directory / "report.html"``.
     """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [write_json(results, out / "results.json")]
+    written = [write_json(results, out / "results.json", option)]
 
     rows = results.csv_rows()
-    with open(out / "results.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["dataset"])
-        writer.writeheader()
-        writer.writerows(rows)
-    written.append(out / "results.csv")
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=list(rows[0]) if rows else ["dataset"])
+    writer.writeheader()
+    writer.writerows(rows)
+    written.append(write_text(out / "results.csv", table.getvalue(), option))
 
-    (out / "experiment.yaml").write_text(
+    written.append(write_text(
+        out / "experiment.yaml",
         "# The resolved experiment: every pipeline complete, every default filled in.\n"
-        + yaml.safe_dump(results.config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    written.append(out / "experiment.yaml")
+        + yaml.safe_dump(results.config, sort_keys=False, allow_unicode=True), option))
 
     sections, image_names = [], []
     for i, data in enumerate(results.datasets):
@@ -429,13 +420,14 @@ def write_outputs(results, directory) -> list[Path]:
         names = []
         for kind, _, png in figures:
             name = f"{i + 1}-{_slug(data.name)}-{kind}.png"
-            (out / name).write_bytes(png)
+            with atomic_file(out / name, option) as fh:
+                fh.write(png)
             written.append(out / name)
             names.append(name)
         sections.append((data, figures, linear))
         image_names.append(names)
 
-    (out / "report.html").write_text(_html(results, sections), encoding="utf-8")
-    (out / "report.md").write_text(_markdown(results, sections, image_names), encoding="utf-8")
-    written += [out / "report.html", out / "report.md"]
+    written.append(write_text(out / "report.html", _html(results, sections), option))
+    written.append(write_text(out / "report.md", _markdown(results, sections, image_names),
+                              option))
     return written

@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError, Errors, did_you_mean, quoted_list
+from ..paths import check_input_file
 from .decoding import AUTO, read_text, split_lines
 
 DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
@@ -119,6 +120,7 @@ def read_examples(
     else:
         if path.is_dir():
             raise DataError(Errors.E221.format(fmt=format), file=path)
+        check_input_file(path)  # a pipe or a device (/dev/zero) would be read without end
         text = read_text(path, encoding)
         if format == "lines":
             texts, labels = parse_lines(text, file=path)

@@ -50,6 +50,7 @@ from typing import Any, Callable, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, Errors, InputError, did_you_mean, quoted_list
+from ..paths import Input, Output, check_paths
 
 
 class _Strict(BaseModel):
@@ -216,7 +217,7 @@ def corpus_documents(corpus: CorpusConfig) -> list[list[str]]:
     """Tokenized, non-empty documents of the corpus, long ones cut to ``max_length``."""
     from ..data import load_dataset
     from ..data.decoding import read_text, split_lines
-    from ..errors import DataError
+    from ..paths import check_input_file
     from ..stages.tokenize import Tokenize
 
     texts = list(corpus.texts)
@@ -226,14 +227,35 @@ def corpus_documents(corpus: CorpusConfig) -> list[list[str]]:
         if corpus.include_test and data.test_texts:
             texts += data.test_texts
     for file in corpus.files:
-        if not Path(file).is_file():
-            raise DataError(Errors.E202, file=file)
+        check_input_file(file)
         texts += [line for line in split_lines(read_text(file)) if line.strip()]
     docs = []
     for doc in Tokenize(**corpus.tokenize).fit_transform(texts):
         for start in range(0, len(doc), corpus.max_length):
             docs.append(doc[start:start + corpus.max_length])
     return docs
+
+
+def check_output_dir(config: PretrainConfig, *, overwrite: bool = False) -> None:
+    """Check, before any work, that ``config.output_dir`` can receive the biLM.
+
+    It must be a folder, or one that can be created, and no corpus file. A finished
+    biLM in it is replaced only with ``overwrite``; an unfinished run (a checkpoint)
+    is the same run, to resume or start over.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``output_dir``, the path and what to do.
+    """
+    from .io import CHECKPOINT_DIR, CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE
+
+    out = Path(config.output_dir)
+    unfinished = (out / CHECKPOINT_DIR).is_dir()
+    check_paths([Output(out, "output_dir", what="a biLM", folder=True,
+                        files=(WEIGHTS_FILE, CONFIG_FILE, VOCAB_FILE),
+                        overwrite=overwrite or unfinished)],
+                inputs=[Input(file, "corpus.files") for file in config.corpus.files])
 
 
 # -- training -----------------------------------------------------------------------
@@ -319,8 +341,8 @@ def heldout_perplexity(model, vocab, docs, batch_size: int = 128) -> float:
 
 
 def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] | None = None,
-             resume: bool = True, on_message: Callable[[str], None] | None = None
-             ) -> PretrainResult:
+             resume: bool = True, on_message: Callable[[str], None] | None = None,
+             overwrite: bool = False) -> PretrainResult:
     """Train a biLM as ``config`` says and write it to ``config.output_dir``.
 
     Parameters
@@ -334,6 +356,10 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
         the same configuration and corpus); False starts over.
     on_message : callable, optional
         Called with one-line notes (resuming, evaluations, stopping).
+    overwrite : bool, default=False
+        Replace a finished biLM already in ``output_dir``. Without it, such a folder
+        is refused before any work; one holding an unfinished run's checkpoint is
+        not (it is resumed, or started over with ``resume=False``).
 
     Returns
     -------
@@ -349,6 +375,7 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
 
     say = on_message or (lambda message: None)
     out = Path(config.output_dir)
+    check_output_dir(config, overwrite=overwrite)
     train_cfg = config.training
     docs = [d for d in corpus_documents(config.corpus) if d]
     if len(docs) < 2:

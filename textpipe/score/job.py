@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -39,8 +40,9 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataError, Errors, ModelError, quoted_list
+from ..paths import Input, Output, atomic_file, check_paths, write_errors
 from .backends import ModelHandle, check_n_jobs, ordered_map
-from .journal import Journal, atomic_file, errors_jsonl, parts_folder
+from .journal import Journal, errors_jsonl, parts_folder
 from .readers import (InputSpec, ParsedChunk, RawChunk, ScoreInput, error_row, parse_chunk,
                       stdin_cannot_resume)
 from .stream import check_chunk_size
@@ -290,6 +292,8 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
     if fmt == "parquet" and to_stdout:
         raise DataError(Errors.E818.format(what="Parquet output", fmt="Parquet",
                                            verb="written to", instead="JSONL or CSV"))
+    errors = _check_destinations(model, input, output, errors, resume=resume,
+                                 overwrite=overwrite)
     handle = ModelHandle.resolve(model, allow_version_mismatch=allow_version_mismatch)
     summary = ScoreSummary(output=output)
     if not handle.classes:
@@ -326,12 +330,47 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
             _to_stdout(summary, source, out_spec, run, chunk_size, errors)
         else:
             _to_file(summary, source, out_spec, run, handle, Path(output), chunk_size,
-                     resume=resume, overwrite=overwrite,
-                     errors=Path(errors) if errors else default_errors_path(output))
+                     resume=resume, overwrite=overwrite, errors=errors)
     finally:
         source.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _check_destinations(model, input, output: str, errors, *, resume: bool,
+                        overwrite: bool) -> Path | None:
+    """Check every path the job writes before any work; return the errors file's path.
+
+    The output may exist only with ``overwrite``, or with ``resume`` and the chunks
+    of an interrupted run to go on with; the errors file likewise. Neither may be the
+    input, a file of the model, or the other.
+    """
+    from ..model import METADATA_FILE, MODEL_FILES
+
+    to_stdout = output == STDOUT
+    if not to_stdout and errors is None:
+        errors = default_errors_path(output)
+    parts = None if to_stdout else parts_folder(output)
+    resumable = parts is not None and parts.exists() and resume
+    exists = not to_stdout and Path(output).exists()
+    inputs = [Input(input, "INPUT")]
+    if isinstance(model, (str, Path)):
+        inputs += [Input(Path(model) / name, "MODEL") for name in (*MODEL_FILES, METADATA_FILE)]
+    # An existing output is settled below, where interrupted runs are known; an errors file
+    # beside it may be replaced when the output may.
+    check_paths(outputs=[
+        Output(None if to_stdout else output, "--output", what="the predictions",
+               overwrite=True, stdout=True, example="scores.jsonl"),
+        Output(errors, "--errors", what="the bad rows",
+               overwrite=overwrite or resumable or exists, example="errors.jsonl"),
+    ], inputs=inputs)
+    if parts is not None and not overwrite and not resumable:
+        if parts.exists():
+            raise DataError(Errors.E805.format(parts=parts), file=output)
+        if exists:
+            raise DataError(Errors.E806.format(parts=parts) if resume else Errors.E804,
+                            file=output)
+    return None if errors is None else Path(errors)
 
 
 def _output_spec(fmt, handle, source, proba, top_k) -> OutputSpec:
@@ -351,12 +390,12 @@ def _output_spec(fmt, handle, source, proba, top_k) -> OutputSpec:
 def _to_stdout(summary, source, out_spec, run, chunk_size, errors) -> None:
     stream = sys.stdout.buffer
     stream.write(header(out_spec))
-    errors_fh = None
-    try:
+    with ExitStack() as stack:
+        errors_fh = None
         if errors:
             summary.errors_file = str(errors)
-            Path(errors).parent.mkdir(parents=True, exist_ok=True)
-            errors_fh = open(errors, "wb")
+            errors_fh = stack.enter_context(atomic_file(
+                errors, "--errors", kept=lambda: Errors.E863.format(n=summary.documents)))
         for result in run(source.chunks(chunk_size), 0, 0):
             stream.write(result.payload)
             stream.flush()
@@ -366,9 +405,6 @@ def _to_stdout(summary, source, out_spec, run, chunk_size, errors) -> None:
             if errors_fh is not None and result.errors:
                 errors_fh.write(errors_jsonl(result.errors))
             summary.examples.extend(result.errors[: _EXAMPLES - len(summary.examples)])
-    finally:
-        if errors_fh is not None:
-            errors_fh.close()
 
 
 def _job(source, out_spec, handle, chunk_size) -> dict:
@@ -408,7 +444,6 @@ def _differences(old: dict, new: dict) -> tuple[str, str] | None:
 def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *, resume,
              overwrite, errors: Path) -> None:
     summary.errors_file = str(errors)
-    errors.parent.mkdir(parents=True, exist_ok=True)
     parts = parts_folder(output)
     if source.is_stdin and resume and parts.exists():
         raise stdin_cannot_resume()
@@ -425,17 +460,18 @@ def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *
             if diff is not None:
                 journal.close()
                 raise DataError(Errors.E807.format(what=diff[0], detail=diff[1]), file=output)
-        elif overwrite:
+        else:  # --overwrite: _check_destinations refused the rest
             Journal.discard(parts)
-        else:
-            raise DataError(Errors.E805.format(parts=parts), file=output)
-    elif output.exists() and not overwrite:
-        raise DataError(Errors.E806.format(parts=parts) if resume else Errors.E804, file=output)
     elif resume:
         summary.notes.append("nothing to resume: started from the first row")
     if journal is None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        journal = Journal.start(parts, job, suffix="." + out_spec.format)
+        with write_errors(parts, "--output", kept=Errors.E861):
+            output.parent.mkdir(parents=True, exist_ok=True)
+            journal = Journal.start(parts, job, suffix="." + out_spec.format)
+
+    def kept() -> str:  # said when a write fails: what a --resume goes on with
+        return Errors.E862.format(n=len(journal.entries), parts=parts)
+
     try:
         start = journal.resume_point()
         summary.skipped = journal.count("rows") + journal.count("errors")
@@ -443,16 +479,17 @@ def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *
         if start is not None:
             done = start["row"] if source.format == "parquet" else start["byte"]
         for result in run(source.chunks(chunk_size, start), done, 0):
-            journal.commit(result.index, result.payload, result.errors,
-                           {"rows": result.scored, "n": result.n_rows, "end": result.end})
+            with write_errors(parts, "--output", kept=kept):
+                journal.commit(result.index, result.payload, result.errors,
+                               {"rows": result.scored, "n": result.n_rows, "end": result.end})
             summary.documents += result.n_rows
             summary.examples.extend(result.errors[: _EXAMPLES - len(summary.examples)])
         summary.scored = journal.count("rows")
         summary.errors = journal.count("errors")
-        with atomic_file(errors) as fh:
+        with atomic_file(errors, "--errors", kept=kept) as fh:
             for part in journal.error_parts():
                 fh.write(part.read_bytes())
-        with atomic_file(output) as fh:
+        with atomic_file(output, "--output", kept=kept) as fh:
             assemble(out_spec, journal.parts(), fh)
         journal.remove()  # the folder goes before the lock does
     except DataError as exc:

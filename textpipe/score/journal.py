@@ -43,10 +43,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import DataError, Errors
+from ..paths import atomic_file, fsync_dir
 
 try:
     import fcntl
@@ -61,42 +61,6 @@ def parts_folder(output) -> Path:
     """The folder that holds an output's committed chunks: ``OUTPUT.parts``."""
     output = Path(output)
     return output.with_name(output.name + ".parts")
-
-
-def fsync_dir(folder: Path) -> None:
-    """Flush a folder's entries (files created, renamed or removed in it) to disk."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms that cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def atomic_file(path):
-    """Open ``path`` for writing so that it appears complete or not at all.
-
-    Writes go to a hidden temporary file beside it, which is flushed to disk and
-    renamed over ``path`` when the block ends without error, and removed if it
-    does not.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
 
 
 def write_atomic(path, data: bytes) -> None:

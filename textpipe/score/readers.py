@@ -49,6 +49,7 @@ from typing import Any, Iterator
 from ..data.decoding import AUTO, FALLBACK_ENCODINGS, check_encoding
 from ..data.readers import _json_kind, detect_format
 from ..errors import DataError, Errors, did_you_mean, quoted_list
+from ..paths import check_input_file
 
 INPUT_FORMATS = ("text", "csv", "tsv", "jsonl", "parquet")
 STDIN = "-"
@@ -187,8 +188,8 @@ class ScoreInput:
         self.path = str(path)
         self.is_stdin = self.path == STDIN
         self.format = check_input_format(format or detect_input_format(self.path))
-        if not self.is_stdin and not Path(self.path).is_file():
-            raise DataError(Errors.E202, file=self.path)
+        if not self.is_stdin:
+            check_input_file(self.path, stdin_ok=True)  # not a pipe: it may never end
         keep = tuple(keep)
         if self.format == "text" and (id_column or keep):
             raise DataError(Errors.E810.format(option="--id-column" if id_column else "--keep"),
