@@ -392,17 +392,6 @@ class Errors:
         "must be a nonzero integer: 1 runs one job at a time, N runs N in parallel, -1 uses "
         "every core; got {got!r}."
     )
-    E720 = (
-        "'{path}' is {what}, so the report cannot be written there: give a folder (created "
-        "if missing) to --out, e.g. '--out runs/{name}'."
-    )
-    E721 = (
-        "'{path}' is {what}, so results.json cannot be written there: give a file name to "
-        "--json, e.g. '--json {example}', or '-' for standard output."
-    )
-    E722 = (
-        "'{path}' cannot be created: {reason}. Choose a folder you can write to."
-    )
     E723 = (
         "'{address}' is not a Dask scheduler address ({reason}). Give the address `dask "
         "scheduler` prints, e.g. tcp://127.0.0.1:8786, or leave --scheduler out to run on "

@@ -225,9 +225,9 @@ def same_file(a, b) -> bool:
 
 
 def _targets(out: Output) -> list[Path]:
-    """The paths an output writes: the file, or the folder's files."""
+    """The paths an output writes: the file, or the folder and its files."""
     path = Path(out.path).expanduser()
-    return [path / name for name in out.files] if out.folder else [path]
+    return [path, *(path / name for name in out.files)] if out.folder else [path]
 
 
 def check_paths(outputs: Iterable[Output] = (), inputs: Iterable[Input] = ()) -> None:
@@ -250,7 +250,8 @@ def check_paths(outputs: Iterable[Output] = (), inputs: Iterable[Input] = ()) ->
     --------
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> check_paths([Output(folder / "a.jsonl", "--output"), Output(folder / "a.jsonl", "--errors")])
+    >>> check_paths([Output(folder / "a.jsonl", "--output"),
+    ...              Output(folder / "a.jsonl", "--errors")])
     Traceback (most recent call last):
     ...
     textpipe.errors.ConfigError: parameter '--errors': '...a.jsonl' is also written by --output; ...
@@ -265,8 +266,7 @@ def check_paths(outputs: Iterable[Output] = (), inputs: Iterable[Input] = ()) ->
                     raise ConfigError(Errors.E856.format(path=target, option=source.option,
                                                          what=out.what), param=out.option)
             for other in outputs[:k]:
-                if any(same_file(target, t) for t in _targets(other)) or (
-                        other.folder and same_file(target, Path(other.path).expanduser())):
+                if any(same_file(target, t) for t in _targets(other)):
                     raise ConfigError(Errors.E857.format(path=target, other=other.option),
                                       param=out.option)
     for out in outputs:
@@ -341,7 +341,7 @@ def write_errors(path, option: str | None = None, *, kept=""):
     ...     raise OSError(errno.ENOSPC, "No space left on device")
     Traceback (most recent call last):
     ...
-    textpipe.errors.ConfigError: parameter '--output': cannot write 'out.jsonl': no space left on the device. Nothing was replaced.
+    textpipe.errors.ConfigError: parameter '--output': cannot write 'out.jsonl': no space left ...
     """
     try:
         yield

@@ -115,3 +115,23 @@ def test_cli_pretrains_from_a_file_corpus(tmp_path, capsys):
     assert "best held-out perplexity" in out.out
     assert (tmp_path / "out" / "weights.safetensors").is_file()
     assert main(["pretrain", str(tmp_path / "nope.yaml")]) == 2
+
+
+def test_a_finished_bilm_is_replaced_only_with_overwrite(tiny_bilm):
+    before = {p.name: p.read_bytes() for p in tiny_bilm.iterdir() if p.is_file()}
+    with pytest.raises(ConfigError, match=r"'output_dir'.*already holds a biLM.*--overwrite"):
+        pretrain(tiny_config(tiny_bilm))
+    assert {p.name: p.read_bytes() for p in tiny_bilm.iterdir() if p.is_file()} == before
+
+
+def test_an_output_dir_that_is_a_file_or_a_corpus_file_is_refused_before_training(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("a fine film\na dull film\n" * 5, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'output_dir'.*corpus.txt' is the input given as "
+                                          r"corpus.files"):
+        config = tiny_config(corpus)
+        config.corpus.files = [str(corpus)]
+        pretrain(config)
+    with pytest.raises(ConfigError, match=r"'output_dir'.*is a file, so a biLM cannot be written"):
+        pretrain(tiny_config(corpus))
+    assert corpus.read_text(encoding="utf-8").startswith("a fine film")

@@ -99,7 +99,8 @@ def export(
     from ..model import METADATA_FILE, MODEL_FILES
     from ..paths import Input, Output, atomic_file, check_paths
 
-    read = [source / name for name in (*MODEL_FILES, METADATA_FILE)] if source.is_dir() else [source]
+    read = ([source / name for name in (*MODEL_FILES, METADATA_FILE)] if source.is_dir()
+            else [source])
     check_paths(outputs=[Output(output, "OUTPUT", what="the vectors", overwrite=overwrite,
                                 example="vectors.txt")],
                 inputs=[Input(path, "SOURCE") for path in read])

@@ -42,8 +42,8 @@ import yaml
 from ..paths import Output, atomic_file, check_paths, write_text
 from . import plots
 
-__all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows", "write_json",
-           "write_outputs"]
+__all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows",
+           "write_json", "write_outputs"]
 
 
 #: The files :func:`write_outputs` writes in the report folder, besides the plots.
