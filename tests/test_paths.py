@@ -67,7 +67,8 @@ def test_inputs_must_be_regular_files(tmp_path):
         check_input_file(tmp_path)
     with pytest.raises(DataError, match="not found"):
         check_input_file(tmp_path / "missing.txt")
-    assert check_input_file(tmp_path, folder_ok=True) == tmp_path
+    (tmp_path / "docs.txt").write_text("x")
+    assert check_input_file(tmp_path / "docs.txt") == tmp_path / "docs.txt"
 
 
 def test_atomic_file_through_a_symbolic_link_replaces_the_target_and_keeps_the_link(tmp_path):

@@ -14,7 +14,7 @@ fits anything. The rules, the same for every command:
   fails early leaves nothing behind).
 
 Inputs are regular files (:func:`check_input_file`): a named pipe or a device
-such as ``/dev/zero`` never ends, and would be read until memory runs out.
+such as ``/dev/zero`` may never end, and would be read until memory runs out.
 
 Writing goes through :func:`atomic_file`, and an :class:`OSError` met while
 writing (a full disk, a read-only file system, a permission) becomes a
@@ -219,9 +219,9 @@ def same_file(a, b) -> bool:
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return a.resolve() == b.resolve()
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # unreadable, or a loop of symbolic links
+        return a.absolute() == b.absolute()
 
 
 def _targets(out: Output) -> list[Path]:
@@ -277,8 +277,8 @@ def check_paths(outputs: Iterable[Output] = (), inputs: Iterable[Input] = ()) ->
             _check_file_output(out, path)
 
 
-def check_input_file(path, *, folder_ok: bool = False, stdin_ok: bool = False) -> Path:
-    """Return ``path`` if it is a regular file (or, with ``folder_ok``, a folder).
+def check_input_file(path, *, stdin_ok: bool = False) -> Path:
+    """Return ``path`` if it is a regular file.
 
     A named pipe or a device (``/dev/zero``) is refused: reading one may never end.
     With ``stdin_ok``, the message says that standard input (``-``) is read instead.
@@ -300,7 +300,7 @@ def check_input_file(path, *, folder_ok: bool = False, stdin_ok: bool = False) -
         mode = path.stat().st_mode
     except OSError:
         raise DataError(Errors.E202, file=path) from None
-    if stat.S_ISREG(mode) or (folder_ok and stat.S_ISDIR(mode)):
+    if stat.S_ISREG(mode):
         return path
     if stat.S_ISDIR(mode):
         raise DataError(Errors.E858, file=path)
@@ -389,12 +389,12 @@ def atomic_file(path, option: str | None = None, *, kept=""):
     >>> target.read_bytes()
     b'whole'
     """
-    path = Path(os.path.realpath(path))
+    shown, path = path, Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.tmp")
     if option is None:
         guard = _no_guard()
     else:
-        guard = write_errors(path, option, kept=kept or Errors.E861)
+        guard = write_errors(shown, option, kept=kept or Errors.E861)
     with guard:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

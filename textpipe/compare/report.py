@@ -90,13 +90,11 @@ def check_destinations(out=None, json_out=None, *, name: str = "report", cache=N
     ...
     textpipe.errors.ConfigError: parameter '--json': '...' is a folder, so results.json cannot ...
     """
-    json_file = None if json_out is None else Path(json_out)
     check_paths(outputs=[
         Output(out, "--out", what="the report", folder=True, files=REPORT_FILES,
                overwrite=overwrite, example=f"runs/{_slug(name)}"),
-        Output(json_out if json_out != "-" else None, "--json", what="results.json",
-               overwrite=overwrite, stdout=True,
-               example=json_file / "results.json" if json_file else None),
+        Output(json_out, "--json", what="results.json", overwrite=overwrite, stdout=True,
+               example=None if json_out is None else Path(json_out) / "results.json"),
         Output(cache, "--cache", what="the cache", folder=True, overwrite=True),
     ], inputs=inputs)
 
