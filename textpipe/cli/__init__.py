@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 import typer
+
 from ..errors import TextpipeError
 from .console import err_console, styled, tidy_warnings
 

@@ -114,8 +114,8 @@ def _rarest_class(labels: np.ndarray) -> tuple[str, int, int]:
 
     Examples
     --------
-    >>> _rarest_class(np.asarray(["a", "\u200b", "a", "b", "b"], dtype=object))
-    ('\u200b', 1, 1)
+    >>> _rarest_class(np.asarray(["a", "\\u200b", "a", "b", "b"], dtype=object))
+    ('\\u200b', 1, 1)
     """
     values = labels.tolist()
     counts = Counter(values)

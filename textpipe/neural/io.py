@@ -43,6 +43,9 @@ WEIGHTS_FILE = "weights.safetensors"
 CONFIG_FILE = "config.json"
 VOCAB_FILE = "vocab.json"
 CHECKPOINT_DIR = "checkpoint"
+STATE_FILE = "state.json"  # in CHECKPOINT_DIR, with VOCAB_FILE
+TENSORS_FILE = "state.safetensors"
+CHECKPOINT_FILES = (STATE_FILE, TENSORS_FILE, VOCAB_FILE)
 FORMAT = "textpipe-bilm"
 
 
@@ -122,13 +125,10 @@ def save_checkpoint(folder, model: BiLM, optimizer, vocab: Vocabulary, state: di
     _save_tensors(tensors, ckpt / TENSORS_FILE)
     vocab.save(ckpt / VOCAB_FILE)
     _write_json(ckpt / STATE_FILE, {**state, "param_groups": opt["param_groups"],
-                                      "optimizer_scalars": scalars})
+                                    "optimizer_scalars": scalars})
     return ckpt
 
 
-STATE_FILE = "state.json"
-TENSORS_FILE = "state.safetensors"
-CHECKPOINT_FILES = (STATE_FILE, TENSORS_FILE, VOCAB_FILE)
 # What state.json must hold, and the types its values must have.
 _COUNTS = ("epoch", "step_in_epoch", "step", "tokens", "bad_evals")
 _STATE_TYPES = {"fingerprint": str, "seconds": (int, float), "history": list,
@@ -145,9 +145,9 @@ def _state_problem(state) -> str | None:
     if not isinstance(state, dict):
         return f"holds {type(state).__name__}, not an object"
     for name, kind in _STATE_TYPES.items():
-        value = state.get(name)
         if name not in state:
             return f"has no '{name}'"
+        value = state[name]
         if isinstance(value, bool) or not isinstance(value, kind) or (
                 name in _COUNTS and value < 0):
             return f"has an invalid '{name}': {value!r}"
@@ -223,7 +223,7 @@ def restore_checkpoint(state: dict, model: BiLM, optimizer) -> None:
         torch.set_rng_state(tensors["rng.torch"])
     except (KeyError, ValueError, TypeError, RuntimeError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        raise _damaged(state["directory"], TENSORS_FILE,
+        raise _damaged(state.get("directory", Path(CHECKPOINT_DIR)), TENSORS_FILE,
                        f"does not fit the model that {STATE_FILE} and {VOCAB_FILE} describe "
                        f"({reason})") from None
 
