@@ -226,6 +226,18 @@ def test_a_data_line_in_an_error_is_printed_as_it_is(tmp_path, fails_cleanly):
                   mentions=("line 2", "'root:x:0:0'"))
 
 
+def test_a_bad_row_example_is_printed_as_it_is(tmp_path, capfd):
+    data = tmp_path / "toy.txt"
+    data.write_text(_lines(), encoding="utf-8")
+    model = tmp_path / "model"
+    assert _run(["train", _pipeline(tmp_path), "--data", data, "-o", model, "-q"], capfd)[0] == 0
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({MARKUP: "good film"}) + "\n" + json.dumps({"other": 1}) + "\n",
+                    encoding="utf-8")
+    code, _, err = _run(["score", model, docs, "--text-column", MARKUP], capfd)
+    assert code == 0 and f"bad row line 2: no field '{MARKUP}' for the text" in err
+
+
 # -- d. warnings: none under -q, else one tidy line each ------------------------------
 
 
