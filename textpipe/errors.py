@@ -600,6 +600,25 @@ class Errors:
         "{version} does not provide ({reason}). Set quantize=False."
     )
 
+    # Robustness: damaged caches and checkpoints, labels
+    E900 = (
+        "{folds}-fold cross-validation needs at least {folds} documents of every class, but "
+        "class {label} has {count}{first}. Lower 'folds', use 'holdout', or correct the label."
+    )
+    E901 = (
+        "a stratified holdout split needs at least 2 documents of every class, but class "
+        "{label} has 1{first}. Add documents of that class, or correct the label."
+    )
+    E902 = " (document {number} of the training data: {excerpt})"
+    E903 = (
+        "some entries of the cache folder '{path}' were damaged (cut short, or not written by "
+        "textpipe for their key); they were recomputed and written again."
+    )
+    E904 = (
+        "the pretraining checkpoint is damaged: '{file}' {reason}. Run the same command with "
+        "--restart to start over (resume=False in Python); the checkpoint is then replaced."
+    )
+
 
 __all__ = [
     "ConfigError",

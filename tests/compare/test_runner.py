@@ -266,6 +266,24 @@ def test_a_warm_cache_still_gives_top_features_when_they_are_asked_for_later(tmp
     assert warm.records[(0, 0)].top_features is not None
 
 
+def test_a_damaged_cache_entry_is_recomputed_and_written_again_with_a_warning(tmp_path):
+    import joblib
+
+    exp = load_experiment(GRID)
+    first = run_experiment(exp, [toy_data()], cache=tmp_path / "cache")[0]
+    entries = sorted((tmp_path / "cache").rglob("*.pkl"))
+    joblib.dump({"train": [], "test": []}, entries[0])     # a pickle of the wrong thing
+    entries[1].write_bytes(entries[1].read_bytes()[:30])   # cut short
+    entries[2].write_bytes(entries[3].read_bytes())        # another key's entry
+    second = run_experiment(exp, [toy_data()], cache=tmp_path / "cache")[0]
+    assert scores(second) == scores(first)
+    assert second.sharing()["steps_fitted"] >= 3
+    damaged = [w for w in second.warnings if "DamagedCacheWarning" in w]
+    assert len(damaged) == 1 and str(tmp_path / "cache") in damaged[0]
+    third = run_experiment(exp, [toy_data()], cache=tmp_path / "cache")[0]
+    assert third.sharing()["steps_fitted"] == 0 and not third.warnings
+
+
 def test_cache_keys_cover_the_versions_of_the_libraries_steps_use(tmp_path, monkeypatch):
     from textpipe.compare import cache as cache_module
 

@@ -53,8 +53,23 @@ def test_split_without_test_part_is_explained():
 
 
 def test_too_few_examples_per_class_for_the_folds_is_explained():
-    with pytest.raises(DataError, match="at least 10 examples"):
+    with pytest.raises(DataError, match="at least 10 documents of every class, but class 'a' "
+                                        "has 3"):
         plan_evaluation(toy(n_per_class=3), EvaluationConfig(method="cv", folds=10))
+
+
+@pytest.mark.parametrize("label, shown", [("\u200b", r"'\u200b'"), ("nan", "'nan'"),
+                                          (" ", "' '")])
+@pytest.mark.parametrize("evaluation", [EvaluationConfig(method="cv", folds=3),
+                                        EvaluationConfig(method="holdout")])
+def test_a_class_too_small_for_the_protocol_is_named_with_its_first_document(
+        label, shown, evaluation):
+    data = Dataset(["a1", "b1", "odd one", "a2", "b2", "a3", "b3"],
+                   ["a", "b", label, "a", "b", "a", "b"])
+    with pytest.raises(DataError) as info:
+        plan_evaluation(data, evaluation)
+    message = str(info.value)
+    assert f"class {shown} has 1 (document 3 of the training data: 'odd one')" in message
 
 
 def test_single_class_training_data_is_rejected_clearly():

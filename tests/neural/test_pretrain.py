@@ -47,6 +47,30 @@ def test_a_checkpoint_from_another_configuration_is_not_resumed(tmp_path):
     assert pretrain(tiny_config(tmp_path, learning_rate=0.5), resume=False).steps > 0
 
 
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[:64])
+
+
+def _edit_json(path):
+    state = json.loads(path.read_text())
+    del state["param_groups"]
+    path.write_text(json.dumps(state))
+
+
+@pytest.mark.parametrize("file, damage", [("state.safetensors", _truncate),
+                                          ("state.json", _truncate),
+                                          ("state.json", _edit_json),
+                                          ("vocab.json", lambda path: path.unlink())])
+def test_a_damaged_checkpoint_is_refused_naming_its_file_and_restart(tmp_path, file, damage):
+    pretrain(tiny_config(tmp_path, max_minutes=1e-6))
+    checkpoint = tmp_path / "checkpoint"
+    damage(checkpoint / file)
+    with pytest.raises(ModelError, match="--restart") as info:
+        pretrain(tiny_config(tmp_path))
+    assert f"'{checkpoint / file}'" in str(info.value) and "damaged" in str(info.value)
+    assert pretrain(tiny_config(tmp_path), resume=False).stopped == "completed"
+
+
 def test_training_stops_early_when_held_out_perplexity_stops_improving(tmp_path):
     result = pretrain(tiny_config(tmp_path, epochs=30, eval_every=1, patience=1,
                                   learning_rate=0.5))

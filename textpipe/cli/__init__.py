@@ -11,10 +11,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
 
 from ..errors import TextpipeError
-from .console import err_console
+from .console import err_console, styled, tidy_warnings
 
 app = typer.Typer(
     name="textpipe",
@@ -35,12 +34,13 @@ from . import pretrain as _pretrain  # noqa: E402,F401
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``textpipe`` script."""
     try:
-        code = app(args=argv, standalone_mode=False)
+        with tidy_warnings():
+            code = app(args=argv, standalone_mode=False)
     except TextpipeError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        _print_error(exc)
         return 2
     except KeyboardInterrupt:
-        err_console.print("[yellow]interrupted[/]")
+        err_console.print(styled("[yellow]interrupted[/]"))
         return 130
     except SystemExit as exc:  # typer's own exits (--help, usage errors)
         return exc.code if isinstance(exc.code, int) else 1
@@ -50,9 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(exc, "show"):
             exc.show()
         else:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            _print_error(exc)
         return getattr(exc, "exit_code", 2)
     return code if isinstance(code, int) else 0
+
+
+def _print_error(exc: Exception) -> None:
+    err_console.print(styled("[bold red]error:[/] {}", exc), highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
 from . import app
-from .console import console, err_console
+from .console import console, err_console, hide_warnings, print_warning, styled
 from .run import DATA_FORMAT_HELP, read_paths
 
 #: Columns of the terminal leaderboard (keys of ``report.LEADERBOARD_COLUMNS``) → headers.
@@ -40,8 +39,8 @@ def leaderboard(data, width: int | None = None) -> Table:
     protocol = data.protocol
     test = protocol["test"].split(" (")[0]
     table = Table(
-        title=f"[bold]{escape(data.name)}[/]: {data.primary}, {protocol['description']}, "
-              f"seed {protocol['seed']}",
+        title=styled("[bold]{}[/]: {}, {}, seed {}", data.name, data.primary,
+                     protocol["description"], protocol["seed"]),
         caption=f"signif.: worse than the best ({test}, p < {protocol['alpha']:g}); "
                 f"fit s: seconds per fold, each step as if run alone",
         title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
@@ -63,7 +62,7 @@ def leaderboard(data, width: int | None = None) -> Table:
         else:
             table.add_column(header, justify="right", no_wrap=True)
     for p, row in zip(data.pipelines, rows):
-        name = escape(p.name) if wide else escape(p.name).replace(", ", "\n")  # a line each
+        name = p.name if wide else p.name.replace(", ", "\n")  # a line each
         cells = [name if key == "pipeline" else row[key] for key in columns]
         style = "bold" if p.vs_best is None else ("dim" if p.vs_best["significant"] else None)
         table.add_row(*cells, style=style)
@@ -73,14 +72,14 @@ def leaderboard(data, width: int | None = None) -> Table:
 def _print_plan(experiment) -> None:
     from ..compare.tree import PrefixTree
 
-    table = Table(title=f"[bold]{escape(experiment.title)}[/]: {len(experiment.candidates)} "
-                        f"pipelines", title_justify="left")
+    table = Table(title=styled("[bold]{}[/]: {} pipelines", experiment.title,
+                               len(experiment.candidates)), title_justify="left")
     for name in ("#", "pipeline", "steps", "from"):
         table.add_column(name, overflow="fold")
     for k, candidate in enumerate(experiment.candidates, start=1):
         steps = " → ".join(s.name if s.name == s.stage else f"{s.name} ({s.stage})"
                            for s in candidate.config.steps)
-        table.add_row(str(k), escape(candidate.name), escape(steps), escape(candidate.origin))
+        table.add_row(str(k), candidate.name, steps, candidate.origin)
     console.print(table)
     tree = PrefixTree.build([c.config.steps for c in experiment.candidates])
     ev = experiment.evaluation
@@ -88,12 +87,12 @@ def _print_plan(experiment) -> None:
     if ev.method == "holdout":
         protocol += f" (test_size {ev.test_size:g})"
     data = ", ".join(d.dataset or d.path for d in experiment.data) or "none (pass --data)"
-    console.print(f"Data: {escape(data)}. Protocol: {protocol}, seed {ev.seed}, metrics "
+    console.print(f"Data: {data}. Protocol: {protocol}, seed {ev.seed}, metrics "
                   f"{', '.join(ev.metrics)}.", highlight=False)
     console.print(f"Per fold, {tree.n_nodes} distinct steps are fitted instead of "
                   f"{tree.n_unshared_steps} (shared prefixes).", highlight=False)
     for note in experiment.notes:
-        console.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+        console.print(styled("[dim]note:[/] {}", note), highlight=False)
 
 
 @app.command()
@@ -116,7 +115,8 @@ def compare(
         False, "--dry-run", help="Validate and list the pipelines without running anything."),
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Replace an existing --json file, or the report in --out."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (and --json -)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+        help="Print nothing but errors (and --json -).", callback=hide_warnings),
 ):
     """Compare pipelines under one protocol: shared steps fitted once, paired tests, a report.
 
@@ -142,11 +142,12 @@ def compare(
     show = not quiet and json_out != "-"
     if show:
         names = ", ".join(f"{d.name or d.source} ({len(d)} documents)" for d in datasets)
-        err_console.print(f"[bold]{escape(experiment.title)}[/]: {len(experiment.candidates)} "
-                          f"pipelines on {escape(names)}", highlight=False)
+        err_console.print(styled("[bold]{}[/]: {} pipelines on {}", experiment.title,
+                                 len(experiment.candidates), names), highlight=False)
     progress = Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        TextColumn("{task.description}", style="progress.description", markup=False),
+        BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+        TimeRemainingColumn(),
         console=err_console, disable=not show, transient=True,
     )
     with progress:
@@ -156,19 +157,19 @@ def compare(
             on_progress=lambda done, total: progress.update(task, completed=done, total=total))
 
     if show:
+        warned = set()
         for data_results in results.datasets:
             console.print(leaderboard(data_results))
             s = data_results.sharing
-            console.print(f"[dim]{s['steps_fitted']} step fits instead of "
+            console.print(f"{s['steps_fitted']} step fits instead of "
                           f"{s['steps_without_sharing']}"
                           + (f", {s['cache_hits']} from the cache" if s["cache_hits"] else "")
-                          + f"; {results.wall_seconds:.1f} s.[/]", highlight=False)
-            if data_results.warnings:
-                err_console.print(f"[yellow]warning:[/] {len(data_results.warnings)} kind(s) of "
-                                  f"warning while fitting, e.g. "
-                                  f"{escape(data_results.warnings[0])}", highlight=False)
+                          + f"; {results.wall_seconds:.1f} s.", style="dim", highlight=False)
+            for warning in sorted(set(data_results.warnings) - warned):
+                print_warning(warning)
+            warned.update(data_results.warnings)
         for note in results.notes:
-            err_console.print(f"[dim]note:[/] {escape(note)}", highlight=False)
+            err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
     if json_out == "-":
         import json
 
@@ -178,5 +179,5 @@ def compare(
     if out is not None:
         write_outputs(results, out, "--out")
         if show:
-            console.print(f"Report: [bold]{escape(str(out / 'report.html'))}[/] "
-                          f"(and report.md, results.json, results.csv)", highlight=False)
+            console.print(styled("Report: [bold]{}[/] (and report.md, results.json, "
+                                 "results.csv)", out / "report.html"), highlight=False)

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import app
-from .console import console, err_console
+from .console import console, err_console, hide_warnings, styled
 
 
 def _rate(progress) -> str:
@@ -34,7 +33,8 @@ def pretrain(
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes",
                                                 help="Override training.max_minutes."),
     threads: Optional[int] = typer.Option(None, "--threads", help="Override training.threads."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+        help="Print nothing but errors.", callback=hide_warnings),
 ):
     """Pretrain a biLM (ELMo) on text files or bundled datasets; resumable, seeded.
 
@@ -54,11 +54,12 @@ def pretrain(
     show = not quiet
     if show:
         m = cfg.model
-        err_console.print(
-            f"[bold]pretraining[/] a biLM ({m.lstm_layers} × {m.lstm_size} LSTM layers per "
-            f"direction, {m.projection_dim}-d projections) → [cyan]{escape(cfg.output_dir)}[/]")
+        err_console.print(styled(
+            "[bold]pretraining[/] a biLM ({} × {} LSTM layers per direction, {}-d projections) "
+            "→ [cyan]{}[/]", m.lstm_layers, m.lstm_size, m.projection_dim, cfg.output_dir))
     bar = Progress(TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"), BarColumn(),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                   TextColumn("{task.fields[rate]}", markup=False), TimeElapsedColumn(),
+                   TextColumn("ETA"),
                    TimeRemainingColumn(), console=err_console, disable=not show, transient=True)
     task = None
     plain = show and not err_console.is_terminal  # e.g. a log file: a line every 30 s instead
@@ -78,14 +79,13 @@ def pretrain(
 
     def on_message(text):
         if show:
-            bar.console.print(escape(text))
+            bar.console.print(text)
 
     with bar:
         result = run_pretraining(cfg, on_progress=on_progress, resume=not restart,
                                  on_message=on_message, overwrite=overwrite)
     if show:
-        console.print(
-            f"{result.stopped.replace('_', ' ')} after {result.steps} steps "
-            f"({result.tokens:,} tokens, {result.seconds / 60:.1f} min); best held-out "
-            f"perplexity {result.best_perplexity:.1f}. biLM saved to "
-            f"[bold]{escape(str(result.output_dir))}[/].")
+        console.print(styled(
+            "{} after {} steps ({} tokens, {} min); best held-out perplexity {}. biLM saved to "
+            "[bold]{}[/].", result.stopped.replace("_", " "), result.steps, f"{result.tokens:,}",
+            f"{result.seconds / 60:.1f}", f"{result.best_perplexity:.1f}", result.output_dir))

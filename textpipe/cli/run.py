@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ..paths import write_text
 from . import app
-from .console import console, err_console
+from .console import console, err_console, hide_warnings, styled
 
 DATA_FORMAT_HELP = "lines, csv, tsv, jsonl or folder (detected from the extension if omitted)"
 
@@ -74,7 +74,7 @@ def _summary_tables(result) -> tuple[Table, Table]:
     times.add_column("predict", justify="right")
     for step, fit in timing["fit_seconds_per_fold"].items():
         times.add_row(step, f"{fit:.2f}", f"{timing['predict_seconds_per_fold'][step]:.2f}")
-    times.add_row("[bold]total[/]", f"{timing['fit_total_per_fold']:.2f}",
+    times.add_row(styled("[bold]total[/]"), f"{timing['fit_total_per_fold']:.2f}",
                   f"{timing['predict_total_per_fold']:.2f}")
     return scores, times
 
@@ -89,7 +89,8 @@ def run(
     save: Optional[Path] = typer.Option(None, "--save", help="Refit on all training data and save the model to this folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file or --save model."),
     n_jobs: Optional[int] = typer.Option(None, "--n-jobs", help="Folds fitted in parallel (-1: all cores)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (and --json -)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+        help="Print nothing but errors (and --json -).", callback=hide_warnings),
 ):
     """Fit and evaluate a pipeline; print each metric's mean ± std and time per step."""
     from ..config import load_config
@@ -113,13 +114,12 @@ def run(
     show = not quiet and json_out != "-"
     title = cfg.name or config.stem
     if show:
-        err_console.print(
-            f"[bold]{title}[/]: {' → '.join(s.name for s in cfg.steps)} on "
-            f"[cyan]{dataset.name or dataset.source}[/] ({len(dataset)} training documents)"
-        )
+        err_console.print(styled(
+            "[bold]{}[/]: {} on [cyan]{}[/] ({} training documents)", title,
+            " → ".join(s.name for s in cfg.steps), dataset.name or dataset.source, len(dataset)))
     progress = Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}", style="progress.description", markup=False),
+        BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
         console=err_console, disable=not show, transient=True,
     )
     with progress:
@@ -132,8 +132,6 @@ def run(
         console.print(f"Evaluated with {result.description} in {result.wall_seconds:.1f} s.")
         for table in _summary_tables(result):
             console.print(table)
-        for note in result.warnings:
-            err_console.print(f"[yellow]warning:[/] {note}")
     if json_out:
         write_json(result.to_dict(), json_out)
 
@@ -146,5 +144,5 @@ def _refit_and_save(cfg, dataset, result, directory: Path, show: bool) -> None:
 
     train_model(cfg, dataset, directory, evaluation=result, option="--save")
     if show:
-        console.print(f"Saved the model, refitted on all {len(dataset)} training documents, "
-                      f"to [bold]{directory}[/].")
+        console.print(styled("Saved the model, refitted on all {} training documents, to "
+                             "[bold]{}[/].", len(dataset), directory))

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
 from rich.progress import (BarColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 from rich.text import Text
 
 from . import app
-from .console import console, err_console
+from .console import console, err_console, hide_warnings, styled
 from .run import DATA_FORMAT_HELP, model_output, read_paths
 
 
@@ -25,7 +22,8 @@ def train(
     data: Optional[Path] = typer.Option(None, "--data", help="Data file or folder, instead of the config's."),
     data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a model already saved in --out."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+        help="Print nothing but errors.", callback=hide_warnings),
 ):
     """Fit a pipeline on all its training data and save it, without evaluating.
 
@@ -41,16 +39,15 @@ def train(
                 inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir, [data]))
     dataset = cfg.load_data(data, None, data_format)
     if not quiet:
-        err_console.print(
-            f"[bold]{escape(cfg.name or config.stem)}[/]: "
-            f"{' → '.join(s.name for s in cfg.steps)} on "
-            f"[cyan]{escape(dataset.name or dataset.source)}[/] ({len(dataset)} documents)")
+        err_console.print(styled(
+            "[bold]{}[/]: {} on [cyan]{}[/] ({} documents)", cfg.name or config.stem,
+            " → ".join(s.name for s in cfg.steps), dataset.name or dataset.source, len(dataset)))
     model = train_model(cfg, dataset, out, option="--out")
     if not quiet:
         seconds = sum(model.metadata["fit_seconds"].values())
-        console.print(f"Fitted in {seconds:.1f} s on all {len(dataset)} training documents; "
-                      f"saved to [bold]{escape(str(out))}[/] (labels: "
-                      f"{escape(', '.join(model.labels))}).")
+        console.print(styled("Fitted in {} s on all {} training documents; saved to [bold]{}[/] "
+                             "(labels: {}).", f"{seconds:.1f}", len(dataset), out,
+                             ", ".join(model.labels)))
 
 
 class _DocsPerSecond(ProgressColumn):
@@ -61,26 +58,6 @@ class _DocsPerSecond(ProgressColumn):
         elapsed = task.elapsed or 0
         rate = f"{docs / elapsed:,.0f}" if elapsed > 0 else "?"
         return Text(f"{docs:,} docs · {rate} docs/s", style="progress.data.speed")
-
-
-@contextmanager
-def _model_warnings_on_console():
-    """Show each :class:`~textpipe.model.ModelVersionWarning` as one line on stderr, at once."""
-    from ..model import ModelVersionWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("default", ModelVersionWarning)
-        show = warnings.showwarning
-
-        def on_console(message, category, filename, lineno, file=None, line=None):
-            if issubclass(category, ModelVersionWarning):
-                err_console.print(f"[yellow]warning:[/] {escape(str(message))}",
-                                  soft_wrap=True, highlight=False)
-            else:
-                show(message, category, filename, lineno, file, line)
-
-        warnings.showwarning = on_console
-        yield
 
 
 def _split_names(values: list[str]) -> tuple[str, ...]:
@@ -109,7 +86,8 @@ def score(
     strict: bool = typer.Option(False, "--strict", help="Stop at the first bad row instead of writing it to the errors file."),
     errors: Optional[Path] = typer.Option(None, "--errors", help="Errors file (JSONL); default: OUTPUT.errors.jsonl, e.g. scores.csv.errors.jsonl."),
     allow_version_mismatch: bool = typer.Option(False, "--allow-version-mismatch", help="Load a model saved by another textpipe version."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+        help="No progress bar, summary or warnings.", callback=hide_warnings),
 ):
     """Score a file of documents with a saved model: labels and probabilities per row.
 
@@ -121,7 +99,8 @@ def score(
     from ..score.journal import parts_folder
 
     progress = Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        TextColumn("{task.description}", style="progress.description", markup=False),
+        BarColumn(),
         TextColumn("[progress.percentage]{task.percentage:>3.0f}%"), _DocsPerSecond(),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
         console=err_console, disable=quiet or not err_console.is_terminal, transient=True,
@@ -132,7 +111,7 @@ def score(
         progress.update(task, completed=done, total=total, docs=documents)
 
     try:
-        with progress, _model_warnings_on_console():
+        with progress:
             summary = score_file(
                 str(model), input, output, input_format=input_format,
                 output_format=output_format, text_column=text_column, id_column=id_column,
@@ -142,19 +121,18 @@ def score(
                 allow_version_mismatch=allow_version_mismatch, on_progress=on_progress)
     except KeyboardInterrupt:
         if output != "-":
-            err_console.print(
-                f"[yellow]interrupted:[/] the chunks committed so far are in "
-                f"{escape(str(parts_folder(output)))}; run the same command with --resume "
-                f"to continue.", soft_wrap=True)
+            err_console.print(styled(
+                "[yellow]interrupted:[/] the chunks committed so far are in {}; run the same "
+                "command with --resume to continue.", parts_folder(output)), soft_wrap=True)
         raise
     if quiet:
         return
     for note in summary.notes:
-        err_console.print(f"[yellow]note:[/] {escape(note)}", soft_wrap=True)
+        err_console.print(styled("[yellow]note:[/] {}", note), soft_wrap=True)
     if summary.errors and output == "-" and errors is None:
         for bad in summary.examples:
             where = f"line {bad['line']}" if bad.get("line") else f"row {bad['row']}"
-            err_console.print(f"[yellow]bad row[/] {where}: {escape(bad['reason'])}",
+            err_console.print(styled("[yellow]bad row[/] {}: {}", where, bad["reason"]),
                               soft_wrap=True, highlight=False)
         err_console.print("Pass --errors FILE to keep every bad row.", highlight=False)
-    err_console.print(escape(str(summary)), highlight=False, soft_wrap=True)
+    err_console.print(str(summary), highlight=False, soft_wrap=True)

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from . import app
-from .console import console, err_console
+from .console import console, err_console, styled
 
 
 @app.command()
@@ -28,8 +27,8 @@ def stages(
     specs = [get_stage(name)] if name else all_stages()
     for spec in specs:
         table = Table(
-            title=f"[bold]{spec.name}[/]  {spec.consumes[0]} → {spec.produces}  "
-                  f"[dim]{spec.summary}[/]",
+            title=styled("[bold]{}[/]  {} → {}  [dim]{}[/]", spec.name, spec.consumes[0],
+                         spec.produces, spec.summary),
             title_justify="left", show_header=bool(name), box=None, pad_edge=False,
         )
         table.add_column("parameter", style="cyan", no_wrap=True)
@@ -78,9 +77,9 @@ def validate(
             summary = _check(path)
         except ConfigError as exc:
             bad += 1
-            err_console.print(f"[bold red]✗[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            err_console.print(styled("[bold red]✗[/] {}", exc), highlight=False, soft_wrap=True)
             continue
-        console.print(f"[bold green]✓[/] {escape(str(path))}: {escape(summary)}", highlight=False,
+        console.print(styled("[bold green]✓[/] {}: {}", path, summary), highlight=False,
                       soft_wrap=True)
     if bad:
         raise typer.Exit(1)
@@ -92,4 +91,4 @@ def datasets():
     from ..data import bundled_datasets
 
     for name, description in bundled_datasets().items():
-        console.print(f"[bold]{name}[/]: {description}", highlight=False)
+        console.print(styled("[bold]{}[/]: {}", name, description), highlight=False)

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ModelError
 from . import app
-from .console import console
+from .console import console, styled
 
 vectors_app = typer.Typer(help="Inspect word vectors: neighbours, analogies, export.",
                           no_args_is_help=True)
@@ -45,7 +44,7 @@ def _similarity_table(title: str, pairs) -> Table:
     table.add_column("word")
     table.add_column("cosine", justify="right")
     for word, score in pairs:
-        table.add_row(escape(word), f"{score:.3f}")
+        table.add_row(word, f"{score:.3f}")
     return table
 
 
@@ -67,7 +66,7 @@ def neighbors(
     stage = open_word_vectors(source, step)
     for word in words:
         pairs = _lookup(stage, lambda: stage.most_similar(word, topn=n))
-        console.print(_similarity_table(f"nearest to '{escape(word)}'", pairs))
+        console.print(_similarity_table(f"nearest to '{word}'", pairs))
 
 
 @vectors_app.command("analogy")
@@ -82,7 +81,7 @@ def analogy(
     """Solve a : b :: c : ? (vector b − a + c, 3CosAdd)."""
     stage = open_word_vectors(source, step)
     pairs = _lookup(stage, lambda: stage.most_similar([b, c], [a], topn=n))
-    console.print(_similarity_table(f"{escape(a)} : {escape(b)} :: {escape(c)} : ?", pairs))
+    console.print(_similarity_table(f"{a} : {b} :: {c} : ?", pairs))
 
 
 @vectors_app.command("export")
@@ -112,5 +111,5 @@ def export(
             fh.write(f"{len(words)} {vectors.shape[1]}\n".encode("utf-8"))
         for word, row in zip(words, vectors):
             fh.write((word + " " + " ".join(f"{v:.6g}" for v in row) + "\n").encode("utf-8"))
-    console.print(f"Wrote {len(words)} vectors of dimension {vectors.shape[1]} to "
-                  f"[bold]{escape(str(output))}[/].")
+    console.print(styled("Wrote {} vectors of dimension {} to [bold]{}[/].", len(words),
+                         vectors.shape[1], output))

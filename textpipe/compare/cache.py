@@ -13,7 +13,10 @@ Rerunning an experiment, or adding a pipeline to it, reuses every entry whose
 key is unchanged.
 
 Entries are pickles (written with joblib, atomically): only point ``--cache``
-at a folder you trust, as with saved models.
+at a folder you trust, as with saved models. Each file also records the
+format and the key it was written for; one that is cut short, unreadable or
+holds anything else is recomputed and written again, with a
+:class:`DamagedCacheWarning`.
 
 Examples
 --------
@@ -32,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,7 +44,12 @@ import numpy as np
 from ..environment import library_versions
 from ..errors import ConfigError, Errors
 
-FORMAT = "textpipe.compare.cache v2"  # v2: feature names kept whatever top_features is
+# v2: feature names kept whatever top_features is; v3: each file records its format and key
+FORMAT = "textpipe.compare.cache v3"
+
+
+class DamagedCacheWarning(UserWarning):
+    """A cache entry could not be used (cut short, or not written for its key); it is recomputed."""
 
 
 @lru_cache(maxsize=1)
@@ -90,16 +99,27 @@ class StepCache:
         return self.directory / key[:2] / f"{key[2:]}.pkl"
 
     def get(self, key: str):
-        """The entry stored under ``key``, or None (also for an unreadable entry)."""
+        """The entry stored under ``key``, or None.
+
+        An entry that cannot be used (cut short, unreadable, or not what :meth:`put`
+        wrote for this key) is None too, so that it is recomputed and written
+        again; a :class:`DamagedCacheWarning` says so.
+        """
         import joblib
 
         path = self._path(key)
         if not path.is_file():
             return None
         try:
-            return joblib.load(path)
-        except Exception:  # a truncated or foreign file: recompute and overwrite
-            return None
+            stored = joblib.load(path)
+        except Exception:  # cut short, or not a pickle at all
+            stored = None
+        if (isinstance(stored, dict) and stored.get("format") == FORMAT
+                and stored.get("key") == key and "value" in stored):
+            return stored["value"]
+        warnings.warn(DamagedCacheWarning(Errors.E903.format(path=self.directory)),
+                      stacklevel=2)
+        return None
 
     def put(self, key: str, value) -> None:
         """Store ``value`` under ``key``; concurrent writers of one key are harmless."""
@@ -110,7 +130,7 @@ class StepCache:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                joblib.dump(value, handle)
+                joblib.dump({"format": FORMAT, "key": key, "value": value}, handle)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from ..data.readers import _excerpt
 from ..errors import DataError, Errors
 
 
@@ -60,7 +62,8 @@ def plan_evaluation(dataset, evaluation) -> Plan:
     ------
     DataError
         If a protocol cannot apply: ``split`` on data without a test part,
-        fewer examples per class than folds, or a single class.
+        fewer examples per class than folds (naming the class and its first
+        document), or a single class.
     """
     method = evaluation.method
     if method == "auto":
@@ -84,17 +87,18 @@ def plan_evaluation(dataset, evaluation) -> Plan:
     _check_classes(labels)
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
+    label, count, first = _rarest_class(labels)
+    where = {"file": dataset.source} if dataset.source and Path(dataset.source).exists() else {}
+    shown = {"label": repr(label), "count": count,
+             "first": Errors.E902.format(number=first + 1, excerpt=_excerpt(texts[first]))}
     if method == "cv":
-        smallest = min(Counter(labels.tolist()).values())
-        if smallest < evaluation.folds:
-            raise DataError(
-                f"{evaluation.folds}-fold cross-validation needs at least {evaluation.folds} "
-                f"examples of every class, but one class has {smallest}. Lower 'folds' or "
-                f"use 'holdout'."
-            )
+        if count < evaluation.folds:
+            raise DataError(Errors.E900.format(folds=evaluation.folds, **shown), **where)
         splitter = StratifiedKFold(evaluation.folds, shuffle=True, random_state=evaluation.seed)
         folds = [Fold(i, tr, te) for i, (tr, te) in enumerate(splitter.split(texts, labels))]
     else:
+        if count < 2:
+            raise DataError(Errors.E901.format(**shown), **where)
         index = np.arange(len(texts))
         try:
             train, test = train_test_split(index, test_size=evaluation.test_size,
@@ -103,6 +107,20 @@ def plan_evaluation(dataset, evaluation) -> Plan:
             raise DataError(f"cannot make a stratified holdout split: {exc}") from None
         folds = [Fold(0, np.sort(train), np.sort(test))]
     return Plan(method, texts, labels, folds)
+
+
+def _rarest_class(labels: np.ndarray) -> tuple[str, int, int]:
+    """The class with the fewest documents (the first seen, on a tie), its count, its first index.
+
+    Examples
+    --------
+    >>> _rarest_class(np.asarray(["a", "\\u200b", "a", "b", "b"], dtype=object))
+    ('\\u200b', 1, 1)
+    """
+    values = labels.tolist()
+    counts = Counter(values)
+    label = min(counts, key=counts.__getitem__)
+    return label, counts[label], values.index(label)
 
 
 def _check_classes(labels: np.ndarray) -> None:

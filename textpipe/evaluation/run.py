@@ -141,8 +141,12 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
     else:
         from joblib import Parallel, delayed
 
+        from ..worker_warnings import call_recording_warnings, results_raising_warnings
+
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-        results = parallel(delayed(_run_fold)(config, plan, f, metrics) for f in plan.folds)
+        results = results_raising_warnings(parallel(
+            delayed(call_recording_warnings)(_run_fold, config, plan, f, metrics)
+            for f in plan.folds))
     folds = []
     for result in results:
         folds.append(result)

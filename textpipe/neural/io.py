@@ -43,6 +43,9 @@ WEIGHTS_FILE = "weights.safetensors"
 CONFIG_FILE = "config.json"
 VOCAB_FILE = "vocab.json"
 CHECKPOINT_DIR = "checkpoint"
+STATE_FILE = "state.json"  # in CHECKPOINT_DIR, with VOCAB_FILE
+TENSORS_FILE = "state.safetensors"
+CHECKPOINT_FILES = (STATE_FILE, TENSORS_FILE, VOCAB_FILE)
 FORMAT = "textpipe-bilm"
 
 
@@ -119,40 +122,110 @@ def save_checkpoint(folder, model: BiLM, optimizer, vocab: Vocabulary, state: di
             else:
                 scalars[f"{index}.{key}"] = value
     tensors["rng.torch"] = torch.get_rng_state()
-    _save_tensors(tensors, ckpt / "state.safetensors")
+    _save_tensors(tensors, ckpt / TENSORS_FILE)
     vocab.save(ckpt / VOCAB_FILE)
-    _write_json(ckpt / "state.json", {**state, "param_groups": opt["param_groups"],
-                                      "optimizer_scalars": scalars})
+    _write_json(ckpt / STATE_FILE, {**state, "param_groups": opt["param_groups"],
+                                    "optimizer_scalars": scalars})
     return ckpt
 
 
+# What state.json must hold, and the types its values must have.
+_COUNTS = ("epoch", "step_in_epoch", "step", "tokens", "bad_evals")
+_STATE_TYPES = {"fingerprint": str, "seconds": (int, float), "history": list,
+                "param_groups": list, "optimizer_scalars": dict,
+                **{name: int for name in _COUNTS}}
+
+
+def _damaged(ckpt: Path, file: str, reason: str) -> ModelError:
+    return ModelError(Errors.E904.format(file=ckpt / file, reason=reason))
+
+
+def _state_problem(state) -> str | None:
+    """What is wrong with the content of a checkpoint's state.json, or None."""
+    if not isinstance(state, dict):
+        return f"holds {type(state).__name__}, not an object"
+    for name, kind in _STATE_TYPES.items():
+        if name not in state:
+            return f"has no '{name}'"
+        value = state[name]
+        if isinstance(value, bool) or not isinstance(value, kind) or (
+                name in _COUNTS and value < 0):
+            return f"has an invalid '{name}': {value!r}"
+    best = state.get("best_perplexity")
+    if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float))):
+        return f"has an invalid 'best_perplexity': {best!r}"
+    if not all(isinstance(entry, dict) and isinstance(entry.get("step"), int)
+               for entry in state["history"]):
+        return "has an invalid 'history'"
+    if not all(isinstance(group, dict) for group in state["param_groups"]):
+        return "has an invalid 'param_groups'"
+    return None
+
+
 def load_checkpoint(folder) -> dict | None:
-    """The checkpoint in ``folder/checkpoint`` as a dict, or None if there is none."""
+    """The checkpoint in ``folder/checkpoint`` as a dict, or None if there is none.
+
+    Raises
+    ------
+    ModelError
+        If the checkpoint is damaged: one of its files missing, cut short or
+        edited. The message names the file and says how to start over.
+    """
     ckpt = Path(folder) / CHECKPOINT_DIR
-    if not (ckpt / "state.json").is_file():
+    missing = [name for name in CHECKPOINT_FILES if not (ckpt / name).is_file()]
+    if len(missing) == len(CHECKPOINT_FILES):
         return None
+    if missing:
+        raise _damaged(ckpt, missing[0], "is missing")
+    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    state = json.loads((ckpt / "state.json").read_text(encoding="utf-8"))
-    state["tensors"] = load_file(str(ckpt / "state.safetensors"))
-    state["vocab"] = Vocabulary.load(ckpt / VOCAB_FILE)
+    try:
+        state = json.loads((ckpt / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
+        raise _damaged(ckpt, STATE_FILE, f"cannot be read ({exc})") from None
+    problem = _state_problem(state)
+    if problem:
+        raise _damaged(ckpt, STATE_FILE, problem)
+    try:
+        state["tensors"] = load_file(str(ckpt / TENSORS_FILE))
+    except (OSError, SafetensorError) as exc:
+        raise _damaged(ckpt, TENSORS_FILE, f"cannot be read ({exc})") from None
+    try:
+        state["vocab"] = Vocabulary.load(ckpt / VOCAB_FILE)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _damaged(ckpt, VOCAB_FILE, f"cannot be read ({exc!r})") from None
+    state["directory"] = ckpt
     return state
 
 
 def restore_checkpoint(state: dict, model: BiLM, optimizer) -> None:
-    """Put a loaded checkpoint's weights, optimizer state and RNG state back in place."""
+    """Put a loaded checkpoint's weights, optimizer state and RNG state back in place.
+
+    Raises
+    ------
+    ModelError
+        If the weights or the optimizer's state do not fit the model (an edited
+        checkpoint).
+    """
     tensors = state["tensors"]
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    opt_state: dict = {}
-    for key, value in tensors.items():
-        if key.startswith("optim."):
-            _, index, name = key.split(".", 2)
+    try:
+        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        opt_state: dict = {}
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, index, name = key.split(".", 2)
+                opt_state.setdefault(int(index), {})[name] = value
+        for key, value in state["optimizer_scalars"].items():
+            index, name = key.split(".", 1)
             opt_state.setdefault(int(index), {})[name] = value
-    for key, value in state.get("optimizer_scalars", {}).items():
-        index, name = key.split(".", 1)
-        opt_state.setdefault(int(index), {})[name] = value
-    optimizer.load_state_dict({"state": opt_state, "param_groups": state["param_groups"]})
-    torch.set_rng_state(tensors["rng.torch"])
+        optimizer.load_state_dict({"state": opt_state, "param_groups": state["param_groups"]})
+        torch.set_rng_state(tensors["rng.torch"])
+    except (KeyError, ValueError, TypeError, RuntimeError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        raise _damaged(state.get("directory", Path(CHECKPOINT_DIR)), TENSORS_FILE,
+                       f"does not fit the model that {STATE_FILE} and {VOCAB_FILE} describe "
+                       f"({reason})") from None
 
 
 def remove_checkpoint(folder) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import DataError, Errors
+from ..worker_warnings import call_recording_warnings, results_raising_warnings
 
 # In each worker process: the model last loaded, keyed by (folder, identity).
 _LOADED: dict[tuple[str, str], Any] = {}
@@ -160,7 +161,10 @@ def _exit_with_parent() -> None:
 
 
 def _in_worker(func, where: tuple[str, str, bool], item, args):
-    """Run ``func(pipeline, item, *args)`` in a worker, loading the model once."""
+    """Run ``func(pipeline, item, *args)`` in a worker, loading the model once.
+
+    Returns the result and the warnings raised (see :mod:`textpipe.worker_warnings`).
+    """
     directory, identity, allow = where
     key = (directory, identity)
     pipeline = _LOADED.get(key)
@@ -169,7 +173,7 @@ def _in_worker(func, where: tuple[str, str, bool], item, args):
             _exit_with_parent()
         _LOADED.clear()  # one model per worker at a time
         pipeline = _LOADED[key] = _load_again(directory, allow)
-    return func(pipeline, item, *args)
+    return call_recording_warnings(func, pipeline, item, *args)
 
 
 def check_n_jobs(n_jobs) -> int:
@@ -213,7 +217,8 @@ def ordered_map(func: Callable, items: Iterable, model: ModelHandle, *, args: tu
         where = (directory, identity, model.allow_version_mismatch)
         parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs",
                             batch_size=1)
-        yield from parallel(delayed(_in_worker)(func, where, item, args) for item in items)
+        yield from results_raising_warnings(
+            parallel(delayed(_in_worker)(func, where, item, args) for item in items))
 
 
 def _dask_map(func, items, model: ModelHandle, args, address: str) -> Iterator:
@@ -232,12 +237,17 @@ def _dask_map(func, items, model: ModelHandle, args, address: str) -> Iterator:
                                                seconds=DASK_WORKER_TIMEOUT)) from None
         remote = client.scatter(model.pipeline, broadcast=True, hash=False)
         window = max(2, 2 * sum(client.nthreads().values()))
-        for item in items:
-            pending.append(client.submit(func, remote, item, *args, pure=False))
-            if len(pending) >= window:
+
+        def outcomes():
+            for item in items:
+                pending.append(client.submit(call_recording_warnings, func, remote, item, *args,
+                                             pure=False))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+
+        yield from results_raising_warnings(outcomes())
     finally:
         for future in pending:
             future.cancel()

@@ -1,0 +1,58 @@
+"""Warnings raised in worker processes, raised again in the process that started the work.
+
+A joblib or Dask worker's warnings would otherwise go straight to the worker's
+stderr (or log), in Python's two-line format, past whatever the main process
+does with warnings (the command line shows each as one line, and none under
+``--quiet``). Run the work with :func:`call_recording_warnings` in the worker,
+and pass what comes back through :func:`results_raising_warnings` here.
+
+Examples
+--------
+>>> import warnings
+>>> result, caught = call_recording_warnings(lambda x: warnings.warn("odd") or x + 1, 1)
+>>> result, [message for _, message, _, _ in caught]
+(2, ['odd'])
+>>> with warnings.catch_warnings(record=True) as shown:
+...     warnings.simplefilter("default")
+...     list(results_raising_warnings([(result, caught), (result, caught)]))
+[2, 2]
+>>> [str(w.message) for w in shown]
+['odd']
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Iterable, Iterator
+
+
+def call_recording_warnings(func: Callable, *args: Any) -> tuple[Any, list[tuple]]:
+    """Call ``func(*args)``; return its result and the warnings it raised.
+
+    The warnings are ``(category, message, filename, lineno)`` tuples: plain
+    values that any worker can send back.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        result = func(*args)
+    return result, [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+
+
+def raise_again(caught: list[tuple], registry: dict) -> None:
+    """Raise warnings that :func:`call_recording_warnings` recorded, in this process.
+
+    ``registry`` is shared by every call of one job, so that Python's filters show a
+    warning that many workers raised once, as they would have for one process.
+    """
+    for category, message, filename, lineno in caught:
+        warnings.warn_explicit(message, category, filename, lineno, registry=registry)
+
+
+def results_raising_warnings(outcomes: Iterable[tuple[Any, list[tuple]]]) -> Iterator:
+    """Yield the result of each ``(result, warnings)`` pair, its warnings raised here first."""
+    registry: dict = {}
+    for result, caught in outcomes:
+        raise_again(caught, registry)
+        yield result
+
+
+__all__ = ["call_recording_warnings", "raise_again", "results_raising_warnings"]
