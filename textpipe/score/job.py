@@ -41,8 +41,8 @@ import numpy as np
 from ..errors import DataError, Errors, ModelError, quoted_list
 from .backends import ModelHandle, check_n_jobs, ordered_map
 from .journal import Journal, atomic_file, errors_jsonl, parts_folder
-from .readers import (InputSpec, ParsedChunk, RawChunk, ScoreInput, error_row, parse_chunk,
-                      stdin_cannot_resume)
+from .readers import (STDIN, InputSpec, ParsedChunk, RawChunk, ScoreInput, error_row,
+                      parse_chunk)
 from .stream import check_chunk_size
 from .writers import (OutputSpec, assemble, check_output_format, detect_output_format,
                       format_chunk, header, output_spec)
@@ -385,10 +385,21 @@ def _job(source, out_spec, handle, chunk_size) -> dict:
     }
 
 
+def _not_resumable(parts: Path, source, recorded: dict | None, output: Path):
+    """The error for leftover ``parts`` that no run can resume, as standard input was or
+    is read; else None."""
+    recorded_input = (recorded or {}).get("input")
+    if source.is_stdin:
+        why = "this run reads standard input"
+    elif isinstance(recorded_input, dict) and recorded_input.get("path") == STDIN:
+        why = "it read standard input"
+    else:
+        return None
+    return DataError(Errors.E878.format(parts=parts, why=why), file=output)
+
+
 def _differences(old: dict, new: dict) -> tuple[str, str] | None:
     """What differs between a recorded job and this one, for E807."""
-    if old.get("input", {}).get("path") == "-":
-        raise stdin_cannot_resume()
     if old.get("input") != new["input"]:
         before, now = old.get("input", {}), new["input"]
         if before.get("path") != now.get("path"):
@@ -411,24 +422,30 @@ def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *
     errors.parent.mkdir(parents=True, exist_ok=True)
     parts = parts_folder(output)
     if source.is_stdin and resume and parts.exists():
-        raise stdin_cannot_resume()
+        raise _not_resumable(parts, source, None, output)
     job = _job(source, out_spec, handle, chunk_size)
     journal = None
     if parts.exists():
         if resume:
             journal = Journal.reopen(parts)
             try:
-                diff = _differences(journal.job, job)
+                refusal = _not_resumable(parts, source, journal.job, output)
+                diff = None if refusal else _differences(journal.job, job)
             except BaseException:
                 journal.close()
                 raise
             if diff is not None:
+                refusal = DataError(Errors.E807.format(what=diff[0], detail=diff[1]),
+                                    file=output)
+            if refusal is not None:
                 journal.close()
-                raise DataError(Errors.E807.format(what=diff[0], detail=diff[1]), file=output)
+                raise refusal
         elif overwrite:
             Journal.discard(parts)
-        else:
-            raise DataError(Errors.E805.format(parts=parts), file=output)
+        else:  # say what works: a live run's folder, or leftovers only --overwrite clears
+            recorded = Journal.recorded_job(parts)  # refused if a live run holds it
+            raise (_not_resumable(parts, source, recorded, output)
+                   or DataError(Errors.E805.format(parts=parts), file=output))
     elif output.exists() and not overwrite:
         raise DataError(Errors.E806.format(parts=parts) if resume else Errors.E804, file=output)
     elif resume:
