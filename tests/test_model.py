@@ -336,3 +336,13 @@ def test_loading_uses_the_very_bytes_it_verified(fitted, tmp_path, monkeypatch):
 
     monkeypatch.setattr(model, "_warn_library_versions", swap_then_warn)
     assert load_model(tmp_path / "m").pipeline.predict(["fun"]).tolist() == ["pos"]
+
+
+def test_a_pipeline_without_a_classifier_loads(tmp_path):
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline([("count", CountVectorizer())]).fit(["good fun", "bad"])
+    save_model(pipe, tmp_path / "m")
+    model = load_model(tmp_path / "m")
+    assert model.labels == [] and model.pipeline.transform(["fun"]).sum() == 1

@@ -541,8 +541,8 @@ class Errors:
         "folder. Restore the folder from a good copy, or save the model again."
     )
     E873 = (
-        "{path}: holds {what}, not a fitted pipeline (an object with predict). Save a fitted "
-        "pipeline with `textpipe train` or `textpipe run --save`."
+        "{path}: holds {what}, not a fitted pipeline (an estimator with fit, and predict or "
+        "transform). Save a fitted pipeline with `textpipe train` or `textpipe run --save`."
     )
     E874 = (
         "{path}: cannot be loaded ({reason}). If a module is missing, install the package "
@@ -560,8 +560,8 @@ class Errors:
         "model. Keep the folder unchanged while scoring, and score again."
     )
     E877 = (
-        "another run ({owner}) is writing to '{parts}' now. Wait for it to finish or stop "
-        "it, or write to another output: two runs on one output would commit the same "
+        "another run (process {pid}) is writing to '{parts}' now. Wait for it to finish or "
+        "stop it, or write to another output: two runs on one output would commit the same "
         "chunks twice."
     )
     E878 = (

@@ -507,7 +507,8 @@ def _described(value) -> str:
 
 def _check_pipeline(pipeline, meta: dict, directory: Path) -> None:
     """Refuse an unpickled object that is no pipeline, or that its metadata misdescribes."""
-    if not callable(getattr(pipeline, "predict", None)):
+    if not (callable(getattr(pipeline, "fit", None))
+            and any(callable(getattr(pipeline, name, None)) for name in ("predict", "transform"))):
         raise ModelError(Errors.E873.format(path=directory / PIPELINE_FILE,
                                             what=_described(pipeline)))
     classes = getattr(pipeline, "classes_", None)
@@ -535,9 +536,9 @@ def load_model(directory, *, allow_version_mismatch: bool = False) -> SavedModel
     which holds no code.
 
     After the checks of :func:`check_model`, the files are read from the very bytes
-    that were verified, and the unpickled object must be a pipeline (have
-    ``predict``) whose ``classes_`` are the metadata's labels, in order, and which
-    has ``predict_proba`` exactly when the metadata says so.
+    that were verified, and the unpickled object must be a pipeline (have ``fit``,
+    and ``predict`` or ``transform``) whose ``classes_`` are the metadata's labels,
+    in order, and which has ``predict_proba`` exactly when the metadata says so.
 
     Parameters
     ----------

@@ -325,7 +325,7 @@ def _lock(fh, folder: Path) -> None:
         pid = _lock_holder(fh.fileno())
         if pid is None:
             raise DataError(Errors.E820.format(parts=folder)) from None
-        raise DataError(Errors.E877.format(owner=f"process {pid}", parts=folder)) from None
+        raise DataError(Errors.E877.format(pid=pid, parts=folder)) from None
 
 
 def _lock_holder(fd: int) -> int | None:
