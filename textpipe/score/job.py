@@ -385,11 +385,11 @@ def _job(source, out_spec, handle, chunk_size) -> dict:
     }
 
 
-def _not_resumable(parts: Path, source, recorded: dict | None, output: Path):
-    """The error for leftover ``parts`` that no run can resume, as standard input was or
-    is read; else None."""
+def _not_resumable(parts: Path, reads_stdin: bool, recorded: dict | None, output):
+    """The error for leftover ``parts`` that no run can resume, as standard input was
+    (``recorded`` job) or is (``reads_stdin``) read; else None."""
     recorded_input = (recorded or {}).get("input")
-    if source.is_stdin:
+    if reads_stdin:
         why = "this run reads standard input"
     elif isinstance(recorded_input, dict) and recorded_input.get("path") == STDIN:
         why = "it read standard input"
@@ -422,14 +422,14 @@ def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *
     errors.parent.mkdir(parents=True, exist_ok=True)
     parts = parts_folder(output)
     if source.is_stdin and resume and parts.exists():
-        raise _not_resumable(parts, source, None, output)
+        raise _not_resumable(parts, True, None, output)
     job = _job(source, out_spec, handle, chunk_size)
     journal = None
     if parts.exists():
         if resume:
             journal = Journal.reopen(parts)
             try:
-                refusal = _not_resumable(parts, source, journal.job, output)
+                refusal = _not_resumable(parts, source.is_stdin, journal.job, output)
                 diff = None if refusal else _differences(journal.job, job)
             except BaseException:
                 journal.close()
@@ -444,7 +444,7 @@ def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *
             Journal.discard(parts)
         else:  # say what works: a live run's folder, or leftovers only --overwrite clears
             recorded = Journal.recorded_job(parts)  # refused if a live run holds it
-            raise (_not_resumable(parts, source, recorded, output)
+            raise (_not_resumable(parts, source.is_stdin, recorded, output)
                    or DataError(Errors.E805.format(parts=parts), file=output))
     elif output.exists() and not overwrite:
         raise DataError(Errors.E806.format(parts=parts) if resume else Errors.E804, file=output)
