@@ -127,6 +127,21 @@ def test_resume_refuses_a_changed_input_or_options(model_dir, text_input, tmp_pa
         score_file(model_dir, text_input, out, chunk_size=2, resume=True)
 
 
+def test_resume_refuses_another_model_in_the_folder(model_dir, text_input, tmp_path):
+    import shutil
+
+    from textpipe.model import save_model
+
+    model = shutil.copytree(model_dir, tmp_path / "model")
+    out = tmp_path / "out.jsonl"
+    resumable(model, text_input, out, n_chunks=1)
+    other = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+    save_model(other.fit(["dull", "fun"], ["pos", "neg"]), model)
+    with pytest.raises(DataError, match="cannot resume: the model differs.*another model, or "
+                                        "was saved again"):
+        score_file(model, text_input, out, chunk_size=2, resume=True)
+
+
 def test_resume_with_nothing_to_resume(model_dir, text_input, tmp_path):
     out = tmp_path / "out.jsonl"
     summary = score_file(model_dir, text_input, out, resume=True)  # nothing yet: starts

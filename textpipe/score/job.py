@@ -408,7 +408,8 @@ def _differences(old: dict, new: dict) -> tuple[str, str] | None:
                              f"{str(before.get('sha256'))[:12]}… then; {now.get('size')} "
                              f"bytes, sha256 {str(now.get('sha256'))[:12]}… now")
     if old.get("model") != new["model"]:
-        return "the model", "its saved files or textpipe version are not the same"
+        return "the model", ("it is another model, or was saved again: its metadata.json, "
+                             "which lists the checksum of every file, is not the same")
     changed = [f"{key}: {old['options'].get(key)!r} then, {value!r} now"
                for key, value in new["options"].items() if old["options"].get(key) != value]
     if changed:
