@@ -4,7 +4,7 @@ import pytest
 
 import textpipe
 from textpipe.errors import ModelError
-from textpipe.model import load_model, save_model
+from textpipe.model import check_model, load_model, save_model
 
 
 @pytest.fixture
@@ -32,10 +32,7 @@ def test_tampered_file_fails_the_checksum(fitted, tmp_path):
 
 def test_other_textpipe_version_is_refused_unless_allowed(fitted, tmp_path):
     save_model(fitted, tmp_path / "m")
-    meta_path = tmp_path / "m" / "metadata.json"
-    meta = json.loads(meta_path.read_text())
-    meta["textpipe_version"] = "99.0.0"
-    meta_path.write_text(json.dumps(meta))
+    _edit_metadata(tmp_path / "m", lambda meta: meta.__setitem__("textpipe_version", "99.0.0"))
     with pytest.raises(ModelError, match="99.0.0"):
         load_model(tmp_path / "m")
     assert load_model(tmp_path / "m", allow_version_mismatch=True).pipeline is not None
@@ -114,11 +111,21 @@ def test_train_model_fits_on_all_training_data_and_records_it(tmp_path):
     assert loaded.metadata["created"] and "scikit-learn" in loaded.metadata["versions"]
 
 
-def _edit_metadata(folder, change):
+def _edit_metadata(folder, change, *, reseal=True):
+    """Change metadata.json; ``reseal``: as a save would have written it (else: tampered)."""
     path = folder / "metadata.json"
     meta = json.loads(path.read_text())
     change(meta)
+    if reseal and "metadata_sha256" in meta:
+        _reseal(meta)
     path.write_text(json.dumps(meta))
+
+
+def _reseal(meta):
+    """Record the metadata's own checksum, as a save does."""
+    from textpipe.model import model_identity
+
+    meta["metadata_sha256"] = model_identity(meta)
 
 
 def test_a_model_without_checksums_is_refused_naming_the_file(fitted, tmp_path):
@@ -185,3 +192,157 @@ def test_run_save_records_what_train_records_and_the_scores(tmp_path):
     assert set(meta["fit_seconds"]) == {"tokenize", "count", "multinomial_nb"}
     assert meta["protocol"] == "cv" and "accuracy" in meta["metrics"]
     assert meta["data"]["n_train"] == 12
+
+
+def _set_checksum(folder, name):
+    import hashlib
+
+    sha = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    _edit_metadata(folder, lambda meta: meta["checksums"].__setitem__(name, sha))
+
+
+def test_metadata_json_is_covered_by_a_checksum(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m")
+    _edit_metadata(tmp_path / "m", lambda meta: meta["labels"].reverse(),  # inverts all
+                   reseal=False)
+    with pytest.raises(ModelError, match=r"metadata.json: the metadata was changed or "
+                                         r"damaged after saving"):
+        load_model(tmp_path / "m")
+
+
+def test_metadata_json_may_be_reformatted(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m")
+    _edit_metadata(tmp_path / "m", lambda meta: None)  # same content, other layout
+    assert load_model(tmp_path / "m").labels == ["neg", "pos"]
+
+
+@pytest.mark.parametrize("sealed", [True, False], ids=["resealed", "saved-before-the-seal"])
+def test_labels_must_be_the_pipelines_classes_in_order(fitted, tmp_path, sealed):
+    save_model(fitted, tmp_path / "m")
+
+    def swap(meta):
+        meta["labels"].reverse()
+        if not sealed:  # as saved by a textpipe that did not checksum metadata.json
+            del meta["metadata_sha256"]
+
+    _edit_metadata(tmp_path / "m", swap)
+    with pytest.raises(ModelError, match=r"records the labels 'pos', 'neg' .*, but the "
+                                         r"pipeline in pipeline.pkl has the classes 'neg', "
+                                         r"'pos'"):
+        load_model(tmp_path / "m")
+
+
+def test_a_model_saved_before_metadata_had_a_checksum_still_loads(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m")
+    _edit_metadata(tmp_path / "m", lambda meta: meta.pop("metadata_sha256", None))
+    assert load_model(tmp_path / "m").pipeline.predict(["good"]).tolist() == ["pos"]
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("textpipe_version", None, "'textpipe_version' must be a version string.*it is null"),
+    ("labels", "neg,pos", "'labels' must be a list of strings.*it is a string"),
+    ("labels", [0, 1], r"'labels\[0\]' must be a string.*it is a number"),
+    ("predict_proba", "yes", "'predict_proba' must be true or false.*it is a string"),
+    ("checksums", ["pipeline.pkl"], "'checksums' must be an object.*it is an array"),
+    ("checksums", {"pipeline.pkl": 12},
+     r"'checksums\['pipeline.pkl'\]' must be a SHA-256.*it is a number"),
+    ("versions", "1.0", "'versions' must be an object.*it is a string"),
+    ("metadata_sha256", 5, "'metadata_sha256' must be a SHA-256.*it is a number"),
+])
+def test_metadata_fields_of_the_wrong_type_are_refused(fitted, tmp_path, field, value,
+                                                       expected):
+    save_model(fitted, tmp_path / "m")
+    _edit_metadata(tmp_path / "m", lambda meta: meta.__setitem__(field, value), reseal=False)
+    with pytest.raises(ModelError, match=r"metadata.json: " + expected):
+        load_model(tmp_path / "m")
+
+
+def test_a_required_metadata_field_that_is_missing_is_named(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m")
+    _edit_metadata(tmp_path / "m", lambda meta: meta.pop("textpipe_version"))
+    with pytest.raises(ModelError, match="'textpipe_version' must be .* it is missing"):
+        load_model(tmp_path / "m")
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "sub/../../outside.txt", "ABSOLUTE",
+                                  "link.txt", ""])
+def test_checksum_entries_must_name_files_inside_the_folder(fitted, tmp_path, name):
+    import hashlib
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not part of the model\n")
+    save_model(fitted, tmp_path / "a" / "m")
+    folder = tmp_path / "a" / "m"
+    if name == "ABSOLUTE":
+        name = str(outside)
+    if name == "link.txt":
+        (folder / name).symlink_to(outside)
+    sha = hashlib.sha256(outside.read_bytes()).hexdigest()  # a checksum that matches
+    _edit_metadata(folder, lambda meta: meta["checksums"].__setitem__(name, sha))
+    with pytest.raises(ModelError, match=f"checksum entry '{name}'"):
+        check_model(folder)
+
+
+def test_a_symlink_inside_the_folder_and_a_linked_folder_are_fine(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m", config={"steps": []})
+    folder = tmp_path / "m"
+    (folder / "config.json").rename(folder / "config.real.json")
+    (folder / "config.json").symlink_to("config.real.json")
+    (tmp_path / "current").symlink_to(folder)
+    assert load_model(tmp_path / "current").config == {"steps": []}
+
+
+@pytest.mark.parametrize("content, what", [({"weights": [1, 2]}, "a dict"), (7, "an int"),
+                                           (None, "None")])
+def test_a_pickle_that_holds_no_pipeline_is_refused(fitted, tmp_path, content, what):
+    import pickle
+
+    save_model(fitted, tmp_path / "m")
+    (tmp_path / "m" / "pipeline.pkl").write_bytes(pickle.dumps(content))
+    _set_checksum(tmp_path / "m", "pipeline.pkl")
+    with pytest.raises(ModelError, match=f"pipeline.pkl: holds {what}, not a fitted pipeline"):
+        load_model(tmp_path / "m")
+
+
+def test_a_pickle_that_cannot_be_unpickled_names_the_reason(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m")
+    pickled = (tmp_path / "m" / "pipeline.pkl").read_bytes()
+    (tmp_path / "m" / "pipeline.pkl").write_bytes(pickled[: len(pickled) // 2])
+    _set_checksum(tmp_path / "m", "pipeline.pkl")
+    with pytest.raises(ModelError, match="pipeline.pkl: cannot be loaded"):
+        load_model(tmp_path / "m")
+
+
+def test_a_config_json_that_is_not_an_object_is_refused(fitted, tmp_path):
+    save_model(fitted, tmp_path / "m", config={"steps": []})
+    (tmp_path / "m" / "config.json").write_text("[1, 2")
+    _set_checksum(tmp_path / "m", "config.json")
+    with pytest.raises(ModelError, match="config.json: cannot be loaded"):
+        load_model(tmp_path / "m")
+
+
+def test_loading_uses_the_very_bytes_it_verified(fitted, tmp_path, monkeypatch):
+    """A file replaced between its check and its use is never used unverified."""
+    from textpipe import model
+
+    save_model(fitted, tmp_path / "m")
+    other = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+    save_model(other.fit(["dull", "fun"], ["pos", "neg"]), tmp_path / "other")
+    verify = model._warn_library_versions
+
+    def swap_then_warn(meta, directory):  # runs after the checksums, before unpickling
+        (tmp_path / "other" / "pipeline.pkl").replace(tmp_path / "m" / "pipeline.pkl")
+        return verify(meta, directory)
+
+    monkeypatch.setattr(model, "_warn_library_versions", swap_then_warn)
+    assert load_model(tmp_path / "m").pipeline.predict(["fun"]).tolist() == ["pos"]
+
+
+def test_a_pipeline_without_a_classifier_loads(tmp_path):
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline([("count", CountVectorizer())]).fit(["good fun", "bad"])
+    save_model(pipe, tmp_path / "m")
+    model = load_model(tmp_path / "m")
+    assert model.labels == [] and model.pipeline.transform(["fun"]).sum() == 1

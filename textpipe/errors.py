@@ -563,6 +563,47 @@ class Errors:
         "differ or loading may fail; install the versions it was saved with, or re-train "
         "the model."
     )
+    E870 = (
+        "{path}: '{field}' must be {expected}, but it is {got}. The file was changed or "
+        "damaged after saving: restore the folder from a good copy, or save the model again."
+    )
+    E871 = (
+        "{path}: the metadata was changed or damaged after saving (it no longer matches its "
+        "metadata_sha256). Restore the folder from a good copy, or save the model again."
+    )
+    E872 = (
+        "{path}: the checksum entry '{name}' {why}; a model lists only files inside its own "
+        "folder. Restore the folder from a good copy, or save the model again."
+    )
+    E873 = (
+        "{path}: holds {what}, not a fitted pipeline (an estimator with fit, and predict or "
+        "transform). Save a fitted pipeline with `textpipe train` or `textpipe run --save`."
+    )
+    E874 = (
+        "{path}: cannot be loaded ({reason}). If a module is missing, install the package "
+        "that provides it (metadata.json lists the versions the model was saved with); "
+        "otherwise restore the folder from a good copy, or save the model again."
+    )
+    E875 = (
+        "{path}: records {recorded}, but the pipeline in pipeline.pkl has {actual}; the two "
+        "files do not belong together. Restore the folder from a good copy, or save the "
+        "model again."
+    )
+    E876 = (
+        "{path}: the model changed after this job checked it (another model was put in its "
+        "place, or it was saved again), so the job stopped instead of scoring with another "
+        "model. Keep the folder unchanged while scoring, and score again."
+    )
+    E877 = (
+        "another run (process {pid}) is writing to '{parts}' now. Wait for it to finish or "
+        "stop it, or write to another output: two runs on one output would commit the same "
+        "chunks twice."
+    )
+    E878 = (
+        "an interrupted run left its committed chunks in '{parts}', but {why}, so it cannot "
+        "be resumed. Pass --overwrite to start again from the first row, or choose another "
+        "output."
+    )
 
     # Neural models: the biLM, pretraining, ELMo and the BiLSTM classifier
     E601 = (

@@ -278,12 +278,15 @@ def test_a_textpipe_warning_during_run_is_one_line_and_hidden_by_quiet(tmp_path,
 
 
 def test_score_quiet_hides_the_library_version_warning(tmp_path, capfd):
+    from textpipe.model import model_identity
+
     data = tmp_path / "toy.txt"
     data.write_text(_lines(), encoding="utf-8")
     model = tmp_path / "model"
     assert _run(["train", _pipeline(tmp_path), "--data", data, "-o", model, "-q"], capfd)[0] == 0
     meta = json.loads((model / "metadata.json").read_text())
     meta["versions"]["scikit-learn"] = "0.1.0"
+    meta["metadata_sha256"] = model_identity(meta)  # as a save would have sealed it
     (model / "metadata.json").write_text(json.dumps(meta))
     code, _, err = _run(["score", model, data, "-o", tmp_path / "o.jsonl", "-q"], capfd)
     assert code == 0 and err == ""

@@ -57,3 +57,18 @@ def test_a_dask_cluster_without_workers_fails_fast_with_advice(fitted, monkeypat
             list(ordered_map(_cost, [(0, 0)], ModelHandle.resolve(fitted),
                              scheduler=cluster.scheduler_address))
         assert time.monotonic() - start < 30
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_model_folder_replaced_after_the_check_is_not_scored_with(fitted, tmp_path, n_jobs):
+    from textpipe.errors import ModelError
+    from textpipe.model import save_model
+
+    save_model(fitted, tmp_path / "m")
+    other = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+    save_model(other.fit(["fun", "dull"], ["neg", "pos"]), tmp_path / "other")
+    handle = ModelHandle.resolve(tmp_path / "m")
+    (tmp_path / "m").rename(tmp_path / "old")  # `mv other m` while the job starts
+    (tmp_path / "other").rename(tmp_path / "m")
+    with pytest.raises(ModelError, match=r"m: the model changed after this job checked it"):
+        list(ordered_map(getattr, ["classes_"], handle, n_jobs=n_jobs))

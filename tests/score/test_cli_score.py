@@ -139,10 +139,13 @@ def test_a_model_saved_with_other_library_versions_is_scored_with_a_warning(
         model_dir, tmp_path, capsys):
     import shutil
 
+    from textpipe.model import model_identity
+
     model = tmp_path / "model"
     shutil.copytree(model_dir, model)
     meta = json.loads((model / "metadata.json").read_text())
     meta["versions"]["scikit-learn"] = "0.1.0"
+    meta["metadata_sha256"] = model_identity(meta)  # as saved so
     (model / "metadata.json").write_text(json.dumps(meta))
     src = tmp_path / "in.txt"
     src.write_text("good fun\n", encoding="utf-8")
@@ -150,3 +153,36 @@ def test_a_model_saved_with_other_library_versions_is_scored_with_a_warning(
     err = capsys.readouterr().err
     assert "warning: " in err and "saved with scikit-learn 0.1.0" in err
     assert err.count("saved with scikit-learn 0.1.0") == 1 and "warnings.warn" not in err
+
+
+def _session(leader: int) -> list:
+    """The live processes of the session that ``leader`` started (orphans included)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if os.getsid(process.pid) == leader and process.status() != psutil.STATUS_ZOMBIE:
+                found.append((process, " ".join(process.cmdline())))
+        except (OSError, psutil.Error):  # gone meanwhile
+            pass
+    return found
+
+
+def test_workers_exit_when_the_scoring_process_is_killed(model_dir, big_input, tmp_path):
+    process = cli("score", model_dir, big_input, "-o", tmp_path / "out.jsonl", "-j", 2,
+                  "--chunk-size", 1000, "-q", start_new_session=True)
+    deadline = time.monotonic() + 60
+    while sum("loky" in cmd and "--process-name" in cmd for _, cmd in _session(process.pid)) < 2:
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "two workers did not start within 60 s"
+        time.sleep(0.005)
+    process.kill()  # right after the workers start, before they get any work
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while left := _session(process.pid):  # workers, and loky's resource tracker
+        if time.monotonic() > deadline:
+            for orphan, _ in left:
+                orphan.kill()
+            pytest.fail(f"still running 10 s after the kill: {[cmd for _, cmd in left]}")
+        time.sleep(0.1)

@@ -1,4 +1,7 @@
+import io
 import json
+import os
+import sys
 
 import pytest
 
@@ -124,6 +127,21 @@ def test_resume_refuses_a_changed_input_or_options(model_dir, text_input, tmp_pa
         score_file(model_dir, text_input, out, chunk_size=2, resume=True)
 
 
+def test_resume_refuses_another_model_in_the_folder(model_dir, text_input, tmp_path):
+    import shutil
+
+    from textpipe.model import save_model
+
+    model = shutil.copytree(model_dir, tmp_path / "model")
+    out = tmp_path / "out.jsonl"
+    resumable(model, text_input, out, n_chunks=1)
+    other = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+    save_model(other.fit(["dull", "fun"], ["pos", "neg"]), model)
+    with pytest.raises(DataError, match="cannot resume: the model differs.*another model, or "
+                                        "was saved again"):
+        score_file(model, text_input, out, chunk_size=2, resume=True)
+
+
 def test_resume_with_nothing_to_resume(model_dir, text_input, tmp_path):
     out = tmp_path / "out.jsonl"
     summary = score_file(model_dir, text_input, out, resume=True)  # nothing yet: starts
@@ -211,8 +229,9 @@ def test_a_second_run_on_the_same_output_is_refused_while_the_first_runs(
     out = tmp_path / "out.jsonl"
     resumable(model_dir, text_input, out, n_chunks=1)
     running = Journal.reopen(tmp_path / "out.jsonl.parts")  # what a live run holds
-    for option in ({"resume": True}, {"overwrite": True}):
-        with pytest.raises(DataError, match="another run is writing to"):
+    for option in ({}, {"resume": True}, {"overwrite": True}):  # none says "pass --resume"
+        with pytest.raises(DataError, match=rf"another run \(process {os.getpid()}\) is "
+                                            rf"writing to '.*out.jsonl.parts' now"):
             score_file(model_dir, text_input, out, chunk_size=2, **option)
     assert len(running.parts()) == 1 and running.parts()[0].is_file()
     running.close()
@@ -224,10 +243,39 @@ def test_a_refused_resume_releases_the_interrupted_run(model_dir, text_input, tm
 
     parts = tmp_path / "out.jsonl.parts"
     Journal.start(parts, {"input": {"path": "-"}}, suffix=".jsonl").close()  # read stdin
-    with pytest.raises(DataError, match="reads standard input cannot be resumed") as caught:
+    with pytest.raises(DataError, match="it read standard input, so it cannot be resumed"
+                       ) as caught:
         score_file(model_dir, text_input, tmp_path / "out.jsonl", resume=True)
     Journal.reopen(parts).close()  # not held by the failed run, whose frames are still alive
     assert caught.value is not None
+
+
+def test_leftovers_of_a_run_that_read_stdin_suggest_overwrite(model_dir, text_input,
+                                                               tmp_path):
+    from textpipe.score.journal import Journal
+
+    out = tmp_path / "out.jsonl"
+    Journal.start(tmp_path / "out.jsonl.parts", {"input": {"path": "-"}},
+                  suffix=".jsonl").close()
+    for option in ({}, {"resume": True}):
+        with pytest.raises(DataError, match=r"out.jsonl.parts', but it read standard input, "
+                                            r"so it cannot be resumed. Pass --overwrite"
+                           ) as caught:
+            score_file(model_dir, text_input, out, **option)
+        assert "--resume" not in str(caught.value)
+    score_file(model_dir, text_input, out, overwrite=True)
+    assert out.is_file() and not (tmp_path / "out.jsonl.parts").exists()
+
+
+def test_leftovers_met_by_a_run_that_reads_stdin_suggest_overwrite(model_dir, text_input,
+                                                                  tmp_path, monkeypatch):
+    out = tmp_path / "out.jsonl"
+    resumable(model_dir, text_input, out, n_chunks=1)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"good fun\n")))
+    with pytest.raises(DataError, match=r"but this run reads standard input, so it cannot "
+                                        r"be resumed. Pass --overwrite") as caught:
+        score_file(model_dir, "-", out)
+    assert "--resume" not in str(caught.value)
 
 
 def test_a_parquet_input_is_closed_after_scoring(model_dir, tmp_path):

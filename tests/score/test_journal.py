@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from textpipe.errors import DataError
@@ -68,10 +70,13 @@ def test_a_missing_errors_file_means_the_folder_is_damaged(tmp_path):
 def test_parts_held_by_a_run_cannot_be_reopened_or_discarded(tmp_path):
     folder = started(tmp_path, 2)
     holder = Journal.reopen(folder)
-    with pytest.raises(DataError, match="another run is writing to .*o.parts"):
+    held = rf"another run \(process {os.getpid()}\) is writing to '.*o.parts' now"
+    with pytest.raises(DataError, match=held):
         Journal.reopen(folder)
-    with pytest.raises(DataError, match="another run is writing"):
+    with pytest.raises(DataError, match=held):
         Journal.discard(folder)
+    with pytest.raises(DataError, match=held):
+        Journal.recorded_job(folder)
     assert (folder / "journal.jsonl").read_bytes().count(b"\n") == 3  # untouched
     holder.close()
     Journal.reopen(folder).close()  # free again
@@ -81,6 +86,6 @@ def test_parts_held_by_a_run_cannot_be_reopened_or_discarded(tmp_path):
 
 def test_starting_where_another_run_has_just_started_is_refused(tmp_path):
     first = Journal.start(tmp_path / "o.parts", {"input": "x"}, suffix=".jsonl")
-    with pytest.raises(DataError, match="another run is writing"):
+    with pytest.raises(DataError, match=rf"another run \(process {os.getpid()}\) is writing"):
         Journal.start(tmp_path / "o.parts", {"input": "x"}, suffix=".jsonl")
     first.close()

@@ -5,8 +5,10 @@ The model reaches each worker once, never once per chunk:
 * in this process (``n_jobs=1``), the loaded pipeline is used as it is;
 * with joblib (``n_jobs=2``, ``-1`` for every core), each worker process loads the
   model from its folder the first time it needs it (checksums verified) and keeps it
-  for the following chunks; a pipeline that was never saved is saved once to a
-  temporary folder for them;
+  for the following chunks; it refuses a model whose identity is not the one this
+  process checked (the folder was replaced meanwhile), and it exits as soon as this
+  process is gone, ``kill -9`` included. A pipeline that was never saved is saved
+  once to a temporary folder for them;
 * with Dask (``scheduler="tcp://host:8786"``), the pipeline is scattered to every
   worker once (``Client.scatter(..., broadcast=True)``) and tasks refer to it. A
   cluster with no worker is refused after :data:`DASK_WORKER_TIMEOUT` seconds
@@ -25,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 import warnings
@@ -34,7 +37,7 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import DataError, Errors
+from ..errors import DataError, Errors, ModelError
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
 
 # In each worker process: the model last loaded, keyed by (folder, identity).
@@ -43,17 +46,22 @@ _LOADED: dict[tuple[str, str], Any] = {}
 DASK_WORKER_TIMEOUT = 30
 
 
-def _load_again(directory, allow_version_mismatch: bool):
+def _load_again(directory, identity: str, allow_version_mismatch: bool):
     """Load a model folder that :meth:`ModelHandle.resolve` checked already.
 
-    The checksums are verified again, right before unpickling; a library version
-    warning is not repeated (the main process gave it once).
+    The checksums are verified again, right before unpickling, and the model must
+    still have the ``identity`` that was checked: a folder replaced meanwhile is
+    refused rather than scored with. A library version warning is not repeated
+    (the main process gave it once).
     """
     from ..model import ModelVersionWarning, load_model
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ModelVersionWarning)
-        return load_model(directory, allow_version_mismatch=allow_version_mismatch).pipeline
+        model = load_model(directory, allow_version_mismatch=allow_version_mismatch)
+    if model.identity != identity:
+        raise ModelError(Errors.E876.format(path=directory))
+    return model.pipeline
 
 
 class ModelHandle:
@@ -105,7 +113,8 @@ class ModelHandle:
     def pipeline(self):
         """The fitted pipeline, loaded from the folder on first use."""
         if self._pipeline is None:
-            self._pipeline = _load_again(self.directory, self.allow_version_mismatch)
+            self._pipeline = _load_again(self.directory, self.identity,
+                                         self.allow_version_mismatch)
         return self._pipeline
 
     @property
@@ -141,20 +150,20 @@ class ModelHandle:
             yield tmp, model_identity(check_model(tmp))  # what workers check: no unpickling
 
 
-def _exit_with_parent() -> None:
-    """In a worker: exit as soon as the process that started it is gone.
+def _exit_with_parent(parent: int) -> None:
+    """Start a worker (loky's initializer): exit as soon as process ``parent`` is gone.
 
-    A scoring job killed with ``kill -9`` cannot stop its workers; without this they
-    would idle until joblib's idle timeout (minutes), holding memory.
+    A scoring job killed with ``kill -9`` cannot stop its workers, and a worker left
+    waiting for work may never time out (loky's idle timeout needs a lock that the
+    killed process may hold), so each worker watches its parent from its start.
+    ``parent`` is the pid of the process that started it: if that one died before
+    this worker got here, the worker has a new parent already and exits at once.
     """
-    import os
     import threading
-
-    parent = os.getppid()
 
     def watch():
         while os.getppid() == parent:
-            time.sleep(0.5)
+            time.sleep(0.2)
         os._exit(1)
 
     threading.Thread(target=watch, name="textpipe-parent-watch", daemon=True).start()
@@ -169,10 +178,8 @@ def _in_worker(func, where: tuple[str, str, bool], item, args):
     key = (directory, identity)
     pipeline = _LOADED.get(key)
     if pipeline is None:
-        if not _LOADED:
-            _exit_with_parent()
         _LOADED.clear()  # one model per worker at a time
-        pipeline = _LOADED[key] = _load_again(directory, allow)
+        pipeline = _LOADED[key] = _load_again(directory, identity, allow)
     return call_recording_warnings(func, pipeline, item, *args)
 
 
@@ -206,7 +213,7 @@ def ordered_map(func: Callable, items: Iterable, model: ModelHandle, *, args: tu
     if scheduler is not None:
         yield from _dask_map(func, items, model, args, scheduler)
         return
-    from joblib import Parallel, delayed, effective_n_jobs
+    from joblib import Parallel, delayed, effective_n_jobs, parallel_config
 
     n_jobs = check_n_jobs(n_jobs)
     if n_jobs == 1 or effective_n_jobs(n_jobs) == 1:
@@ -215,8 +222,11 @@ def ordered_map(func: Callable, items: Iterable, model: ModelHandle, *, args: tu
         return
     with model.on_disk() as (directory, identity):
         where = (directory, identity, model.allow_version_mismatch)
-        parallel = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs",
-                            batch_size=1)
+        # The backend is chosen when Parallel is made: the setting does not outlive it.
+        with parallel_config(backend="loky", initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)):
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator",
+                                pre_dispatch="2*n_jobs", batch_size=1)
         yield from results_raising_warnings(
             parallel(delayed(_in_worker)(func, where, item, args) for item in items))
 

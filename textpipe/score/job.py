@@ -43,8 +43,8 @@ from ..errors import DataError, Errors, ModelError, quoted_list
 from ..paths import Input, Output, atomic_file, check_paths, write_errors
 from .backends import ModelHandle, check_n_jobs, ordered_map
 from .journal import Journal, errors_jsonl, parts_folder
-from .readers import (InputSpec, ParsedChunk, RawChunk, ScoreInput, error_row, parse_chunk,
-                      stdin_cannot_resume)
+from .readers import (STDIN, InputSpec, ParsedChunk, RawChunk, ScoreInput, error_row,
+                      parse_chunk)
 from .stream import check_chunk_size
 from .writers import (OutputSpec, assemble, check_output_format, detect_output_format,
                       format_chunk, header, output_spec)
@@ -365,8 +365,10 @@ def _check_destinations(model, input, output: str, errors, *, resume: bool,
                overwrite=overwrite or resumable or exists, example="errors.jsonl"),
     ], inputs=inputs)
     if parts is not None and not overwrite and not resumable:
-        if parts.exists():
-            raise DataError(Errors.E805.format(parts=parts), file=output)
+        if parts.exists():  # say what works: a live run's folder, or what --overwrite clears
+            recorded = Journal.recorded_job(parts)  # refused if a live run holds it
+            raise (_not_resumable(parts, str(input) == STDIN, recorded, output)
+                   or DataError(Errors.E805.format(parts=parts), file=output))
         if exists:
             raise DataError(Errors.E806.format(parts=parts) if resume else Errors.E804,
                             file=output)
@@ -421,10 +423,21 @@ def _job(source, out_spec, handle, chunk_size) -> dict:
     }
 
 
+def _not_resumable(parts: Path, reads_stdin: bool, recorded: dict | None, output):
+    """The error for leftover ``parts`` that no run can resume, as standard input was
+    (``recorded`` job) or is (``reads_stdin``) read; else None."""
+    recorded_input = (recorded or {}).get("input")
+    if reads_stdin:
+        why = "this run reads standard input"
+    elif isinstance(recorded_input, dict) and recorded_input.get("path") == STDIN:
+        why = "it read standard input"
+    else:
+        return None
+    return DataError(Errors.E878.format(parts=parts, why=why), file=output)
+
+
 def _differences(old: dict, new: dict) -> tuple[str, str] | None:
     """What differs between a recorded job and this one, for E807."""
-    if old.get("input", {}).get("path") == "-":
-        raise stdin_cannot_resume()
     if old.get("input") != new["input"]:
         before, now = old.get("input", {}), new["input"]
         if before.get("path") != now.get("path"):
@@ -433,7 +446,8 @@ def _differences(old: dict, new: dict) -> tuple[str, str] | None:
                              f"{str(before.get('sha256'))[:12]}… then; {now.get('size')} "
                              f"bytes, sha256 {str(now.get('sha256'))[:12]}… now")
     if old.get("model") != new["model"]:
-        return "the model", "its saved files or textpipe version are not the same"
+        return "the model", ("it is another model, or was saved again: its metadata.json, "
+                             "which lists the checksum of every file, is not the same")
     changed = [f"{key}: {old['options'].get(key)!r} then, {value!r} now"
                for key, value in new["options"].items() if old["options"].get(key) != value]
     if changed:
@@ -446,20 +460,24 @@ def _to_file(summary, source, out_spec, run, handle, output: Path, chunk_size, *
     summary.errors_file = str(errors)
     parts = parts_folder(output)
     if source.is_stdin and resume and parts.exists():
-        raise stdin_cannot_resume()
+        raise _not_resumable(parts, True, None, output)
     job = _job(source, out_spec, handle, chunk_size)
     journal = None
     if parts.exists():
         if resume:
             journal = Journal.reopen(parts)
             try:
-                diff = _differences(journal.job, job)
+                refusal = _not_resumable(parts, source.is_stdin, journal.job, output)
+                diff = None if refusal else _differences(journal.job, job)
             except BaseException:
                 journal.close()
                 raise
             if diff is not None:
+                refusal = DataError(Errors.E807.format(what=diff[0], detail=diff[1]),
+                                    file=output)
+            if refusal is not None:
                 journal.close()
-                raise DataError(Errors.E807.format(what=diff[0], detail=diff[1]), file=output)
+                raise refusal
         else:  # --overwrite: _check_destinations refused the rest
             Journal.discard(parts)
     elif resume:

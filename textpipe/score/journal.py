@@ -22,9 +22,10 @@ When every chunk is done, the parts are assembled into ``OUTPUT`` (again through
 temporary file, ``fsync`` and a rename) and the folder is removed.
 
 A run holds an exclusive lock (``flock``) on the journal from opening it to removing
-the folder, so a second run on the same output (``--resume``, ``--overwrite``) is
-refused while the first one lives; the lock goes with the process, ``kill -9``
-included. (Where ``fcntl`` is missing, on Windows, there is no lock.)
+the folder, so a second run on the same output (with ``--resume``, ``--overwrite`` or
+neither) is refused while the first one lives, naming its process where the system
+tells (``/proc/locks`` on Linux); the lock goes with the process, ``kill -9`` included.
+(Where ``fcntl`` is missing, on Windows, there is no lock.)
 
 Examples
 --------
@@ -104,6 +105,7 @@ class Journal:
         try:
             folder.mkdir(parents=True)
         except FileExistsError:
+            Journal.recorded_job(folder)  # names the run that holds it, if one does yet
             raise DataError(Errors.E820.format(parts=folder)) from None
         line = json.dumps({"textpipe_score": FORMAT_VERSION, "suffix": suffix, "job": job})
         write_atomic(folder / JOURNAL_FILE, line.encode("utf-8") + b"\n")
@@ -164,6 +166,30 @@ class Journal:
             fh.close()
             raise
         return cls(folder, head["job"], entries, suffix, fh)
+
+    @staticmethod
+    def recorded_job(folder) -> dict | None:
+        """The job an interrupted run recorded in ``folder``, read without changing anything.
+
+        Returns None if the journal cannot be read or does not start with a job.
+
+        Raises
+        ------
+        DataError
+            If another run holds the folder.
+        """
+        try:
+            fh = open(Path(folder) / JOURNAL_FILE, "rb")
+        except OSError:
+            return None
+        with fh:
+            _lock(fh, Path(folder))  # released when fh is closed
+            try:
+                head = json.loads(fh.readline())
+            except ValueError:
+                return None
+        job = head.get("job") if isinstance(head, dict) else None
+        return job if isinstance(job, dict) else None
 
     @staticmethod
     def discard(folder) -> None:
@@ -239,13 +265,54 @@ def _open_locked(folder: Path):
         If another process holds the lock.
     """
     fh = open(folder / JOURNAL_FILE, "ab")
-    if fcntl is not None:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            raise DataError(Errors.E820.format(parts=folder)) from None
+    try:
+        _lock(fh, folder)
+    except BaseException:
+        fh.close()
+        raise
     return fh
+
+
+def _lock(fh, folder: Path) -> None:
+    """Lock ``folder``'s open journal ``fh`` exclusively, or say which run holds it.
+
+    Raises
+    ------
+    DataError
+        If another process holds the lock.
+    """
+    if fcntl is None:
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        pid = _lock_holder(fh.fileno())
+        if pid is None:
+            raise DataError(Errors.E820.format(parts=folder)) from None
+        raise DataError(Errors.E877.format(pid=pid, parts=folder)) from None
+
+
+def _lock_holder(fd: int) -> int | None:
+    """The pid of the process that holds a ``flock`` on open file ``fd``, if Linux says.
+
+    ``/proc/locks`` lists each lock with its holder and its file's device and inode
+    (``1: FLOCK  ADVISORY  WRITE 4242 fe:00:5441173 0 EOF``); elsewhere, None.
+    """
+    try:
+        stat = os.fstat(fd)
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            table = fh.read()
+    except OSError:
+        return None
+    file_id = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    for line in table.splitlines():
+        fields = line.split()  # a waiting lock has "->" after its number: skipped
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == file_id:
+            try:
+                return int(fields[4])
+            except ValueError:
+                return None
+    return None
 
 
 def _part_name(index: int, suffix: str) -> str:
