@@ -69,7 +69,8 @@ def documents(draw, fmt):
             lines[-1] = b'"never closed, x'  # stray quote earlier may join what follows
         separator = b"," if fmt == "csv" else b"\t"
         return b"id" + separator + b"text" + separator + b"k\n" + b"\n".join(lines) + b"\n", n
-    return b"\n".join(lines) + draw(st.sampled_from([b"\n", b""])), n
+    end = draw(st.sampled_from([b"\n", b""])) if lines[-1] else b"\n"  # else no last line
+    return b"\n".join(lines) + end, n
 
 
 def _parquet_table(draw, n):
