@@ -165,10 +165,6 @@ class Errors:
     E201 = "unknown dataset '{name}'.{hint} Bundled datasets: {allowed}. A path to a file or folder works too."
     E202 = "file or folder not found."
     E203 = "unknown data format '{fmt}'. Use one of: {allowed}."
-    E204 = (
-        "unknown text encoding '{encoding}'. Use 'auto' or a Python codec name such as "
-        "'utf-8', 'cp1252' or 'latin-1'."
-    )
     E205 = (
         "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'. Use encoding "
         "'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'."
@@ -517,6 +513,50 @@ class Errors:
     )
     E830 = "the model cannot score this document: {reason}"
     E831 = "the text is missing (null)"
+
+    # Batch scoring: bad rows, bad values and how the input is decoded
+    E880 = (
+        "{option}: unknown text encoding '{encoding}'. Use 'auto' or a Python codec name such "
+        "as 'utf-8', 'cp1252' or 'latin-1'."
+    )
+    E881 = (
+        "{option}: '{encoding}' is not a text encoding (Python's '{name}' codec does not turn "
+        "bytes into text). Use 'auto' or a codec such as 'utf-8', 'cp1252' or 'latin-1'."
+    )
+    E882 = "--keep names {names} twice; name each column once."
+    E883 = "the id must be a string or a number, but it is {kind}"
+    E884 = "the id is {value}, which identifies nothing; ids must be strings or finite numbers"
+    E885 = (
+        "the {role} holds a lone surrogate ({char}, written as a \\u escape), which is not a "
+        "character and cannot be written as UTF-8"
+    )
+    E886 = "column '{column}' is not valid UTF-8 (byte 0x{byte:02x} at byte {at})"
+    E887 = "cannot write this row as {fmt}: {reason}"
+    E888 = (
+        "the model fails on every document of rows {first} to {last} ({reason}): it is the "
+        "model that fails, not the rows. Check that it can score a few documents."
+    )
+    E889 = "encoding: {codec} ({why})"
+    E890 = (
+        "byte 0x{byte:02x} at line {line} is not UTF-8, and no line of the first MiB holds "
+        "UTF-8 beyond ASCII"
+    )
+    E891 = (
+        "bytes that are not UTF-8 on {bad:,} lines of the first MiB (the first: byte "
+        "0x{byte:02x} at line {line}), UTF-8 beyond ASCII on only {good:,}, which will read "
+        "as mojibake; pass --encoding utf-8 to send the others to the errors file instead"
+    )
+    E892 = (
+        "UTF-8 beyond ASCII on {good:,} lines of the first MiB, bytes that are not UTF-8 on "
+        "{bad:,} (the first: byte 0x{byte:02x} at line {line}); rows that are not UTF-8 go "
+        "to the errors file. Pass --encoding cp1252 if the file is Windows-1252"
+    )
+    E893 = "{why}; byte 0x{byte:02x} at line {line} is not cp1252 either"
+    E894 = (
+        "{option}: '{encoding}' is not ASCII-compatible (it does not write newlines, quotes "
+        "and commas as ASCII does), and scoring splits the input's bytes at them. Convert "
+        "the file to UTF-8 first, e.g. `iconv -f {encoding} -t UTF-8`."
+    )
 
     # Batch scoring: the model and where it runs
     E832 = (

@@ -77,7 +77,7 @@ def score(
     keep: List[str] = typer.Option([], "--keep", "-k", help="Input column to copy to the output (repeat, or separate with commas)."),
     top_k: Optional[int] = typer.Option(None, "--top-k", help="Write only the K most probable classes and their probabilities."),
     proba: bool = typer.Option(True, "--proba/--no-proba", help="Write class probabilities, or labels only."),
-    encoding: str = typer.Option("auto", "--encoding", help="'auto' (UTF-8, else cp1252, else Latin-1, settled on the first MiB) or a codec name."),
+    encoding: str = typer.Option("auto", "--encoding", help="'auto' (UTF-8 unless most non-ASCII lines of the first MiB are not; then cp1252, else Latin-1; a choice other than plain UTF-8 is noted) or a codec name."),
     chunk_size: int = typer.Option(10_000, "--chunk-size", help="Documents per chunk: the unit of parallel work and of commit."),
     n_jobs: int = typer.Option(1, "--n-jobs", "-j", help="Worker processes (-1: every core)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Score on a Dask cluster at this address, e.g. tcp://10.0.0.5:8786."),

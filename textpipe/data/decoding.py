@@ -16,6 +16,10 @@ break. Everything here therefore splits lines at ``"\\n"`` only, and never with
 4. if that fails too (cp1252 leaves five bytes undefined), as Latin-1, which
    decodes any byte.
 
+Scoring (``textpipe score``) cannot hold a whole file, and loses a row rather than a
+job to a bad byte, so it decides on the first MiB with :func:`choose_encoding`, line by
+line: one stray byte does not turn a UTF-8 file into cp1252.
+
 Examples
 --------
 >>> text, codec = decode_bytes(b"caf\\xe9 \\x85 ok\\r\\nnext")
@@ -31,6 +35,7 @@ import codecs
 import gzip
 import os
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError, Errors
@@ -40,13 +45,20 @@ AUTO = "auto"
 FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
 
 
-def check_encoding(encoding: str) -> str:
-    """Return ``encoding`` if it is ``"auto"`` or a codec Python knows.
+def check_encoding(encoding: str, *, option: str = "encoding") -> str:
+    """Return ``encoding`` if it is ``"auto"`` or a codec that decodes bytes to text.
+
+    Parameters
+    ----------
+    encoding : str
+    option : str, default="encoding"
+        The option or parameter that gave it, named in the error message.
 
     Raises
     ------
     DataError
-        If the codec is unknown.
+        If Python knows no such codec, or it is not a text encoding (``rot13``,
+        ``hex``, ``zlib``, ...).
 
     Examples
     --------
@@ -55,17 +67,129 @@ def check_encoding(encoding: str) -> str:
     >>> check_encoding("utf9")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: unknown text encoding 'utf9'. Use 'auto' or a Python codec name such as 'utf-8', 'cp1252' or 'latin-1'.
+    textpipe.errors.DataError: encoding: unknown text encoding 'utf9'. Use 'auto' or a Python codec name such as 'utf-8', 'cp1252' or 'latin-1'.
+    >>> check_encoding("rot13", option="--encoding")
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.DataError: --encoding: 'rot13' is not a text encoding (Python's 'rot-13' codec does not turn bytes into text). Use 'auto' or a codec such as 'utf-8', 'cp1252' or 'latin-1'.
     """
     if encoding == AUTO:
         return encoding
     try:
         if not isinstance(encoding, str):
             raise LookupError(encoding)
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError:
-        raise DataError(Errors.E204.format(encoding=encoding)) from None
+        raise DataError(Errors.E880.format(option=option, encoding=encoding)) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise DataError(Errors.E881.format(option=option, encoding=encoding, name=info.name))
     return encoding
+
+
+_ASCII_PROBE = "\n\r\t ,;\"'{}[]:\\azAZ09"
+
+
+def is_ascii_compatible(encoding: str) -> bool:
+    """Whether a codec writes newlines, quotes, delimiters, letters and digits as ASCII does.
+
+    Only such a codec can be read by splitting raw bytes at ``b"\\n"``, ``b","`` and
+    ``b'"'``; UTF-16, UTF-32, UTF-7 and EBCDIC code pages cannot.
+
+    Examples
+    --------
+    >>> is_ascii_compatible("cp1252"), is_ascii_compatible("utf-16"), is_ascii_compatible("cp037")
+    (True, False, False)
+    """
+    try:
+        return (_ASCII_PROBE.encode(encoding) == _ASCII_PROBE.encode("ascii")
+                and _ASCII_PROBE.encode("ascii").decode(encoding) == _ASCII_PROBE)
+    except (UnicodeError, LookupError):
+        return False
+
+
+@dataclass(frozen=True)
+class EncodingChoice:
+    """The codec :func:`choose_encoding` settled on, and why when it was not plain UTF-8.
+
+    Attributes
+    ----------
+    codec : str
+        ``"utf-8"``, ``"cp1252"`` or ``"latin-1"``.
+    note : str or None
+        One line for the user, e.g. ``"encoding: cp1252 (byte 0xe9 at line 12 is not
+        UTF-8, ...)"``; None when every line of the sample is UTF-8.
+    """
+
+    codec: str
+    note: str | None = None
+
+
+def choose_encoding(sample: bytes, *, complete: bool = True) -> EncodingChoice:
+    """Choose how to read a file from its first bytes, one line at a time.
+
+    Lines that are pure ASCII read the same in every candidate and do not count.
+    Of the others, those that decode as UTF-8 vote for UTF-8 and those that do not
+    vote against it:
+
+    * no line against: UTF-8;
+    * at least as many lines for as against: UTF-8 (the lines against are bytes
+      UTF-8 cannot read: their rows become error rows, they are not guessed at);
+    * otherwise cp1252, or Latin-1 if the sample holds one of the five bytes cp1252
+      leaves undefined (the lines for UTF-8, if any, will read as mojibake, and the
+      note says how many).
+
+    Parameters
+    ----------
+    sample : bytes
+        The start of the file, after any byte-order mark.
+    complete : bool, default=True
+        False if the file goes on after ``sample``, which may then end inside a
+        UTF-8 character.
+
+    Returns
+    -------
+    EncodingChoice
+
+    Examples
+    --------
+    >>> choose_encoding("café\\n".encode() * 3 + b"stray \\xff\\n").note
+    'encoding: utf-8 (UTF-8 beyond ASCII on 3 lines of the first MiB, bytes that are not UTF-8 on 1 (the first: byte 0xff at line 4); rows that are not UTF-8 go to the errors file. Pass --encoding cp1252 if the file is Windows-1252)'
+    >>> choose_encoding(b"ok\\ncaf\\xe9\\n")
+    EncodingChoice(codec='cp1252', note='encoding: cp1252 (byte 0xe9 at line 2 is not UTF-8, and no line of the first MiB holds UTF-8 beyond ASCII)')
+    """
+    utf8 = codecs.getincrementaldecoder("utf-8")
+    try:
+        utf8().decode(sample, final=complete)
+        return EncodingChoice("utf-8")
+    except UnicodeDecodeError:
+        pass
+    good, bad, first_bad = 0, 0, None
+    lines = sample.split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            utf8().decode(line, final=complete or number < len(lines))
+            good += 1
+        except UnicodeDecodeError as exc:
+            bad += 1
+            first_bad = first_bad or (line[exc.start], number)
+    byte, line = first_bad
+    if good >= bad:
+        why = Errors.E892.format(good=good, bad=bad, byte=byte, line=line)
+        return EncodingChoice("utf-8", Errors.E889.format(codec="utf-8", why=why))
+    if good:
+        why = Errors.E891.format(good=good, bad=bad, byte=byte, line=line)
+    else:
+        why = Errors.E890.format(byte=byte, line=line)
+    try:
+        sample.decode("cp1252")
+        codec = "cp1252"
+    except UnicodeDecodeError as exc:
+        codec = "latin-1"
+        line_of = sample.count(b"\n", 0, exc.start) + 1
+        why = Errors.E893.format(why=why, byte=sample[exc.start], line=line_of)
+    return EncodingChoice(codec, Errors.E889.format(codec=codec, why=why))
 
 
 def decode_bytes(data: bytes, encoding: str = AUTO, *, file=None) -> tuple[str, str]:
@@ -182,5 +306,5 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-__all__ = ["AUTO", "FALLBACK_ENCODINGS", "check_encoding", "decode_bytes", "read_bytes",
-           "read_text", "split_lines"]
+__all__ = ["AUTO", "FALLBACK_ENCODINGS", "EncodingChoice", "check_encoding", "choose_encoding",
+           "decode_bytes", "is_ascii_compatible", "read_bytes", "read_text", "split_lines"]

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from contextlib import ExitStack
@@ -50,6 +51,7 @@ from .writers import (OutputSpec, assemble, check_output_format, detect_output_f
                       format_chunk, header, output_spec)
 
 STDOUT = "-"
+logger = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 10_000
 _EXAMPLES = 5
 
@@ -121,13 +123,15 @@ def score_chunk(pipeline, chunk: RawChunk, input_spec: InputSpec,
                 out_spec: OutputSpec) -> ChunkResult:
     """Parse, score and format one chunk (what each worker runs).
 
-    A document the model fails on is an error row like a malformed one, unless the
-    model fails on every document of the chunk: then the failure is the model's
-    and is raised.
+    A row fails alone: one that cannot be read, whose id or kept values cannot be
+    written, that the model fails on or gives probabilities that are not numbers,
+    or that the writer fails on, is an error row, and the chunk's other rows are
+    written. Only a failure of the whole chunk is raised: a model that fails on
+    every one of several documents is broken, whatever the rows hold.
     """
     parsed = parse_chunk(chunk, input_spec)
     proba, predicted = _predict(pipeline, parsed, out_spec, chunk.line_of)
-    payload = format_chunk(out_spec, parsed.rows, parsed.ids, proba, parsed.kept, predicted)
+    payload = _format(out_spec, parsed, proba, predicted, chunk.line_of)
     errors = sorted(parsed.errors, key=lambda e: e["row"])
     return ChunkResult(chunk.index, payload, errors, len(parsed.rows), chunk.n_rows,
                        chunk.end(), chunk.position)
@@ -136,13 +140,15 @@ def score_chunk(pipeline, chunk: RawChunk, input_spec: InputSpec,
 def _predict(pipeline, parsed: ParsedChunk, spec: OutputSpec, line_of: Callable):
     """Return (probabilities or None, index of each predicted label) for parsed.texts.
 
-    ``line_of(row)`` gives the line of an input row, for the error rows of
-    documents the model fails on.
+    Documents the model fails on, or gives probabilities that are not finite
+    numbers, leave ``parsed`` for its errors; ``line_of(row)`` gives their lines.
     """
     if not parsed.texts:
-        return (np.zeros((0, len(spec.labels))) if spec.proba else None), np.zeros(0, int)
+        return _no_predictions(spec)
     try:
-        return _predict_texts(pipeline, parsed.texts, spec)
+        proba, predicted = _predict_texts(pipeline, parsed.texts, spec)
+    except ModelError:  # predict and classes_ disagree: no document is at fault
+        raise
     except Exception as failure:  # find the documents at fault, one by one
         good, results = [], []
         for i, text in enumerate(parsed.texts):
@@ -153,11 +159,30 @@ def _predict(pipeline, parsed: ParsedChunk, spec: OutputSpec, line_of: Callable)
                 reason = Errors.E830.format(reason=f"{type(exc).__name__}: {exc}")
                 row = parsed.rows[i]
                 parsed.errors.append(error_row(row, line_of(row), reason, text))
+        if not good and len(parsed.texts) > 1:
+            raise ModelError(Errors.E888.format(
+                first=parsed.rows[0], last=parsed.rows[-1],
+                reason=f"{type(failure).__name__}: {failure}")) from failure
+        parsed.keep_only(good)
         if not good:
-            raise failure
-        _keep_only(parsed, good)
+            return _no_predictions(spec)
         proba = None if results[0][0] is None else np.vstack([r[0] for r in results])
-        return proba, np.concatenate([r[1] for r in results])
+        predicted = np.concatenate([r[1] for r in results])
+    if proba is not None:
+        finite = np.isfinite(proba).all(axis=1)
+        if not finite.all():
+            for i in np.flatnonzero(~finite):
+                row = parsed.rows[i]
+                reason = Errors.E830.format(
+                    reason=f"its probabilities are not all numbers: {proba[i].tolist()}")
+                parsed.errors.append(error_row(row, line_of(row), reason, parsed.texts[i]))
+            parsed.keep_only(np.flatnonzero(finite).tolist())
+            proba, predicted = proba[finite], predicted[finite]
+    return proba, predicted
+
+
+def _no_predictions(spec: OutputSpec):
+    return (np.zeros((0, len(spec.labels))) if spec.proba else None), np.zeros(0, int)
 
 
 def _predict_texts(pipeline, texts, spec: OutputSpec):
@@ -175,18 +200,33 @@ def _predict_texts(pipeline, texts, spec: OutputSpec):
     return None, np.array(predicted, dtype=int)
 
 
-def _keep_only(parsed: ParsedChunk, good: list[int]) -> None:
-    def take(values):
-        if values is None:
-            return None
-        if hasattr(values, "take"):  # a pyarrow array
-            return values.take(good)
-        return [values[i] for i in good]
+def _format(spec: OutputSpec, parsed: ParsedChunk, proba, predicted, line_of) -> bytes:
+    """Format the scored rows; a row the writer fails on becomes an error row.
 
-    parsed.texts = [parsed.texts[i] for i in good]
-    parsed.rows = [parsed.rows[i] for i in good]
-    parsed.ids = take(parsed.ids)
-    parsed.kept = {name: take(values) for name, values in parsed.kept.items()}
+    The rows are formatted together; only if that fails are they tried one by one
+    to find those at fault. If every one of several rows fails, the fault is not
+    the rows', and the first failure is raised.
+    """
+    try:
+        return format_chunk(spec, parsed.rows, parsed.ids, proba, parsed.kept, predicted)
+    except Exception as failure:
+        good = []
+        for i, row in enumerate(parsed.rows):
+            one = slice(i, i + 1)
+            try:
+                format_chunk(spec, parsed.rows[one], None if parsed.ids is None
+                             else parsed.ids[one], None if proba is None else proba[one],
+                             {k: v[one] for k, v in parsed.kept.items()}, predicted[one])
+                good.append(i)
+            except Exception as exc:
+                reason = Errors.E887.format(fmt=spec.format,
+                                            reason=f"{type(exc).__name__}: {exc}")
+                parsed.errors.append(error_row(row, line_of(row), reason, parsed.texts[i]))
+        if not good and len(parsed.rows) > 1:
+            raise failure
+    parsed.keep_only(good)
+    proba = None if proba is None else proba[good]
+    return format_chunk(spec, parsed.rows, parsed.ids, proba, parsed.kept, predicted[good])
 
 
 def default_errors_path(output) -> Path:
@@ -305,6 +345,9 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
         summary.notes.append("the model has no predict_proba: labels only")
     source = ScoreInput(input, input_format, encoding=encoding, text_column=text_column,
                         id_column=id_column, keep=keep)
+    if source.encoding_note:
+        logger.warning(source.encoding_note)
+        summary.notes.append(source.encoding_note)
     try:
         out_spec = _output_spec(fmt, handle, source, proba, top_k)
         args = (source.spec, out_spec)

@@ -10,8 +10,9 @@ Reading is split in two halves so that only the cheap half is serial:
   lines and its byte range, so a job can commit it and later resume after it.
 * :func:`parse_chunk` runs wherever the chunk is scored. It decodes each record on
   its own, so one bad byte loses one row, and takes out the text, the id and the
-  kept columns. A record that cannot be read becomes an error row (row, line,
-  reason, excerpt); it never stops the others.
+  kept columns. A record that cannot be read, or whose id or kept values no output
+  could hold (see :func:`id_problem`; a lone surrogate anywhere), becomes an error
+  row (row, line, reason, excerpt); it never stops the others.
 
 Rows are numbered from 0 in input order, every record counted (bad ones too, a CSV
 header not): row ``i`` is line ``i + 1`` of a text or JSONL file. Memory holds one
@@ -40,13 +41,15 @@ import csv
 import gzip
 import hashlib
 import json
+import math
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..data.decoding import AUTO, FALLBACK_ENCODINGS, check_encoding
+from ..data.decoding import (AUTO, EncodingChoice, check_encoding, choose_encoding,
+                             is_ascii_compatible)
 from ..data.readers import _json_kind, detect_format
 from ..errors import DataError, Errors, did_you_mean, quoted_list
 from ..paths import check_input_file
@@ -58,6 +61,9 @@ BLOCK_BYTES = 1 << 20
 #: taken to be a stray one and the record's first line is reported as bad.
 MAX_RECORD_LINES = 1000
 EXCERPT_CHARS = 80
+#: The longest CSV/TSV field read, in characters. Python's csv module stops at 128 Ki
+#: by default, shorter than some documents; the limit is raised (never lowered) to this.
+MAX_FIELD_CHARS = 1 << 30
 
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -159,15 +165,31 @@ class ParsedChunk:
     kept: dict[str, Any] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
 
+    def keep_only(self, good: list[int]) -> None:
+        """Keep the readable rows at positions ``good`` (of :attr:`rows`), drop the others."""
+        def take(values):
+            if values is None:
+                return None
+            if hasattr(values, "take"):  # a pyarrow array
+                return values.take(good)
+            return [values[i] for i in good]
+
+        self.texts = [self.texts[i] for i in good]
+        self.rows = [self.rows[i] for i in good]
+        self.ids = take(self.ids)
+        self.kept = {name: take(values) for name, values in self.kept.items()}
+
 
 class ScoreInput:
     """One input to score: a file or ``-`` (stdin), its format and how to read it.
 
     Opening it reads the start of the input: the encoding is settled there
-    (``"auto"`` tries UTF-8, then cp1252, then Latin-1 on the first MiB, and the
-    choice holds for the whole file; a row that the choice cannot decode is an
-    error row), and so is a CSV/TSV header or a Parquet schema, so a missing column
-    is reported before anything runs. A Parquet input holds its file open until
+    (``"auto"`` judges the first MiB line by line with
+    :func:`~textpipe.data.decoding.choose_encoding`, and the choice holds for the
+    whole file; a row that the choice cannot decode is an error row; why a choice
+    other than plain UTF-8 was made is in :attr:`encoding_note`), and so is a
+    CSV/TSV header or a Parquet schema, so a missing column is reported before
+    anything runs. A Parquet input holds its file open until
     :meth:`close` (or the end of a ``with`` block); text inputs open theirs per
     :meth:`chunks` call.
 
@@ -196,6 +218,11 @@ class ScoreInput:
                             file=self.path)
         if self.format == "parquet" and self.is_stdin:
             raise DataError(Errors.E803.format(what="Parquet"))
+        twice = [name for name in dict.fromkeys(keep) if keep.count(name) > 1]
+        if twice:
+            raise DataError(Errors.E882.format(names=quoted_list(twice)))
+        #: Why ``encoding="auto"`` chose its codec, when the input was not plain UTF-8.
+        self.encoding_note: str | None = None
         self._head = b""
         self._data_start = 0
         self._data_line = 1
@@ -246,7 +273,9 @@ class ScoreInput:
         else:
             with self._open_stream() as fh:
                 head = fh.read(BLOCK_BYTES)
-        codec, start = _settle_codec(head, encoding, self.path)
+        choice, start = _settle_codec(head, encoding, self.path,
+                                      complete=len(head) < BLOCK_BYTES)
+        codec, self.encoding_note = choice.codec, choice.note
         self._data_start = start
         header: tuple[str, ...] = ()
         if self.format in _DELIMITERS:
@@ -487,6 +516,7 @@ def _well_formed(parts: list[bytes], delimiter: str, n_fields: int) -> bool:
     where they are, so the check needs no codec.
     """
     text = b"\n".join(parts).decode("latin-1")
+    _allow_long_fields()
     try:
         fields = list(csv.reader([text], delimiter=delimiter, strict=True))
     except csv.Error:
@@ -581,30 +611,30 @@ def _cut_records(blocks, chunk_size, where, position, delimiter: str,
         yield flush()
 
 
-def _settle_codec(head: bytes, encoding: str, path) -> tuple[str, int]:
-    """Return the codec for every record, and the byte where the data starts (after a BOM)."""
+def _settle_codec(head: bytes, encoding: str, path, complete: bool) -> tuple[EncodingChoice, int]:
+    """Return the codec for every record (and why, for ``auto``), and where the data starts.
+
+    ``complete`` says whether ``head`` is the whole input. A UTF-8 byte-order mark is
+    skipped; ``auto`` decides with :func:`~textpipe.data.decoding.choose_encoding`.
+    """
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DataError(Errors.E812.format(encoding="UTF-16 (it starts with a byte-order mark)"),
                         file=path)
     start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
     if encoding != AUTO:
-        check_encoding(encoding)
+        check_encoding(encoding, option="--encoding")
+        if not is_ascii_compatible(encoding):
+            raise DataError(Errors.E894.format(option="--encoding", encoding=encoding),
+                            file=path)
         name = codecs.lookup(encoding).name
-        if name.startswith(("utf-16", "utf-32")):
-            raise DataError(Errors.E812.format(encoding=f"read as {name}"), file=path)
-        return ("utf-8" if name == "utf-8-sig" else encoding), start
+        return EncodingChoice("utf-8" if name == "utf-8-sig" else encoding), start
     if start:
-        return "utf-8", start
+        return EncodingChoice("utf-8"), start
     sample = head
-    if len(head) == BLOCK_BYTES and b"\n" in head:  # do not cut a character in two
+    if not complete and b"\n" in head:  # judge whole lines only
         sample = head[: head.rindex(b"\n")]
-    for codec in FALLBACK_ENCODINGS:
-        try:
-            sample.decode(codec)
-            return codec, 0
-        except UnicodeDecodeError:
-            continue
-    return FALLBACK_ENCODINGS[-1], 0  # pragma: no cover - Latin-1 decodes any byte
+        complete = True
+    return choose_encoding(sample, complete=complete), 0
 
 
 def _read_header(head: bytes, start: int, codec: str, fmt: str, path):
@@ -623,6 +653,7 @@ def _read_header(head: bytes, start: int, codec: str, fmt: str, path):
     raw = data[: min(end, len(data))]
     text = raw.decode(codec, errors="replace").rstrip("\n").rstrip("\r")
     example = _DELIMITERS[fmt].join(["id", "text"]).replace("\t", "<TAB>")
+    _allow_long_fields()
     if not text.strip():
         raise DataError(Errors.E208.format(fmt=fmt, example=repr(example)), file=path, line=1)
     try:
@@ -719,6 +750,10 @@ def _parse_jsonl(chunk, spec, out) -> None:
             continue
         try:
             record = loads(text)
+        except RecursionError:
+            out.errors.append(error_row(row, line, Errors.E823.format(
+                reason="nested too deeply"), text))
+            continue
         except ValueError as exc:
             reason = getattr(exc, "msg", str(exc))
             column = getattr(exc, "colno", None)
@@ -747,15 +782,29 @@ def _parse_jsonl(chunk, spec, out) -> None:
         if not value.strip():
             out.errors.append(error_row(row, line, Errors.E822, text))
             continue
+        kept = [record.get(name) for name in spec.keep]
+        problem = None if spec.id_column is None else id_problem(record[spec.id_column])
+        for name, item in zip(spec.keep, kept):
+            problem = problem or _surrogate_problem(item, f"kept field '{name}'")
+        if problem:
+            out.errors.append(error_row(row, line, problem, text))
+            continue
         out.texts.append(value)
         out.rows.append(row)
         if out.ids is not None:
             out.ids.append(record[spec.id_column])
-        for name in spec.keep:
-            out.kept[name].append(record.get(name))
+        for name, item in zip(spec.keep, kept):
+            out.kept[name].append(item)
+
+
+def _allow_long_fields() -> None:
+    """Let the csv module read fields up to :data:`MAX_FIELD_CHARS` (the limit is global)."""
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 def _parse_delimited(chunk, spec, out) -> None:
+    _allow_long_fields()
     delimiter = _DELIMITERS[spec.format]
     header = spec.header
     text_at = header.index(spec.text_column)
@@ -796,20 +845,26 @@ def _parse_parquet(chunk, spec) -> ParsedChunk:
 
     table = chunk.records
     out = ParsedChunk()
-    values = table.column(spec.text_column).to_pylist()
+    bad = _invalid_utf8(table, [spec.text_column, spec.id_column, *spec.keep])
+    values = _values(table.column(spec.text_column), bad)
+    ids = None if spec.id_column is None else _values(table.column(spec.id_column), bad)
     mask = []
     for i, value in enumerate(values):
         row = chunk.first_row + i
-        if value is None:
-            out.errors.append(error_row(row, None, Errors.E831, ""))
-            mask.append(False)
+        if i in bad:
+            problem, value = bad[i]
+        elif value is None:
+            problem, value = Errors.E831, ""
         elif not value.strip():
-            out.errors.append(error_row(row, None, Errors.E822, value))
-            mask.append(False)
+            problem = Errors.E822
         else:
+            problem = None if ids is None else id_problem(ids[i])
+        mask.append(problem is None)
+        if problem is None:
             out.texts.append(value)
             out.rows.append(row)
-            mask.append(True)
+        else:
+            out.errors.append(error_row(row, None, problem, value))
     keep_mask = pa.array(mask, type=pa.bool_())
     if spec.id_column is not None:
         out.ids = table.column(spec.id_column).filter(keep_mask).combine_chunks()
@@ -818,11 +873,105 @@ def _parse_parquet(chunk, spec) -> ParsedChunk:
     return out
 
 
+def _invalid_utf8(table, names) -> dict[int, tuple[str, str]]:
+    """Rows of a Parquet chunk with a string that is not UTF-8: index to (reason, excerpt).
+
+    Arrow checks strings when a file is written, but a file written by other tools
+    (or with validation off) may hold any bytes.
+    """
+    import pyarrow as pa
+
+    bad: dict[int, tuple[str, str]] = {}
+    for name in dict.fromkeys(n for n in names if n is not None):
+        column = table.column(name)
+        try:
+            column.validate(full=True)
+            continue
+        except pa.ArrowInvalid:
+            pass
+        for i in range(len(column)):
+            try:
+                column[i].as_py()
+            except UnicodeDecodeError as exc:
+                reason = Errors.E886.format(column=name, byte=exc.object[exc.start],
+                                            at=exc.start + 1)
+                bad.setdefault(i, (reason, exc.object.decode("utf-8", "backslashreplace")))
+    return bad
+
+
+def _values(column, bad: dict) -> list:
+    """A Parquet column's values as Python objects; None at the rows in ``bad``."""
+    if not bad:
+        return column.to_pylist()
+    return [None if i in bad else column[i].as_py() for i in range(len(column))]
+
+
+def id_problem(value) -> str | None:
+    """Why ``value`` cannot be a row's id, or None if it can.
+
+    An id must be a string or a finite number: null, booleans, objects, arrays,
+    NaN and the infinities identify nothing (NaN is not even equal to itself), and
+    no output format holds them all. A string must be writable as UTF-8.
+
+    Examples
+    --------
+    >>> id_problem("doc-1"), id_problem(7), id_problem(2.5)
+    (None, None, None)
+    >>> id_problem(float("nan"))
+    'the id is NaN, which identifies nothing; ids must be strings or finite numbers'
+    >>> id_problem(None)
+    'the id must be a string or a number, but it is null'
+    """
+    if isinstance(value, str):
+        return _surrogate_problem(value, "id")
+    if isinstance(value, float) and not math.isfinite(value):
+        shown = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        return Errors.E884.format(value=shown)
+    if value is None or isinstance(value, (bool, dict, list, tuple)):
+        return Errors.E883.format(kind=_json_kind(value))
+    return None
+
+
+def _surrogate_problem(value, role: str) -> str | None:
+    """A reason if a string in ``value`` (a JSON value) holds a lone surrogate; else None.
+
+    JSON can spell one (``"\\ud83d"``), Python reads it into a ``str``, but it is not
+    a character and UTF-8 cannot encode it.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item.isascii():
+                continue
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                char = f"\\u{ord(item[exc.start]):04x}"
+                return Errors.E885.format(role=role, char=char)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
 def error_row(row: int, line: int | None, reason: str, text: str) -> dict:
-    """A bad row as the errors file records it; the excerpt is cut to 80 characters."""
+    """A bad row as the errors file records it; the excerpt is cut to 80 characters.
+
+    Lone surrogates (which a JSON ``\\u`` escape can produce) are written as such
+    escapes, so that the errors file is always UTF-8.
+    """
     if len(text) > EXCERPT_CHARS:
         text = text[: EXCERPT_CHARS - 3] + "..."
-    return {"row": row, "line": line, "reason": reason, "excerpt": text}
+    return {"row": row, "line": line, "reason": _writable(reason), "excerpt": _writable(text)}
+
+
+def _writable(text: str) -> str:
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _check_columns(names, text_column, id_column, keep, **where) -> None:
@@ -852,4 +1001,4 @@ def _hint(name: str, choices) -> str:
 
 __all__ = ["INPUT_FORMATS", "InputSpec", "ParsedChunk", "RawChunk", "ScoreInput",
            "check_input_format", "detect_input_format", "ends_in_quotes", "error_row",
-           "parse_chunk", "stdin_cannot_resume"]
+           "id_problem", "parse_chunk", "stdin_cannot_resume"]

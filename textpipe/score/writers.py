@@ -20,6 +20,13 @@ that is not a string, number or boolean (an object, an array) is written as its 
 text, and in Parquet every value kept from JSONL or CSV is a string, so that all
 chunks share one schema. Parquet input keeps its columns' types.
 
+Every output is valid for its format: JSON has no NaN or infinities, so a kept NaN,
+``Infinity`` or ``-Infinity`` (JSONL input may spell them) is written as null (an empty
+field in CSV), as JavaScript and pandas write them; a Parquet float column keeps them.
+(An id cannot be one: see :func:`~textpipe.score.readers.id_problem`.) In JSONL
+output, U+0085, U+2028 and U+2029 are escaped, so every row is one line for any
+line reader.
+
 Examples
 --------
 >>> import numpy as np
@@ -43,6 +50,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,13 +247,36 @@ def _pylist(values) -> list:
     return values.to_pylist() if hasattr(values, "to_pylist") else list(values)
 
 
+#: Characters that some line readers (Python's ``str.splitlines``, JavaScript) take as
+#: line breaks; escaped in JSON text so that one JSONL row is always one line.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _json_value(value) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    """``value`` as strict JSON text: NaN and the infinities, which JSON lacks, are null."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
+    except ValueError:
+        text = json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, default=str)
+    return text if text.isascii() else text.translate(_LINE_BREAKS)
+
+
+def _finite(value):
+    """``value`` with every NaN or infinite float in it replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _csv_field(value) -> str:
     """One CSV field, quoted as the csv module quotes (only when needed)."""
     if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
         return ""
     if isinstance(value, (bool, int, float)):
         return str(value)
@@ -302,7 +333,12 @@ def _csv(spec, columns) -> bytes:
 
 
 def _text(value):
-    return value if value is None or isinstance(value, str) else _json_value(value)
+    """A kept value for a Parquet string column: JSON text, except strings and nulls."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return _json_value(value)
 
 
 def _parquet(spec, columns) -> bytes:
