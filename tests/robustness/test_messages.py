@@ -292,6 +292,22 @@ def test_score_quiet_hides_the_library_version_warning(tmp_path, capfd):
     assert code == 0 and err == ""
 
 
+def test_the_encoding_a_score_chose_is_one_note_line_and_hidden_by_quiet(tmp_path, capfd):
+    data = tmp_path / "toy.txt"
+    data.write_text(_lines(), encoding="utf-8")
+    model = tmp_path / "model"
+    assert _run(["train", _pipeline(tmp_path), "--data", data, "-o", model, "-q"], capfd)[0] == 0
+    docs = tmp_path / "docs.txt"
+    docs.write_bytes("good fun\nbad \xff dull\ncafé great\n".encode("utf-8").replace(
+        "\xff".encode("utf-8"), b"\xff"))
+    code, _, err = _run(["score", model, docs, "-o", tmp_path / "o.jsonl"], capfd)
+    notes = [line for line in err.splitlines() if line.startswith("note: encoding: utf-8")]
+    assert code == 0 and len(notes) == 2, err  # as the job starts, and in the summary
+    assert "byte 0xff at line 2" in notes[0] and "WARNING" not in err
+    code, _, err = _run(["score", model, docs, "-o", tmp_path / "q.jsonl", "-q"], capfd)
+    assert code == 0 and err == ""
+
+
 def test_textpipe_warnings_from_scoring_workers_are_one_line_and_hidden_by_quiet(tmp_path,
                                                                                   capfd):
     data = tmp_path / "toy.txt"

@@ -9,11 +9,12 @@ template is ours and whose values are escaped.
 
 Python warnings raised while a command runs are shown by :func:`tidy_warnings`:
 each as one ``warning:`` line, once per kind and message, and none at all under
-a command's ``--quiet``.
+a command's ``--quiet``; so are the messages textpipe logs (as ``note:`` lines).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from contextlib import contextmanager
@@ -117,9 +118,32 @@ def tidy_warnings():
         seen.add((category, text))
         print_warning(text)
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _log_records_as_notes():
         warnings.showwarning = show
         try:
             yield
         finally:
             hide_warnings(False)
+
+
+class _NoteHandler(logging.Handler):
+    """Print textpipe's log records as ``note:`` lines; nothing under ``--quiet``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not _warnings_hidden:
+            err_console.print(styled("[yellow]note:[/] {}", record.getMessage()),
+                              soft_wrap=True, highlight=False)
+
+
+@contextmanager
+def _log_records_as_notes():
+    """Show what textpipe logs (e.g. the encoding a scoring job chose) as tidy lines."""
+    logger = logging.getLogger("textpipe")
+    handler, propagate = _NoteHandler(logging.INFO), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False  # not again through Python's last-resort handler
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
