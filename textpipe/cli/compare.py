@@ -180,4 +180,5 @@ def compare(
         write_outputs(results, out, "--out")
         if show:
             console.print(styled("Report: [bold]{}[/] (and report.md, results.json, "
-                                 "results.csv)", out / "report.html"), highlight=False)
+                                 "results.csv)", out / "report.html"), highlight=False,
+                          soft_wrap=True)

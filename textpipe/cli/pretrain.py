@@ -88,4 +88,4 @@ def pretrain(
         console.print(styled(
             "{} after {} steps ({} tokens, {} min); best held-out perplexity {}. biLM saved to "
             "[bold]{}[/].", result.stopped.replace("_", " "), result.steps, f"{result.tokens:,}",
-            f"{result.seconds / 60:.1f}", f"{result.best_perplexity:.1f}", result.output_dir))
+            f"{result.seconds / 60:.1f}", f"{result.best_perplexity:.1f}", result.output_dir), soft_wrap=True)

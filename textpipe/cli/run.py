@@ -145,4 +145,4 @@ def _refit_and_save(cfg, dataset, result, directory: Path, show: bool) -> None:
     train_model(cfg, dataset, directory, evaluation=result, option="--save")
     if show:
         console.print(styled("Saved the model, refitted on all {} training documents, to "
-                             "[bold]{}[/].", len(dataset), directory))
+                             "[bold]{}[/].", len(dataset), directory), soft_wrap=True)

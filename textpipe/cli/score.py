@@ -47,7 +47,7 @@ def train(
         seconds = sum(model.metadata["fit_seconds"].values())
         console.print(styled("Fitted in {} s on all {} training documents; saved to [bold]{}[/] "
                              "(labels: {}).", f"{seconds:.1f}", len(dataset), out,
-                             ", ".join(model.labels)))
+                             ", ".join(model.labels)), soft_wrap=True)
 
 
 class _DocsPerSecond(ProgressColumn):
