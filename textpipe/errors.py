@@ -132,6 +132,34 @@ class Errors:
     E012 = "parameters of step '{stage}' must be a mapping (name: value); got {got}."
     E013 = "cannot create the stage: {reason}"
     E014 = "this is {kind} file, not {expected} file ({why}). Run it with `{command}`."
+    # Configuration files: bounds and strict YAML
+    E020 = (
+        "found {found}: YAML anchors, aliases and merge keys ('<<') are not allowed in "
+        "textpipe files. Write the value out where it is used; to try several values of a "
+        "step or parameter, use an experiment's grid."
+    )
+    E021 = (
+        "the YAML is nested more than {limit} levels deep. textpipe files need a handful of "
+        "levels; check for unbalanced brackets."
+    )
+    E022 = (
+        "duplicate key '{key}': it is also given on line {first}. Keep one of them (YAML "
+        "would silently use the last)."
+    )
+    E023 = (
+        "the file is larger than {limit} bytes, the most a textpipe YAML file may hold; is "
+        "it the right file?"
+    )
+    E024 = (
+        "the grid has {count:,} combinations ({factors}), more than max_variants "
+        "({limit:,}). Vary fewer keys or values, or raise 'max_variants:' in the grid "
+        "block if you mean to."
+    )
+    E025 = (
+        "the grids have {count:,} combinations in all ({factors}), more than {limit:,}, the "
+        "largest max_variants of any grid. Vary fewer keys or values, or raise "
+        "'max_variants:' in a grid block if you mean to."
+    )
 
     # Documents given to stages
     E101 = (

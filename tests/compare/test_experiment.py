@@ -257,3 +257,68 @@ def test_bundled_experiments_validate(name):
     exp = load_experiment(ROOT / "pipelines" / name)
     assert len(exp.candidates) >= 2
     assert len(set(names(exp))) == len(exp.candidates)
+
+
+def test_a_grid_of_millions_is_counted_and_refused_without_being_expanded(tmp_path):
+    import time
+
+    values = list(range(1, 21))
+    path = write(tmp_path, (
+        "evaluation: {method: cv, folds: 3}\n"
+        "grid:\n"
+        "  base: [tokenize, tfidf, logreg]\n"
+        "  params:\n"
+        f"    logreg.C: {values}\n"
+        f"    tfidf.min_df: {values}\n"
+        f"    logreg.max_iter: {[100 * v for v in range(1, 101)]}\n"
+        "    tfidf.sublinear_tf: [true, false]\n"
+        "    logreg.tol: [0.1, 0.01, 0.001, 0.0001, 0.00001]\n"
+        "    tokenize.lowercase: [true]\n"
+    ))
+    started = time.perf_counter()
+    with pytest.raises(ConfigError) as info:
+        load_experiment(path)
+    assert time.perf_counter() - started < 5
+    err = info.value
+    assert (err.file, err.line) == (str(path), 4)
+    assert ("the grid has 400,000 combinations (20 logreg.C × 20 tfidf.min_df × "
+            "100 logreg.max_iter × 2 tfidf.sublinear_tf × 5 logreg.tol), more than "
+            "max_variants (10,000)") in err.message
+
+
+def test_max_variants_in_the_grid_block_sets_the_limit():
+    params = {"stem.algorithm": ["porter", "snowball"], "logreg.C": [1.0, 2.0, 3.0]}
+    with pytest.raises(ConfigError, match=r"6 combinations \(2 stem.algorithm × 3 logreg.C\), "
+                                          r"more than max_variants \(5\)"):
+        load_experiment({"grid": {"base": ["tokenize", "stem", "tfidf", "logreg"],
+                                  "params": params, "max_variants": 5}})
+    exp = load_experiment({"grid": {"base": ["tokenize", "stem", "tfidf", "logreg"],
+                                    "params": params, "max_variants": 6}})
+    assert len(exp.candidates) == 6
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "many", True])
+def test_max_variants_must_be_a_positive_whole_number(bad):
+    with pytest.raises(ConfigError, match="max_variants"):
+        load_experiment({"grid": {"base": ["tokenize", "tfidf", "logreg"],
+                                  "params": {"logreg.C": [1.0]}, "max_variants": bad}})
+
+
+def test_several_grids_together_stay_within_the_largest_max_variants(tmp_path):
+    path = write(tmp_path, (
+        "grid:\n"
+        "  - name: tfidf\n"
+        "    base: [tokenize, tfidf, logreg]\n"
+        "    params: {logreg.C: [1, 2, 3]}\n"
+        "    max_variants: 4\n"
+        "  - name: count\n"
+        "    base: [tokenize, count, logreg]\n"
+        "    params: {logreg.C: [1, 2]}\n"
+        "    max_variants: 3\n"
+    ))
+    with pytest.raises(ConfigError) as info:
+        load_experiment(path)
+    assert info.value.line == 1
+    assert "the grids have 5 combinations in all (3 + 2), more than 4" in info.value.message
+    path.write_text(path.read_text().replace("max_variants: 4", "max_variants: 5"))
+    assert len(load_experiment(path).candidates) == 5

@@ -22,6 +22,7 @@ An experiment file::
         stem: [none, stem]                 # a whole step: 'none' leaves it out
         stem.algorithm: [porter, snowball]
         tfidf.ngram_range: [[1, 1], [1, 2]]
+      max_variants: 10000                  # optional: the most combinations allowed
     report: {top_features: 20, alpha: 0.05}
 
 Grid keys name a step of the base pipeline by its name there (``tfidf``,
@@ -34,6 +35,11 @@ varied parameter does not apply (its step left out, or a stage without that
 parameter), the combination goes without it, and combinations that give
 identical pipelines are merged. Each variant is named after what differs,
 e.g. ``stem.algorithm=porter, tfidf.ngram_range=(1,2)``.
+
+Combinations are counted before any is built (the product of the number of
+values of each key): a grid of more than its ``max_variants`` (default
+10,000) is refused, with the count, and so are several grids whose total
+exceeds the largest ``max_variants`` among them.
 
 Examples
 --------
@@ -58,9 +64,10 @@ textpipe.errors.ConfigError: 'tfidf' has no parameter 'ngram_rang'. Did you mean
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -105,10 +112,15 @@ class _PipelineEntry(_Strict):
         return self
 
 
+#: The most combinations a grid may have unless its ``max_variants:`` says otherwise.
+MAX_VARIANTS = 10_000
+
+
 class _GridEntry(_Strict):
     name: Optional[str] = None
     base: Any = None
     params: dict[str, Any] = Field(default_factory=dict)
+    max_variants: int = Field(MAX_VARIANTS, ge=1, strict=True)
 
     @model_validator(mode="after")
     def _has_base(self):
@@ -339,6 +351,20 @@ class _VariantLines(LineMap):
 _REMOVE = object()
 
 
+class _GridPlan(NamedTuple):
+    """A grid checked and counted, ready to expand."""
+
+    grid: _GridEntry
+    loc: tuple
+    base: PipelineConfig
+    base_steps: list
+    base_name: str
+    base_step_lines: Callable
+    axes: list
+    bad_keys: bool
+    count: int
+
+
 def _split_step(item):
     """``(stage, params)`` of a step written as in ``steps:``, or None if malformed."""
     if isinstance(item, str):
@@ -547,26 +573,55 @@ class _Reader:
         else:
             self.problem(Errors.E711.format(got=repr(value)[:60]), ("grid",))
             return []
-        out = []
+        plans = []
         for grid, loc in grids:
             entry = self.validate(_GridEntry, grid, loc)
-            if entry is not None:
-                out += self.expand(entry, loc, several=len(grids) > 1)
+            plan = None if entry is None else self.plan_grid(entry, loc)
+            if plan is not None:
+                plans.append(plan)
+        if len(plans) > 1:
+            total = sum(plan.count for plan in plans)
+            limit = max(plan.grid.max_variants for plan in plans)
+            if total > limit:
+                factors = " + ".join(f"{plan.count:,}" for plan in plans)
+                self.problem(Errors.E025.format(count=total, factors=factors, limit=limit),
+                             ("grid",))
+                return []
+        out = []
+        for plan in plans:
+            out += self.expand(plan, several=len(grids) > 1)
         return out
 
-    def expand(self, grid: _GridEntry, loc: tuple, several: bool) -> list:
-        """The grid's variants: base validated, then keys checked, then every combination."""
+    def plan_grid(self, grid: _GridEntry, loc: tuple) -> Optional[_GridPlan]:
+        """The grid's base and keys, checked, and how many combinations they make.
+
+        The combinations are counted, not listed: a grid with more than its
+        ``max_variants`` is reported and gives None.
+        """
         found = self.grid_base(grid, loc)
         if found is None:
-            return []
-        base, base_steps, base_name, base_step_lines = found
+            return None
         problems_before = len(self.problems.items)
-        axes = self.grid_axes(grid, loc, base)
+        axes = self.grid_axes(grid, loc, found[0])
         # With bad keys, the good ones are still expanded to find every problem at once.
         bad_keys = len(self.problems.items) > problems_before
-        out, skipped, merged = self.grid_variants(grid, loc, axes, base, base_steps, base_name,
-                                                  base_step_lines)
-        if bad_keys:
+        count = math.prod(len(options) for *_, options in axes)
+        if count > grid.max_variants:
+            varying = [(key, len(options)) for key, *_, options in axes if len(options) > 1]
+            factors = " × ".join(f"{n:,} {key}" for key, n in varying[:6])
+            factors += " × …" if len(varying) > 6 else ""
+            self.problem(Errors.E024.format(count=count, factors=factors,
+                                            limit=grid.max_variants), loc + ("params",))
+            return None
+        return _GridPlan(grid, loc, *found, axes, bad_keys, count)
+
+    def expand(self, plan: _GridPlan, several: bool) -> list:
+        """The grid's variants, every combination resolved; none if its keys had problems."""
+        grid = plan.grid
+        out, skipped, merged = self.grid_variants(grid, plan.loc, plan.axes, plan.base,
+                                                  plan.base_steps, plan.base_name,
+                                                  plan.base_step_lines)
+        if plan.bad_keys:
             return []
         where = f"grid '{grid.name}'" if grid.name else ("a grid" if several else "the grid")
         for why in sorted(skipped):
