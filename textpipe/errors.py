@@ -723,6 +723,15 @@ class Errors:
         "--step picks an embedding step of a model folder, but this is a vector file, which "
         "holds one set of vectors. Leave --step out."
     )
+    E926 = (
+        "is a folder, not a vector file. Give the file itself: word2vec (text or binary), "
+        "GloVe, fastText .vec, or a file written by gensim's KeyedVectors.save."
+    )
+    E927 = (
+        "cannot read the file as gensim KeyedVectors ({reason}). Format 'gensim' reads a file "
+        "written by KeyedVectors.save; for a word2vec, GloVe or fastText .vec file use format "
+        "'auto'."
+    )
 
 
 __all__ = [

@@ -216,6 +216,18 @@ def vectors_case(command: str, name: str) -> Case:
 
 VECTOR_CASES = [vectors_case(command, name) for command in ("neighbors", "run")
                 for name in BAD_VECTORS]
+VECTOR_CASES += [
+    Case("run-vectors-gensim-format-not-gensim",
+         lambda t: ["run", pipeline(t, steps="  - tokenize: {}\n  - pretrained_vectors: "
+                                       "{path: v.kv, format: gensim}\n  - logreg: {}\n")]
+         if write(t, "toy.txt", GOOD_LINES) and write(t, "v.kv", "garbage\n") else None,
+         ("v.kv", "cannot read the file as gensim KeyedVectors")),
+    Case("run-vectors-path-is-a-folder",
+         lambda t: ["run", pipeline(t, steps="  - tokenize: {}\n  - pretrained_vectors: "
+                                       "{path: vecs}\n  - logreg: {}\n")]
+         if write(t, "toy.txt", GOOD_LINES) and (t / "vecs").mkdir() is None else None,
+         ("vecs", "is a folder, not a vector file")),
+]
 VECTOR_CASES += [vectors_case(command, name) for command in ("analogy", "export", "train")
                  for name in ("empty", "ragged", "nan")]
 

@@ -379,6 +379,20 @@ def _write_cache(kv, target: Path, prefix: str) -> None:
             stale.unlink(missing_ok=True)
 
 
+def _load_gensim(path: Path, mmap: bool):
+    """Load a file written by ``KeyedVectors.save``; anything else is a DataError."""
+    from gensim.models import KeyedVectors
+
+    try:
+        kv = KeyedVectors.load(str(path), mmap="r" if mmap else None)
+    except Exception as exc:  # unpickling a file of another kind fails in many ways
+        raise DataError(Errors.E927.format(reason=f"{type(exc).__name__}: {exc}"),
+                        file=path) from None
+    if not isinstance(kv, KeyedVectors):
+        raise DataError(Errors.E927.format(reason=f"it holds a {type(kv).__name__}"), file=path)
+    return kv
+
+
 def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, limit=None):
     """Load word vectors from a file, converting it once to a memory-mapped cache.
 
@@ -425,6 +439,8 @@ def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, li
     ['film', 'movie']
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(Errors.E926, file=path)
     if not path.is_file():
         raise DataError(Errors.E202, file=path)
     if limit is not None and int(limit) < 1:
@@ -435,7 +451,7 @@ def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, li
     if format == "gensim":
         if binary:
             raise ValueError(Errors.E510.format(fmt=format))
-        return KeyedVectors.load(str(path), mmap="r" if mmap else None)
+        return _load_gensim(path, mmap)
     fmt, binary = _resolve_format(path, format, binary)
     if cache_dir is False:
         return _parse_vectors(path, fmt, binary, limit)
