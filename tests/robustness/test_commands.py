@@ -61,11 +61,15 @@ def write(tmp: Path, name: str, content: str | bytes) -> Path:
 
 @dataclass
 class Case:
-    """One malformed input: ``make(tmp)`` returns the command line; the error names ``mentions``."""
+    """One malformed input: ``make(tmp)`` returns the command line; the error names ``mentions``.
+
+    ``files`` are written into the test's folder first (name to content; None: a folder).
+    """
 
     id: str
     make: Callable[[Path], list]
     mentions: tuple = field(default_factory=tuple)
+    files: dict = field(default_factory=dict)
 
 
 # --- data files for `run --data` and `train --data` ---------------------------------------
@@ -219,14 +223,13 @@ VECTOR_CASES = [vectors_case(command, name) for command in ("neighbors", "run")
 VECTOR_CASES += [
     Case("run-vectors-gensim-format-not-gensim",
          lambda t: ["run", pipeline(t, steps="  - tokenize: {}\n  - pretrained_vectors: "
-                                       "{path: v.kv, format: gensim}\n  - logreg: {}\n")]
-         if write(t, "toy.txt", GOOD_LINES) and write(t, "v.kv", "garbage\n") else None,
-         ("v.kv", "cannot read the file as gensim KeyedVectors")),
+                                       "{path: v.kv, format: gensim}\n  - logreg: {}\n")],
+         ("v.kv", "cannot read the file as gensim KeyedVectors"),
+         files={"toy.txt": GOOD_LINES, "v.kv": "garbage\n"}),
     Case("run-vectors-path-is-a-folder",
          lambda t: ["run", pipeline(t, steps="  - tokenize: {}\n  - pretrained_vectors: "
-                                       "{path: vecs}\n  - logreg: {}\n")]
-         if write(t, "toy.txt", GOOD_LINES) and (t / "vecs").mkdir() is None else None,
-         ("vecs", "is a folder, not a vector file")),
+                                       "{path: vecs}\n  - logreg: {}\n")],
+         ("vecs", "is a folder, not a vector file"), files={"toy.txt": GOOD_LINES, "vecs": None}),
 ]
 VECTOR_CASES += [vectors_case(command, name) for command in ("analogy", "export", "train")
                  for name in ("empty", "ragged", "nan")]
@@ -332,8 +335,8 @@ OTHER_CASES = [
     Case("compare-n-jobs-zero", lambda t: ["compare", _experiment(t), "--n-jobs", "0"],
          ("--n-jobs",)),
     Case("run-invalid-utf8-with-encoding-utf-8",
-         lambda t: ["run", pipeline(t, data="{path: u.csv, encoding: utf-8}")]
-         if write(t, "u.csv", b"label,text\npos,caf\xc3\n") else None, ("u.csv", "utf-8")),
+         lambda t: ["run", pipeline(t, data="{path: u.csv, encoding: utf-8}")],
+         ("u.csv", "utf-8"), files={"u.csv": b"label,text\npos,caf\xc3\n"}),
     # a config that validates, but whose data is missing when it runs
     Case("run-data-missing-at-run-time", lambda t: ["run", pipeline(t, data="gone.txt")],
          ("gone.txt", "not found")),
@@ -344,8 +347,8 @@ OTHER_CASES = [
     Case("run-vectors-missing-at-run-time",
          lambda t: ["run", pipeline(t, data="toy.txt", steps="  - tokenize: {}\n"
                                     "  - pretrained_vectors: {path: gone.vec}\n"
-                                    "  - logreg: {}\n")]
-         if write(t, "toy.txt", GOOD_LINES) else None, ("gone.vec",)),
+                                    "  - logreg: {}\n")],
+         ("gone.vec",), files={"toy.txt": GOOD_LINES}),
     # score options
     Case("score-n-jobs-zero", lambda t: ["score", _model(t), _docs(t), "-o", t / "o.jsonl",
                                          "--n-jobs", "0"], ("--n-jobs",)),
@@ -361,6 +364,19 @@ OTHER_CASES = [
                                               "--encoding", "nope-8"], ("nope-8",)),
     Case("score-missing-input", lambda t: ["score", _model(t), t / "nope.txt", "-o",
                                            t / "o.jsonl"], ("nope.txt",)),
+    Case("score-csv-without-text-column", lambda t: ["score", _model(t), write(
+        t, "nocol.csv", "label,body\npos,good\n"), "-o", t / "o.jsonl"],
+         ("nocol.csv", "line 1", "--text-column")),
+    Case("score-binary-csv", lambda t: ["score", _model(t), write(
+        t, "bin.csv", bytes(range(1, 256)) * 2), "-o", t / "o.jsonl"], ("bin.csv", "line 1")),
+    Case("score-unknown-id-column", lambda t: ["score", _model(t), write(
+        t, "d.csv", "text\ngood\n"), "-o", t / "o.jsonl", "--id-column", "nope"],
+         ("d.csv", "nope")),
+    Case("score-keep-on-a-text-file", lambda t: ["score", _model(t), _docs(t), "-o",
+                                                 t / "o.jsonl", "--keep", "x"], ("--keep",)),
+    Case("score-unknown-output-format", lambda t: ["score", _model(t), _docs(t), "-o",
+                                                   t / "o.jsonl", "--output-format", "xml"],
+         ("xml",)),
     # pretrain options
     Case("pretrain-epochs-zero", lambda t: ["pretrain", _pretrain(t), "--epochs", "0"],
          ("--epochs",)),
@@ -370,8 +386,10 @@ OTHER_CASES = [
                                                      "-1"], ("--max-minutes",)),
     Case("pretrain-corpus-missing-at-run-time", lambda t: ["pretrain", _pretrain(t, "gone.txt")],
          ("gone.txt",)),
-    Case("pretrain-corpus-binary", lambda t: ["pretrain", _pretrain(t, "bin.txt")]
-         if write(t, "bin.txt", bytes(range(256)) * 8) else None, ("bin.txt", "line 1", "NUL")),
+    Case("pretrain-corpus-binary", lambda t: ["pretrain", _pretrain(t, "bin.txt")],
+         ("bin.txt", "line 1", "NUL"), files={"bin.txt": bytes(range(256)) * 8}),
+    Case("pretrain-corpus-empty", lambda t: ["pretrain", _pretrain(t, "empty.txt")],
+         ("corpus",), files={"empty.txt": ""}),
     # stages
     Case("stages-unknown-name", lambda t: ["stages", "tokenise"], ("tokenise",)),
 ]
@@ -412,6 +430,11 @@ CASES = DATA_CASES + VECTOR_CASES + MODEL_CASES + OTHER_CASES
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_a_malformed_input_fails_cleanly(fails_cleanly, tmp_path, case):
+    for name, content in case.files.items():
+        if content is None:
+            (tmp_path / name).mkdir()
+        else:
+            write(tmp_path, name, content)
     args = case.make(tmp_path)
     fails_cleanly(args, mentions=case.mentions)
 
