@@ -396,9 +396,12 @@ OTHER_CASES = [
 
 
 def _model(tmp: Path) -> Path:
+    """A copy, in ``tmp``, of the module's saved model (tokenize → count → multinomial_nb)."""
     return shutil.copytree(_MODEL[0], tmp / "model")
 
 
+# The cases are built when the module is imported, the model only when the tests run: the
+# fixture below hands it to ``_model``.
 _MODEL: list[Path] = []
 
 
