@@ -728,6 +728,39 @@ class Errors:
         "--restart to start over (resume=False in Python); the checkpoint is then replaced."
     )
 
+    # Robustness: malformed data files, vector files and command options
+    E920 = (
+        "the text holds a NUL byte at column {column}: {excerpt}. Text files hold none; this "
+        "looks like a binary file, or UTF-16 text without its byte-order mark. Give a text "
+        "file (UTF-8 is best)."
+    )
+    E921 = (
+        "the header line says {count} vectors of dimension {dim}: {excerpt}. The dimension "
+        "must be at least 1."
+    )
+    E922 = (
+        "{value} is not a finite number: {excerpt}. Every value of a vector must be finite "
+        "(no NaN or infinity); fix or remove the line."
+    )
+    E923 = (
+        "the vector of {word!r} (vector {index}) holds a value that is not a finite number "
+        "(NaN or infinity). Every value of a vector must be finite."
+    )
+    E924 = "{word!r} is not in the vocabulary ({n} words). Words are looked up as written."
+    E925 = (
+        "--step picks an embedding step of a model folder, but this is a vector file, which "
+        "holds one set of vectors. Leave --step out."
+    )
+    E926 = (
+        "is a folder, not a vector file. Give the file itself: word2vec (text or binary), "
+        "GloVe, fastText .vec, or a file written by gensim's KeyedVectors.save."
+    )
+    E927 = (
+        "cannot read the file as gensim KeyedVectors ({reason}). Format 'gensim' reads a file "
+        "written by KeyedVectors.save; for a word2vec, GloVe or fastText .vec file use format "
+        "'auto'."
+    )
+
 
 __all__ = [
     "ConfigError",

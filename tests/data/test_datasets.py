@@ -246,3 +246,10 @@ def test_dataset_needs_test_texts_and_labels_together():
 
 def test_dataset_repr_is_a_summary_not_the_data(mr):
     assert repr(mr) == "Dataset(name='mr', n_train=10662, n_test=None, classes=['0', '1'])"
+
+
+def test_check_classes_names_the_source_of_one_class_data():
+    Dataset(["fine", "dull"], ["pos", "neg"], source="r.csv").check_classes()
+    with pytest.raises(DataError, match=r"^r.csv: the training data has only one class \('pos'\)"):
+        Dataset(["fine", "good"], ["pos", "pos"], test_texts=["bad"], test_labels=["neg"],
+                source="r.csv").check_classes()

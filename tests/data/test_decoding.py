@@ -86,3 +86,17 @@ def test_split_lines_breaks_only_at_newline_and_drops_carriage_returns():
     assert split_lines("a\x85b\r\nc\rd\n\ne") == ["a\x85b", "c\rd", "", "e"]
     assert split_lines("") == []
     assert split_lines("one\n") == ["one"]
+
+
+@pytest.mark.parametrize("content, line, column", [
+    (b"pos fine\nneg bi\x00nary\n", 2, 7),
+    ("pos fine\n".encode("utf-16-le"), 1, 2),  # UTF-16 without its byte-order mark
+])
+def test_a_nul_character_is_refused_with_its_line_and_column(tmp_path, content, line, column):
+    from textpipe.data.decoding import read_text
+
+    path = tmp_path / "d.txt"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=rf"d.txt, line {line}: the text holds a NUL byte at "
+                                        rf"column {column}"):
+        read_text(path)

@@ -321,3 +321,19 @@ def test_file_format_on_a_folder_is_an_error(tmp_path):
     with pytest.raises(DataError, match=match) as info:
         load_dataset(tmp_path, format="csv")
     assert_names_place(info.value, tmp_path, None)
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_field_longer_than_the_csv_default_limit_is_read(delimiter):
+    import csv
+
+    from textpipe.data.readers import parse_delimited
+
+    long_text = "fine " * 40_000
+    default = csv.field_size_limit(131_072)  # the limit of a fresh process
+    try:
+        texts, labels = parse_delimited(f"label{delimiter}text\npos{delimiter}{long_text}\n",
+                                        delimiter=delimiter)
+    finally:
+        csv.field_size_limit(max(default, csv.field_size_limit()))
+    assert texts == [long_text] and labels == ["pos"]

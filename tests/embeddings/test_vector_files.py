@@ -2,6 +2,7 @@
 
 import gzip
 import os
+import re
 
 import numpy as np
 import pytest
@@ -242,3 +243,36 @@ def test_unwritable_cache_falls_back_to_memory(kv, tmp_path, monkeypatch, caplog
     assert_same(loaded, kv)
     assert not isinstance(loaded.vectors, np.memmap)
     assert "cannot write the vector cache" in caplog.text
+
+
+@pytest.mark.parametrize("value", ["nan", "-inf", "1e999"])
+def test_a_value_that_is_not_finite_is_refused_with_its_line(tmp_path, value):
+    path = tmp_path / "v.txt"
+    path.write_text(f"good 1 0\nbad 1 {value}\nfilm 1 1\n")
+    with pytest.raises(DataError, match=re.escape(f"v.txt, line 2: '{value}' is not a finite")):
+        load_vectors(path, cache_dir=False)
+
+
+def test_a_non_finite_value_in_a_binary_file_names_the_word(tmp_path):
+    kv = KeyedVectors(2)
+    kv.add_vectors(["good", "bad"], np.array([[1, 0], [np.nan, 1]], dtype=np.float32))
+    path = write(kv, tmp_path / "v.bin", binary=True)
+    with pytest.raises(DataError, match=r"v.bin: the vector of 'bad' "
+                                        r"\(vector 2\) holds a value that is not a finite"):
+        load_vectors(path, cache_dir=False)
+
+
+def test_a_header_of_dimension_zero_is_refused_on_line_1(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_text("2 0\ngood\nbad\n")
+    with pytest.raises(DataError, match=r"v.txt, line 1: the header line says 2 vectors of "
+                                        r"dimension 0"):
+        load_vectors(path, cache_dir=False)
+
+
+def test_a_gzip_file_cut_short_is_a_data_error(tmp_path):
+    lines = "".join(f"w{i} {i} {i % 7}\n" for i in range(5000))
+    path = tmp_path / "v.txt.gz"
+    path.write_bytes(gzip.compress(f"5000 2\n{lines}".encode())[:4000])
+    with pytest.raises(DataError, match=r"v.txt.gz: cannot decompress the gzip file"):
+        load_vectors(path, cache_dir=False)

@@ -138,6 +138,8 @@ def compare(
         _print_plan(experiment)
         return
     datasets = experiment.load_datasets(data, format=data_format)
+    for dataset in datasets:
+        dataset.check_classes()
 
     show = not quiet and json_out != "-"
     if show:

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from . import app
 from .console import console, err_console, hide_warnings, styled
+from .options import check_option
 
 
 def _rate(progress) -> str:
@@ -45,6 +46,9 @@ def pretrain(
     """
     from ..neural.pretrain import load_pretrain_config, pretrain as run_pretraining
 
+    check_option(epochs, "--epochs")
+    check_option(threads, "--threads")
+    check_option(max_minutes, "--max-minutes", minimum=0, exclusive=True)
     cfg = load_pretrain_config(config)
     if output is not None:
         cfg.output_dir = str(output.resolve())

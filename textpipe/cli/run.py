@@ -14,6 +14,7 @@ from rich.table import Table
 from ..paths import write_text
 from . import app
 from .console import console, err_console, hide_warnings, styled
+from .options import check_option
 
 DATA_FORMAT_HELP = "lines, csv, tsv, jsonl or folder (detected from the extension if omitted)"
 
@@ -97,6 +98,7 @@ def run(
     from ..evaluation import evaluate
     from ..paths import Output, check_paths
 
+    check_option(n_jobs, "--n-jobs", nonzero=True)
     cfg = load_config(config)
     if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):
         raise typer.BadParameter("--test-data needs --data (or a config whose data has 'path').")
@@ -106,6 +108,7 @@ def run(
                 inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir,
                                   [data], test_data))
     dataset = cfg.load_data(data, test_data, data_format)
+    dataset.check_classes()
     if test_data is not None:
         cfg.evaluation.method = "split"
     elif data is not None and cfg.evaluation.method == "split" and not dataset.has_test_split:

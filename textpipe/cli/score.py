@@ -12,6 +12,7 @@ from rich.text import Text
 
 from . import app
 from .console import console, err_console, hide_warnings, styled
+from .options import check_option
 from .run import DATA_FORMAT_HELP, model_output, read_paths
 
 
@@ -38,6 +39,7 @@ def train(
     check_paths(outputs=[model_output(out, "--out", overwrite)],
                 inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir, [data]))
     dataset = cfg.load_data(data, None, data_format)
+    dataset.check_classes()
     if not quiet:
         err_console.print(styled(
             "[bold]{}[/]: {} on [cyan]{}[/] ({} documents)", cfg.name or config.stem,
@@ -97,6 +99,10 @@ def score(
     """
     from ..score import score_file
     from ..score.journal import parts_folder
+
+    check_option(n_jobs, "--n-jobs", nonzero=True)
+    check_option(chunk_size, "--chunk-size")
+    check_option(top_k, "--top-k")
 
     progress = Progress(
         TextColumn("{task.description}", style="progress.description", markup=False),

@@ -8,9 +8,10 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from ..errors import ModelError
+from ..errors import DataError, Errors, ModelError
 from . import app
 from .console import console, styled
+from .options import check_option
 
 vectors_app = typer.Typer(help="Inspect word vectors: neighbours, analogies, export.",
                           no_args_is_help=True)
@@ -35,6 +36,8 @@ def open_word_vectors(source: Path, step: str | None = None):
             raise ModelError(f"{source}: no embedding step{f' named {step!r}' if step else ''}"
                              f" in this model (its steps: {names}).")
         return found[0][1]
+    if step is not None:
+        raise ModelError(Errors.E925)
     # Fitting needs no document to load a file: one empty document will do.
     return PretrainedVectors(path=str(source)).fit([[]])
 
@@ -48,11 +51,14 @@ def _similarity_table(title: str, pairs) -> Table:
     return table
 
 
-def _lookup(stage, call):
-    try:
-        return call()
-    except KeyError as exc:
-        raise typer.BadParameter(str(exc.args[0])) from None
+def _check_words(stage, source: Path, words) -> None:
+    """Fail, naming the source, on the first word that has no vector."""
+    for word in words:
+        try:
+            stage.word_vector(word)
+        except KeyError:
+            raise DataError(Errors.E924.format(word=word, n=len(stage.vocabulary_)),
+                            file=source) from None
 
 
 @vectors_app.command("neighbors")
@@ -63,9 +69,11 @@ def neighbors(
     step: Optional[str] = typer.Option(None, "--step", help=STEP_HELP),
 ):
     """Nearest neighbours of each word by cosine similarity."""
+    check_option(n, "-n")
     stage = open_word_vectors(source, step)
+    _check_words(stage, source, words)
     for word in words:
-        pairs = _lookup(stage, lambda: stage.most_similar(word, topn=n))
+        pairs = stage.most_similar(word, topn=n)
         console.print(_similarity_table(f"nearest to '{word}'", pairs))
 
 
@@ -79,8 +87,10 @@ def analogy(
     step: Optional[str] = typer.Option(None, "--step", help=STEP_HELP),
 ):
     """Solve a : b :: c : ? (vector b − a + c, 3CosAdd)."""
+    check_option(n, "-n")
     stage = open_word_vectors(source, step)
-    pairs = _lookup(stage, lambda: stage.most_similar([b, c], [a], topn=n))
+    _check_words(stage, source, (a, b, c))
+    pairs = stage.most_similar([b, c], [a], topn=n)
     console.print(_similarity_table(f"{a} : {b} :: {c} : ?", pairs))
 
 

@@ -100,6 +100,24 @@ class Dataset:
         """The sorted set of labels over the training and the test split."""
         return sorted(set(self.labels).union(self.test_labels or ()))
 
+    def check_classes(self) -> None:
+        """Raise :class:`DataError`, naming the source, unless the training split has 2+ classes.
+
+        A classifier learns nothing from one class, so training on it is a mistake in
+        the data (a wrong label column, a filtered file), found before any fitting.
+
+        Examples
+        --------
+        >>> Dataset(["fine", "good"], ["pos", "pos"], source="reviews.csv").check_classes()
+        Traceback (most recent call last):
+        ...
+        textpipe.errors.DataError: reviews.csv: the training data has only one class ('pos'); a classifier needs at least two. Check the label column, or use a stratified split.
+        """
+        classes = set(self.labels)
+        if len(classes) < 2:
+            label = next(iter(classes)) if classes else None
+            raise DataError(Errors.E107.format(label=label), file=self.source or self.name or None)
+
     def fingerprint(self) -> str:
         """Return a SHA-256 hex digest of the texts and labels of both splits.
 

@@ -281,8 +281,31 @@ def read_text(path: str | os.PathLike, encoding: str = AUTO) -> str:
     >>> _ = path.write_bytes(b"0 na\\xefve\\n")
     >>> read_text(path)
     '0 naïve\\n'
+
+    A NUL character, which no text file holds, is an error that names its line:
+
+    >>> _ = path.write_bytes(b"0 fine\\n1 bi\\x00nary\\n")
+    >>> read_text(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.DataError: ...a.txt, line 2: the text holds a NUL byte at column 5: '1 bi\\x00nary'. ...
     """
-    return decode_bytes(read_bytes(path), encoding, file=path)[0]
+    text = decode_bytes(read_bytes(path), encoding, file=path)[0]
+    _check_no_nul(text, path)
+    return text
+
+
+def _check_no_nul(text: str, file) -> None:
+    """Raise E920 at the first NUL character: a sign of a binary file, or of UTF-16 read as 8-bit."""
+    at = text.find("\x00")
+    if at < 0:
+        return
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : end if end >= 0 else len(text)].rstrip("\r")
+    excerpt = repr(line if len(line) <= 60 else line[:57] + "...")
+    raise DataError(Errors.E920.format(column=at - start + 1, excerpt=excerpt),
+                    file=file, line=text.count("\n", 0, at) + 1)
 
 
 def split_lines(text: str) -> list[str]:

@@ -40,6 +40,9 @@ _SUFFIX_FORMATS = {
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
 _LABEL_SEPARATOR = re.compile(r"[ \t]")
 _EXCERPT_CHARS = 60
+#: The longest CSV/TSV field read, in characters. Python's csv module stops at 128 Ki
+#: by default, shorter than some documents.
+MAX_FIELD_CHARS = 1 << 30
 
 
 def check_format(format: str | None) -> str | None:
@@ -196,6 +199,7 @@ def parse_delimited(
     textpipe.errors.DataError: r.csv, line 1: the header has no column 'text' for the text. Did you mean 'txt'? Its columns are: 'label', 'txt'. Set text_column to one of them.
     """
     fmt = "tsv" if delimiter == "\t" else "csv"
+    allow_long_fields()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     texts, labels = [], []
@@ -229,6 +233,22 @@ def parse_delimited(
         example = delimiter.join(["label", "text"]).replace("\t", "<TAB>")
         raise DataError(Errors.E208.format(fmt=fmt, example=repr(example)), file=file)
     return texts, labels
+
+
+def allow_long_fields() -> None:
+    """Let the csv module read fields up to :data:`MAX_FIELD_CHARS` characters.
+
+    The csv module's limit is global to the process; it is raised, never lowered, so
+    that whether a long document is read does not depend on what ran before.
+
+    Examples
+    --------
+    >>> allow_long_fields()
+    >>> csv.field_size_limit() >= MAX_FIELD_CHARS
+    True
+    """
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 def parse_jsonl(
@@ -401,6 +421,8 @@ def _excerpt(line: str) -> str:
 
 __all__ = [
     "DATA_FORMATS",
+    "MAX_FIELD_CHARS",
+    "allow_long_fields",
     "check_format",
     "detect_format",
     "parse_delimited",

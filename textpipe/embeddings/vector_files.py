@@ -54,6 +54,7 @@ import re
 import shutil
 import tempfile
 import warnings
+import zlib
 from itertools import islice
 from pathlib import Path
 
@@ -195,7 +196,14 @@ def _parse_numbers(numbers: list[str], dim: int, path: Path, first_line: list[in
         except ValueError:
             values = np.empty(0, dtype=np.float32)
     if values.size == len(numbers) * dim:
-        return values.reshape(len(numbers), dim)
+        values = values.reshape(len(numbers), dim)
+        finite = np.isfinite(values).all(axis=1)
+        if not finite.all():
+            row = int(np.argmin(finite))
+            value = next(f for f in numbers[row].split() if not np.isfinite(float(f)))
+            raise DataError(Errors.E922.format(value=repr(value), excerpt=_excerpt(numbers[row])),
+                            file=path, line=first_line[row])
+        return values
     for text, line_no in zip(numbers, first_line):  # find the culprit
         bad = [field for field in text.split() if not _is_number(field)]
         if bad:
@@ -218,6 +226,9 @@ def _parse_text(path: Path, has_header: bool, limit: int | None, encoding: str =
             if header is None:
                 raise DataError(Errors.E505.format(excerpt=_excerpt(first)), file=path, line=1)
             count, dim = int(header.group(1)), int(header.group(2))
+            if dim < 1:
+                raise DataError(Errors.E921.format(count=count, dim=dim, excerpt=_excerpt(first)),
+                                file=path, line=1)
             n_max = count if limit is None else min(count, limit)
         else:
             n_max, dim = _count_lines(path, limit), None
@@ -278,9 +289,15 @@ def _parse_binary(path: Path, limit: int | None):
     if _HEADER.fullmatch(head) is None:
         raise DataError(Errors.E505.format(excerpt=_excerpt(head)), file=path, line=1)
     try:
-        return KeyedVectors.load_word2vec_format(str(path), binary=True, limit=limit)
+        kv = KeyedVectors.load_word2vec_format(str(path), binary=True, limit=limit)
     except (ValueError, EOFError, UnicodeDecodeError) as exc:
         raise DataError(Errors.E508.format(reason=exc), file=path) from exc
+    finite = np.isfinite(kv.vectors).all(axis=1)
+    if not finite.all():
+        index = int(np.argmin(finite))
+        raise DataError(Errors.E923.format(word=kv.index_to_key[index], index=index + 1),
+                        file=path)
+    return kv
 
 
 def _keyed_vectors(words: list[str], vectors: np.ndarray):
@@ -310,7 +327,12 @@ def _parse_vectors(path: Path, fmt: str, binary: bool, limit: int | None):
     logger.info("parsing %s vectors from %s", "binary" if binary else fmt, path)
     if binary:
         return _parse_binary(path, limit)
-    words, vectors = _parse_text(path, has_header=fmt != "glove", limit=limit)
+    try:
+        words, vectors = _parse_text(path, has_header=fmt != "glove", limit=limit)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # a .gz file cut short or damaged
+        raise DataError(Errors.E206.format(reason=exc), file=path) from None
+    except OSError as exc:
+        raise DataError(Errors.E001.format(reason=exc), file=path) from None
     return _keyed_vectors(words, vectors)
 
 
@@ -355,6 +377,20 @@ def _write_cache(kv, target: Path, prefix: str) -> None:
     for stale in folder.glob(f"{glob.escape(prefix)}*"):
         if not stale.name.startswith(target.name):
             stale.unlink(missing_ok=True)
+
+
+def _load_gensim(path: Path, mmap: bool):
+    """Load a file written by ``KeyedVectors.save``; anything else is a DataError."""
+    from gensim.models import KeyedVectors
+
+    try:
+        kv = KeyedVectors.load(str(path), mmap="r" if mmap else None)
+    except Exception as exc:  # unpickling a file of another kind fails in many ways
+        raise DataError(Errors.E927.format(reason=f"{type(exc).__name__}: {exc}"),
+                        file=path) from None
+    if not isinstance(kv, KeyedVectors):
+        raise DataError(Errors.E927.format(reason=f"it holds a {type(kv).__name__}"), file=path)
+    return kv
 
 
 def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, limit=None):
@@ -403,6 +439,8 @@ def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, li
     ['film', 'movie']
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(Errors.E926, file=path)
     if not path.is_file():
         raise DataError(Errors.E202, file=path)
     if limit is not None and int(limit) < 1:
@@ -413,7 +451,7 @@ def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, li
     if format == "gensim":
         if binary:
             raise ValueError(Errors.E510.format(fmt=format))
-        return KeyedVectors.load(str(path), mmap="r" if mmap else None)
+        return _load_gensim(path, mmap)
     fmt, binary = _resolve_format(path, format, binary)
     if cache_dir is False:
         return _parse_vectors(path, fmt, binary, limit)
