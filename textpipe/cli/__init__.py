@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SystemExit as exc:  # typer's own exits (--help, usage errors)
         return exc.code if isinstance(exc.code, int) else 1
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__, EOFError):  # click's name for an EOFError; no prompt
+            raise exc.__cause__  # of ours reads input, so it is a bug: show it, not exit 130
         return 130
     except typer.TyperException as exc:  # usage errors: click's message and exit code
         if hasattr(exc, "show"):

@@ -50,7 +50,7 @@ from typing import Any, Iterator
 
 from ..data.decoding import (AUTO, EncodingChoice, check_encoding, choose_encoding,
                              is_ascii_compatible)
-from ..data.readers import _json_kind, detect_format
+from ..data.readers import _json_kind, allow_long_fields, detect_format
 from ..errors import DataError, Errors, did_you_mean, quoted_list
 from ..paths import check_input_file
 
@@ -61,9 +61,6 @@ BLOCK_BYTES = 1 << 20
 #: taken to be a stray one and the record's first line is reported as bad.
 MAX_RECORD_LINES = 1000
 EXCERPT_CHARS = 80
-#: The longest CSV/TSV field read, in characters. Python's csv module stops at 128 Ki
-#: by default, shorter than some documents; the limit is raised (never lowered) to this.
-MAX_FIELD_CHARS = 1 << 30
 
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
 _PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -516,7 +513,7 @@ def _well_formed(parts: list[bytes], delimiter: str, n_fields: int) -> bool:
     where they are, so the check needs no codec.
     """
     text = b"\n".join(parts).decode("latin-1")
-    _allow_long_fields()
+    allow_long_fields()
     try:
         fields = list(csv.reader([text], delimiter=delimiter, strict=True))
     except csv.Error:
@@ -653,7 +650,7 @@ def _read_header(head: bytes, start: int, codec: str, fmt: str, path):
     raw = data[: min(end, len(data))]
     text = raw.decode(codec, errors="replace").rstrip("\n").rstrip("\r")
     example = _DELIMITERS[fmt].join(["id", "text"]).replace("\t", "<TAB>")
-    _allow_long_fields()
+    allow_long_fields()
     if not text.strip():
         raise DataError(Errors.E208.format(fmt=fmt, example=repr(example)), file=path, line=1)
     try:
@@ -797,14 +794,8 @@ def _parse_jsonl(chunk, spec, out) -> None:
             out.kept[name].append(item)
 
 
-def _allow_long_fields() -> None:
-    """Let the csv module read fields up to :data:`MAX_FIELD_CHARS` (the limit is global)."""
-    if csv.field_size_limit() < MAX_FIELD_CHARS:
-        csv.field_size_limit(MAX_FIELD_CHARS)
-
-
 def _parse_delimited(chunk, spec, out) -> None:
-    _allow_long_fields()
+    allow_long_fields()
     delimiter = _DELIMITERS[spec.format]
     header = spec.header
     text_at = header.index(spec.text_column)
