@@ -108,15 +108,21 @@ class ScoreSummary:
         return self.documents / self.seconds if self.seconds > 0 else 0.0
 
     def __str__(self) -> str:
-        text = f"scored {self.scored:,} rows"
+        text = f"scored {_count(self.scored, 'row')}"
         if self.errors:
             where = f" (see {self.errors_file})" if self.errors_file else ""
-            text += f", {self.errors:,} bad rows skipped{where}"
+            text += f", {_count(self.errors, 'bad row')} skipped{where}"
         else:
             text += ", no bad rows"
         if self.skipped:
-            text += f"; {self.skipped:,} rows were done before the interruption"
+            done = _count(self.skipped, "row")
+            text += f"; {done} {'was' if self.skipped == 1 else 'were'} done before the interruption"
         return (f"{text}; {self.seconds:.1f} s, {self.docs_per_second:,.0f} documents/s")
+
+
+def _count(n: int, noun: str) -> str:
+    """``'1 row'``, ``'12,000 rows'``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def score_chunk(pipeline, chunk: RawChunk, input_spec: InputSpec,
