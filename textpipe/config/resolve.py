@@ -29,6 +29,7 @@ import inspect
 import math
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -378,7 +379,7 @@ def _resolve_params(spec, params, loc, where, problem, evaluation, base_dir) -> 
     except Exception as exc:  # a stage's constructor should not fail, but plugins may
         problem(Errors.E013.format(reason=exc), loc, step=where)
         return None
-    validate = getattr(estimator, "_validate_params", None)
+    validate = partial(spec.check_params, estimator)
     if validate is not None:
         try:
             validate()
