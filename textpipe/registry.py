@@ -1,17 +1,21 @@
 """The stage registry: every stage a YAML file can name, found by name.
 
 A YAML file never names Python to import. It names a *stage*, and this registry
-says which class that is. textpipe's own stages are listed in ``_BUILTIN``;
-third-party packages add theirs through the ``textpipe.stages`` entry-point
-group, and Python code can call :func:`register_stage`.
+says which class that is: textpipe's own stages are listed in ``_BUILTIN``
+(name → ``"module:Class"``), installed packages add theirs through the
+``textpipe.stages`` entry-point group, and Python code can call
+:func:`register_stage`.
 
-Each stage declares the data it consumes and produces, so that a pipeline can be
-checked before it runs: ``text`` (one str per document) → ``tokens`` (one list
-of str per document) → ``features`` (a sparse or dense matrix) → ``labels``
-(a classifier, always the last step).
+Everything else about a stage is declared once, on its class: the data it
+consumes and produces (``text`` → ``tokens`` → ``features`` → ``labels``), the
+constraints on its parameters (``_parameter_constraints``) and its docs. A
+plain scikit-learn estimator needs no declaration: a classifier consumes
+``features`` and produces ``labels``; a transformer produces ``features``.
 
-Classes are imported only when a stage is used, so ``import textpipe`` stays
-fast and stages that need spaCy, gensim or torch cost nothing until then.
+Classes are imported only when a stage is used, and entry points are read only
+when a name is not a built-in one, so ``import textpipe`` stays fast, stages that
+need spaCy, gensim or torch cost nothing until then, and a broken plugin
+affects only the pipelines that name it.
 
 Examples
 --------
