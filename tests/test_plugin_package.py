@@ -42,7 +42,8 @@ def site(tmp_path_factory) -> Path:
 
 
 def textpipe_cli(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(TEXTPIPE_ROOT)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(TEXTPIPE_ROOT)]),
+           "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "textpipe", *args], capture_output=True,
                           text=True, env=env, cwd=cwd, timeout=300)
 
@@ -93,3 +94,19 @@ def test_a_broken_plugin_does_not_affect_pipelines_that_do_not_name_it(site, tmp
     config = write_pipeline(tmp_path, "  - tokenize\n  - tfidf\n  - logreg\n")
     proc = textpipe_cli(site, "run", str(config), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_stage_list_shows_plugins_and_reports_a_broken_one_without_hiding_others(site,
+                                                                                    tmp_path):
+    proc = textpipe_cli(site, "stages", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "doc_length" in proc.stdout and "(from textpipe-doclength)" in proc.stdout
+    assert "tfidf" in proc.stdout and "bilstm" in proc.stdout
+    assert "needs_missing" in proc.stderr and "failed to import" in " ".join(proc.stderr.split())
+
+
+def test_the_plugin_guide_shows_this_package_s_code():
+    guide = (TEXTPIPE_ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    module = (PACKAGE / "src" / "textpipe_doclength" / "__init__.py").read_text(encoding="utf-8")
+    shown = guide.split("`src/textpipe_doclength/__init__.py`:\n\n```python\n", 1)[1]
+    assert shown.split("```", 1)[0] == module
