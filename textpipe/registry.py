@@ -399,19 +399,24 @@ def get_stage(name: str) -> StageSpec:
     """Return the spec of stage ``name``; a ``ConfigError`` with a suggestion if unknown.
 
     Built-in and registered stages are found without reading any package
-    metadata; entry points are read only for other names.
+    metadata; entry points are read only for other names. A stage that is not
+    textpipe's own is imported here, when it is first named, so that a plugin
+    that cannot be imported or declares something impossible is reported where
+    a file names it.
     """
     try:
-        return _registry[name]
+        spec = _registry[name]
     except (KeyError, TypeError):
-        pass
-    try:
-        return _plugin_specs()[name]
-    except (KeyError, TypeError):
-        names = stage_names()
-        raise ConfigError(
-            Errors.E004.format(stage=name, hint=did_you_mean(name, names), n=len(names))
-        ) from None
+        try:
+            spec = _plugin_specs()[name]
+        except (KeyError, TypeError):
+            names = stage_names()
+            raise ConfigError(
+                Errors.E004.format(stage=name, hint=did_you_mean(name, names), n=len(names))
+            ) from None
+    if spec.origin != "textpipe":
+        spec.consumes  # noqa: B018 (imports the class and reads its declaration)
+    return spec
 
 
 def stage_names() -> list[str]:
