@@ -136,12 +136,14 @@ def test_an_estimator_that_is_neither_classifier_nor_transformer_must_declare_ki
     from sklearn.linear_model import Ridge
 
     registered("ridge_regression", Ridge)
-    with pytest.raises(ConfigError, match=r"declares no 'consumes'/'produces'.*consumes=.*produces="):
+    with pytest.raises(ConfigError,
+                       match=r"declares no 'consumes'/'produces'.*consumes=.*produces="):
         load_config({"steps": ["tokenize", "tfidf", "ridge_regression"]})
 
 
 def test_an_unknown_data_kind_is_refused_at_registration():
-    with pytest.raises(ConfigError, match=r"consumes 'vectors', which is not a data kind.*'text', 'tokens', 'features'"):
+    with pytest.raises(ConfigError, match=r"consumes 'vectors', which is not a data kind.*"
+                                          r"'text', 'tokens', 'features'"):
         register_stage("odd", PlainTransformer, consumes="vectors", produces="features")
     assert "odd" not in stage_names()
 

@@ -227,11 +227,10 @@ def _sklearn_kinds(spec: StageSpec) -> tuple[tuple[str, ...], str]:
         tags = get_tags(spec.cls(**spec.defaults))
     except Exception:  # a constructor that needs arguments: judge by the class alone
         tags = None
-    if (tags.estimator_type if tags else None) == "classifier" or issubclass(
-            spec.cls, ClassifierMixin):
+    if issubclass(spec.cls, ClassifierMixin) or (tags and tags.estimator_type == "classifier"):
         return (FEATURES,), LABELS
     if hasattr(spec.cls, "transform"):
-        takes_text = tags is not None and tags.input_tags.string and not tags.input_tags.two_d_array
+        takes_text = tags and tags.input_tags.string and not tags.input_tags.two_d_array
         return ((TEXT,) if takes_text else (FEATURES,)), FEATURES
     raise ConfigError(Errors.E041.format(stage=spec.name, target=spec.target,
                                          kinds=quoted_list(DATA_KINDS)))

@@ -487,8 +487,6 @@ class HashingVectors(TextStage):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
         return tags
 
     def _fit(self, docs, y=None) -> None:
