@@ -237,3 +237,12 @@ def test_import_textpipe_imports_no_stage_module():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_unregistering_a_replaced_builtin_brings_it_back():
+    register_stage("tfidf", PlainTransformer)
+    try:
+        assert get_stage("tfidf").load() is PlainTransformer
+    finally:
+        unregister_stage("tfidf")
+    assert get_stage("tfidf").target == "textpipe.stages.vectorize:TfidfVectors"

@@ -389,8 +389,10 @@ def register_stage(name: str, cls: type | str, *, consumes=None, produces=None,
 
 
 def unregister_stage(name: str) -> None:
-    """Remove a stage added by :func:`register_stage`."""
-    if name not in _BUILTIN:
+    """Remove a stage added by :func:`register_stage` (a built-in one it replaced comes back)."""
+    if name in _BUILTIN:
+        _registry[name] = _builtin_spec(name, _BUILTIN[name])
+    else:
         _registry.pop(name, None)
 
 
