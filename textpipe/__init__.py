@@ -29,6 +29,7 @@ _LAZY = {
     "register_stage": "textpipe.registry",
     "get_stage": "textpipe.registry",
     "stage_names": "textpipe.registry",
+    "TextStage": "textpipe.stages",
 }
 
 __all__ = ["__version__", *_LAZY]

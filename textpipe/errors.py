@@ -161,6 +161,23 @@ class Errors:
         "'max_variants:' in a grid block if you mean to."
     )
 
+    # Stages and plugins
+    E040 = (
+        "stage '{stage}' comes from the package {dist} (entry point '{stage} = {value}' in "
+        "group '{group}'), which failed to import: {error}. Install what it needs, or "
+        "reinstall or uninstall {dist}."
+    )
+    E041 = (
+        "cannot tell what stage '{stage}' ({target}) takes and gives: its class declares no "
+        "'consumes'/'produces' and is neither a classifier nor a transformer. Declare them on "
+        "the class, or pass consumes= and produces= to register_stage (data kinds: {kinds})."
+    )
+    E042 = "stage '{stage}' {what} '{kind}', which is not a data kind; the data kinds are {kinds}."
+    E043 = (
+        "stage '{stage}' ({origin}) points to {target}, which is {got}, not a scikit-learn "
+        "estimator class (with get_params and fit)."
+    )
+
     # Documents given to stages
     E101 = (
         "stage '{stage}' expects a list of documents, but got a single {kind}. "

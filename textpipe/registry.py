@@ -1,17 +1,21 @@
 """The stage registry: every stage a YAML file can name, found by name.
 
 A YAML file never names Python to import. It names a *stage*, and this registry
-says which class that is. textpipe's own stages are listed in ``_BUILTIN``;
-third-party packages add theirs through the ``textpipe.stages`` entry-point
-group, and Python code can call :func:`register_stage`.
+says which class that is: textpipe's own stages are listed in ``_BUILTIN``
+(name → ``"module:Class"``), installed packages add theirs through the
+``textpipe.stages`` entry-point group, and Python code can call
+:func:`register_stage`.
 
-Each stage declares the data it consumes and produces, so that a pipeline can be
-checked before it runs: ``text`` (one str per document) → ``tokens`` (one list
-of str per document) → ``features`` (a sparse or dense matrix) → ``labels``
-(a classifier, always the last step).
+Everything else about a stage is declared once, on its class: the data it
+consumes and produces (``text`` → ``tokens`` → ``features`` → ``labels``), the
+constraints on its parameters (``_parameter_constraints``) and its docs. A
+plain scikit-learn estimator needs no declaration: a classifier consumes
+``features`` and produces ``labels``; a transformer produces ``features``.
 
-Classes are imported only when a stage is used, so ``import textpipe`` stays
-fast and stages that need spaCy, gensim or torch cost nothing until then.
+Classes are imported only when a stage is used, and entry points are read only
+when a name is not a built-in one, so ``import textpipe`` stays fast, stages that
+need spaCy, gensim or torch cost nothing until then, and a broken plugin
+affects only the pipelines that name it.
 
 Examples
 --------
@@ -34,7 +38,7 @@ from functools import cached_property
 from importlib.metadata import entry_points
 from typing import Any, Mapping
 
-from .errors import ConfigError, Errors, did_you_mean
+from .errors import ConfigError, Errors, did_you_mean, quoted_list
 
 TEXT = "text"
 TOKENS = "tokens"
@@ -58,55 +62,124 @@ class ParamInfo:
 class StageSpec:
     """How to find, describe and build one stage.
 
+    What a stage consumes and produces, and the constraints on its parameters, are
+    declared once, on its class (see :class:`textpipe.stages.TextStage`); a spec
+    only knows where the class is and reads the rest from it when first asked.
+
     Parameters
     ----------
     name : str
         The name used in YAML files and as the step name in a ``Pipeline``.
     target : str
         ``"module:Class"`` of the estimator.
-    consumes : tuple of str
-        Data kinds the stage accepts as input.
-    produces : str
-        Data kind the stage outputs (``"labels"`` for classifiers).
     defaults : mapping
         textpipe's defaults where they differ from the class's own, e.g.
         ``max_iter=1000`` for logistic regression.
     origin : str
-        ``"textpipe"`` or the distribution that registered it.
+        ``"textpipe"``, ``"user"`` (:func:`register_stage`) or the distribution
+        that declared the entry point.
+    kinds : tuple, optional
+        ``(consumes, produces)`` given at registration, for classes that do not
+        declare them.
+    entry_point : importlib.metadata.EntryPoint, optional
+        The entry point a plugin stage comes from.
+    given_class : type, optional
+        The class itself, when registered as a class rather than by its path.
     """
 
     name: str
     target: str
-    consumes: tuple[str, ...]
-    produces: str
     defaults: Mapping[str, Any] = field(default_factory=dict)
     origin: str = "textpipe"
+    kinds: tuple[tuple[str, ...], str] | None = None
+    entry_point: Any = field(default=None, compare=False, repr=False)
+    given_class: type | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def cls(self) -> type:
+        """The estimator class, imported on first use."""
+        if self.given_class is not None:
+            return self.given_class
+        if self.entry_point is not None:
+            try:
+                obj = self.entry_point.load()
+            except Exception as exc:  # the plugin's own error, whatever it is, is the news
+                raise ConfigError(Errors.E040.format(
+                    stage=self.name, dist=self.origin, group=ENTRY_POINT_GROUP,
+                    value=self.target, error=f"{type(exc).__name__}: {exc}",
+                )) from exc
+        else:
+            module_name, _, attr = self.target.partition(":")
+            try:
+                obj = importlib.import_module(module_name)
+                for part in attr.split("."):
+                    obj = getattr(obj, part)
+            except (ImportError, AttributeError) as exc:
+                raise ConfigError(
+                    Errors.E013.format(reason=f"cannot import {self.target} ({exc})"),
+                    step=f"'{self.name}'",
+                ) from exc
+        if not (isinstance(obj, type) and hasattr(obj, "get_params") and hasattr(obj, "fit")):
+            raise ConfigError(Errors.E043.format(stage=self.name, target=self.target,
+                                                 origin=self.origin, got=repr(obj)[:60]))
+        return obj
 
     def load(self) -> type:
         """Import and return the estimator class."""
-        module_name, _, attr = self.target.partition(":")
-        try:
-            obj = importlib.import_module(module_name)
-            for part in attr.split("."):
-                obj = getattr(obj, part)
-        except (ImportError, AttributeError) as exc:
-            raise ConfigError(
-                Errors.E013.format(reason=f"cannot import {self.target} ({exc})"),
-                step=f"'{self.name}'",
-            ) from exc
-        return obj
-
-    @property
-    def cls(self) -> type:
-        return self.load()
+        return self.cls
 
     def create(self, **params: Any):
-        """Build an unfitted estimator with textpipe defaults under ``params``."""
-        return self.load()(**{**self.defaults, **params})
+        """Build an unfitted estimator with textpipe defaults under ``params``.
+
+        The estimator remembers the name it was created under, so its messages
+        name the step as the YAML file wrote it.
+        """
+        estimator = self.cls(**{**self.defaults, **params})
+        if hasattr(estimator, "stage_name"):
+            estimator._stage_name = self.name
+        return estimator
+
+    @cached_property
+    def _data_kinds(self) -> tuple[tuple[str, ...], str]:
+        if self.kinds is not None:
+            return self.kinds
+        cls = self.cls
+        consumes, produces = getattr(cls, "consumes", None), getattr(cls, "produces", None)
+        if consumes is None or produces is None:
+            default_consumes, default_produces = _sklearn_kinds(self)
+            consumes = consumes or default_consumes
+            produces = produces or default_produces
+        return _checked_kinds(self.name, consumes, produces)
+
+    @property
+    def consumes(self) -> tuple[str, ...]:
+        """Data kinds the stage accepts as input."""
+        return self._data_kinds[0]
+
+    @property
+    def produces(self) -> str:
+        """Data kind the stage outputs (``"labels"`` for classifiers)."""
+        return self._data_kinds[1]
 
     @property
     def is_classifier(self) -> bool:
         return self.produces == LABELS
+
+    def check_params(self, estimator) -> None:
+        """Check ``estimator``'s parameters against its class's declared constraints.
+
+        A class that declares no ``_parameter_constraints`` (a plain scikit-learn
+        estimator written outside scikit-learn) is not checked here: it checks its
+        parameters itself when fitted. Raises what scikit-learn raises,
+        ``InvalidParameterError`` (a ``ValueError``) naming the parameter.
+        """
+        constraints = getattr(self.cls, "_parameter_constraints", None)
+        if constraints is None:
+            return
+        from sklearn.utils._param_validation import validate_parameter_constraints
+
+        validate_parameter_constraints(constraints, estimator.get_params(deep=False),
+                                       caller_name=type(estimator).__name__)
 
     @cached_property
     def parameters(self) -> tuple[ParamInfo, ...]:
@@ -128,6 +201,39 @@ class StageSpec:
         """The first line of the class docstring."""
         doc = inspect.getdoc(self.load()) or ""
         return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def _checked_kinds(stage: str, consumes, produces) -> tuple[tuple[str, ...], str]:
+    consumes = (consumes,) if isinstance(consumes, str) else tuple(consumes)
+    for what, value in (("consumes", consumes), ("produces", (produces,))):
+        for kind in value:
+            if kind not in DATA_KINDS:
+                raise ConfigError(Errors.E042.format(stage=stage, what=what, kind=kind,
+                                                     kinds=quoted_list(DATA_KINDS)))
+    return consumes, produces
+
+
+def _sklearn_kinds(spec: StageSpec) -> tuple[tuple[str, ...], str]:
+    """What a scikit-learn estimator that declares no kinds consumes and produces.
+
+    A classifier takes ``features`` and gives ``labels``. A transformer gives
+    ``features``, from ``text`` if its tags say it takes strings (as
+    ``TfidfVectorizer`` does), from ``features`` otherwise.
+    """
+    from sklearn.base import ClassifierMixin
+    from sklearn.utils import get_tags
+
+    try:
+        tags = get_tags(spec.cls(**spec.defaults))
+    except Exception:  # a constructor that needs arguments: judge by the class alone
+        tags = None
+    if issubclass(spec.cls, ClassifierMixin) or (tags and tags.estimator_type == "classifier"):
+        return (FEATURES,), LABELS
+    if hasattr(spec.cls, "transform"):
+        takes_text = tags and tags.input_tags.string and not tags.input_tags.two_d_array
+        return ((TEXT,) if takes_text else (FEATURES,)), FEATURES
+    raise ConfigError(Errors.E041.format(stage=spec.name, target=spec.target,
+                                         kinds=quoted_list(DATA_KINDS)))
 
 
 _HEADER = re.compile(r"^(\w[\w, ]*?)\s*:\s*(.*)$")
@@ -170,77 +276,69 @@ def _numpydoc_params(doc: str) -> dict[str, str]:
     return out
 
 
-def _spec(name, target, consumes, produces, **defaults) -> StageSpec:
-    if isinstance(consumes, str):
-        consumes = (consumes,)
-    return StageSpec(name, target, tuple(consumes), produces, defaults)
+# Where each built-in stage's class is, and textpipe's defaults where they differ
+# from the class's own. Everything else about a stage is declared on its class.
+_BUILTIN: dict[str, str | tuple[str, dict[str, Any]]] = {
+    "normalize": "textpipe.stages.normalize:Normalize",
+    "tokenize": "textpipe.stages.tokenize:Tokenize",
+    "stopwords": "textpipe.stages.stopwords:Stopwords",
+    "stem": "textpipe.stages.stem:Stem",
+    "lemmatize": "textpipe.stages.lemmatize:Lemmatize",
+    "phrases": "textpipe.stages.phrases:Phrases",
+    "count": "textpipe.stages.vectorize:CountVectors",
+    "tfidf": "textpipe.stages.vectorize:TfidfVectors",
+    "hashing": "textpipe.stages.vectorize:HashingVectors",
+    "word2vec": "textpipe.stages.embed:Word2Vec",
+    "fasttext": "textpipe.stages.embed:FastText",
+    "glove": "textpipe.stages.embed:GloVe",
+    "pretrained_vectors": "textpipe.stages.embed:PretrainedVectors",
+    "elmo": "textpipe.stages.elmo:Elmo",
+    "logreg": ("sklearn.linear_model:LogisticRegression", {"max_iter": 1000}),
+    "linear_svm": "sklearn.svm:LinearSVC",
+    "multinomial_nb": "sklearn.naive_bayes:MultinomialNB",
+    "complement_nb": "sklearn.naive_bayes:ComplementNB",
+    "nbsvm": "textpipe.stages.nbsvm:NBSVM",
+    "sgd": "sklearn.linear_model:SGDClassifier",
+    "random_forest": "sklearn.ensemble:RandomForestClassifier",
+    "mlp": ("sklearn.neural_network:MLPClassifier", {"early_stopping": True}),
+    "bilstm": "textpipe.stages.bilstm:BiLSTMClassifier",
+}
 
 
-_BUILTIN: tuple[StageSpec, ...] = (
-    # text → text
-    _spec("normalize", "textpipe.stages.normalize:Normalize", TEXT, TEXT),
-    # text → tokens
-    _spec("tokenize", "textpipe.stages.tokenize:Tokenize", TEXT, TOKENS),
-    # tokens → tokens
-    _spec("stopwords", "textpipe.stages.stopwords:Stopwords", TOKENS, TOKENS),
-    _spec("stem", "textpipe.stages.stem:Stem", TOKENS, TOKENS),
-    _spec("lemmatize", "textpipe.stages.lemmatize:Lemmatize", TOKENS, TOKENS),
-    _spec("phrases", "textpipe.stages.phrases:Phrases", TOKENS, TOKENS),
-    # tokens → features
-    _spec("count", "textpipe.stages.vectorize:CountVectors", TOKENS, FEATURES),
-    _spec("tfidf", "textpipe.stages.vectorize:TfidfVectors", TOKENS, FEATURES),
-    _spec("hashing", "textpipe.stages.vectorize:HashingVectors", TOKENS, FEATURES),
-    _spec("word2vec", "textpipe.stages.embed:Word2Vec", TOKENS, FEATURES),
-    _spec("fasttext", "textpipe.stages.embed:FastText", TOKENS, FEATURES),
-    _spec("glove", "textpipe.stages.embed:GloVe", TOKENS, FEATURES),
-    _spec("pretrained_vectors", "textpipe.stages.embed:PretrainedVectors", TOKENS, FEATURES),
-    _spec("elmo", "textpipe.stages.elmo:Elmo", TOKENS, FEATURES),
-    # features → labels
-    _spec("logreg", "sklearn.linear_model:LogisticRegression", FEATURES, LABELS, max_iter=1000),
-    _spec("linear_svm", "sklearn.svm:LinearSVC", FEATURES, LABELS),
-    _spec("multinomial_nb", "sklearn.naive_bayes:MultinomialNB", FEATURES, LABELS),
-    _spec("complement_nb", "sklearn.naive_bayes:ComplementNB", FEATURES, LABELS),
-    _spec("nbsvm", "textpipe.stages.nbsvm:NBSVM", FEATURES, LABELS),
-    _spec("sgd", "sklearn.linear_model:SGDClassifier", FEATURES, LABELS),
-    _spec("random_forest", "sklearn.ensemble:RandomForestClassifier", FEATURES, LABELS),
-    _spec("mlp", "sklearn.neural_network:MLPClassifier", FEATURES, LABELS,
-          early_stopping=True),
-    # tokens → labels
-    _spec("bilstm", "textpipe.stages.bilstm:BiLSTMClassifier", TOKENS, LABELS),
-)
-
-_registry: dict[str, StageSpec] = {s.name: s for s in _BUILTIN}
-_plugins_loaded = False
+def _builtin_spec(name: str, where: str | tuple[str, dict[str, Any]]) -> StageSpec:
+    target, defaults = (where, {}) if isinstance(where, str) else where
+    return StageSpec(name, target, defaults)
 
 
-def _load_plugins() -> None:
-    """Add stages from the ``textpipe.stages`` entry-point group (once)."""
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in _registry:
-            continue  # built-in names cannot be shadowed by a plugin
-        try:
-            cls = ep.load()
-        except Exception:  # a broken plugin must not break textpipe
-            continue
-        origin = ep.dist.name if ep.dist is not None else "plugin"
-        _registry[ep.name] = StageSpec(
-            ep.name,
-            ep.value,
-            _as_tuple(getattr(cls, "consumes", TOKENS)),
-            getattr(cls, "produces", TOKENS),
-            origin=origin,
-        )
+_registry: dict[str, StageSpec] = {n: _builtin_spec(n, w) for n, w in _BUILTIN.items()}
+_plugins: dict[str, StageSpec] | None = None  # entry points found, none imported yet
 
 
-def _as_tuple(value) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
+def _plugin_specs() -> dict[str, StageSpec]:
+    """Stages declared in the ``textpipe.stages`` entry-point group, read once.
+
+    Only the installed packages' metadata is read here; a plugin's module is
+    imported when its stage is first used.
+    """
+    global _plugins
+    if _plugins is None:
+        _plugins = {}
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in _BUILTIN or ep.name in _plugins:
+                continue  # built-in names cannot be shadowed; the first plugin wins
+            origin = ep.dist.name if ep.dist is not None else "an installed package"
+            _plugins[ep.name] = StageSpec(ep.name, ep.value, origin=origin, entry_point=ep)
+    return _plugins
 
 
-def register_stage(name: str, cls: type | str, *, consumes=None, produces=None, **defaults):
+def _forget_plugins() -> None:
+    """Read the entry points again on next use (after installing a plugin at run time)."""
+    global _plugins
+    _plugins = None
+
+
+def register_stage(name: str, cls: type | str, *, consumes=None, produces=None,
+                   **defaults) -> StageSpec:
     """Register a stage under ``name`` so YAML files can use it.
 
     Parameters
@@ -248,57 +346,105 @@ def register_stage(name: str, cls: type | str, *, consumes=None, produces=None, 
     name : str
         Stage name for YAML files.
     cls : type or str
-        The estimator class, or ``"module:Class"``.
-    consumes, produces : str, optional
-        Data kinds; read from the class's ``consumes``/``produces`` attributes
-        when not given.
+        The estimator class, or ``"module:Class"`` (imported when first used).
+    consumes : str or tuple of str, optional
+        Data kinds the stage takes. Defaults to the class's ``consumes``
+        attribute; for a scikit-learn estimator that has none, ``"features"``
+        (or ``"text"`` for a transformer tagged as taking strings).
+    produces : str, optional
+        Data kind the stage gives. Defaults to the class's ``produces``
+        attribute; for a scikit-learn estimator that has none, ``"labels"`` for
+        a classifier and ``"features"`` for a transformer.
     **defaults
         Defaults that differ from the class's own.
+
+    Returns
+    -------
+    StageSpec
 
     Examples
     --------
     >>> from sklearn.linear_model import RidgeClassifier
-    >>> spec = register_stage("ridge", RidgeClassifier, consumes="features", produces="labels")
+    >>> spec = register_stage("ridge", RidgeClassifier)
+    >>> spec.consumes, spec.produces
+    (('features',), 'labels')
     >>> get_stage("ridge").create().__class__.__name__
     'RidgeClassifier'
     >>> unregister_stage("ridge")
     """
     if isinstance(cls, str):
-        target = cls
-        loaded = None
+        target, given = cls, None
     else:
-        target = f"{cls.__module__}:{cls.__qualname__}"
-        loaded = cls
-    consumes = consumes or getattr(loaded, "consumes", TOKENS)
-    produces = produces or getattr(loaded, "produces", TOKENS)
-    spec = StageSpec(name, target, _as_tuple(consumes), produces, defaults, origin="user")
+        target, given = f"{cls.__module__}:{cls.__qualname__}", cls
+    kinds = None
+    if consumes is not None or produces is not None:
+        if consumes is None or produces is None:
+            loaded = StageSpec(name, target, given_class=given).cls
+            consumes = consumes or getattr(loaded, "consumes", None)
+            produces = produces or getattr(loaded, "produces", None)
+        kinds = _checked_kinds(name, consumes, produces)
+    spec = StageSpec(name, target, defaults, origin="user", kinds=kinds, given_class=given)
     _registry[name] = spec
     return spec
 
 
 def unregister_stage(name: str) -> None:
-    """Remove a stage added by :func:`register_stage`."""
-    _registry.pop(name, None)
+    """Remove a stage added by :func:`register_stage` (a built-in one it replaced comes back)."""
+    if name in _BUILTIN:
+        _registry[name] = _builtin_spec(name, _BUILTIN[name])
+    else:
+        _registry.pop(name, None)
 
 
 def get_stage(name: str) -> StageSpec:
-    """Return the spec of stage ``name``; a ``ConfigError`` with a suggestion if unknown."""
-    _load_plugins()
+    """Return the spec of stage ``name``; a ``ConfigError`` with a suggestion if unknown.
+
+    Built-in and registered stages are found without reading any package
+    metadata; entry points are read only for other names. A stage that is not
+    textpipe's own is imported here, when it is first named, so that a plugin
+    that cannot be imported or declares something impossible is reported where
+    a file names it.
+    """
     try:
-        return _registry[name]
+        spec = _registry[name]
     except (KeyError, TypeError):
-        raise ConfigError(
-            Errors.E004.format(stage=name, hint=did_you_mean(name, _registry), n=len(_registry))
-        ) from None
+        try:
+            spec = _plugin_specs()[name]
+        except (KeyError, TypeError):
+            names = stage_names()
+            raise ConfigError(
+                Errors.E004.format(stage=name, hint=did_you_mean(name, names), n=len(names))
+            ) from None
+    if spec.origin != "textpipe":
+        spec.consumes  # noqa: B018 (imports the class and reads its declaration)
+    return spec
 
 
 def stage_names() -> list[str]:
-    """Names of all registered stages, built-in first, in pipeline order."""
-    _load_plugins()
-    return list(_registry)
+    """Names of all stages: built-in first, in pipeline order, then registered, then plugins."""
+    return [s.name for s in all_stages()]
 
 
 def all_stages() -> list[StageSpec]:
-    """Specs of all registered stages."""
-    _load_plugins()
-    return list(_registry.values())
+    """Specs of all stages (plugins are listed, not imported)."""
+    plugins = [s for n, s in _plugin_specs().items() if n not in _registry]
+    return [*_registry.values(), *plugins]
+
+
+def name_of(cls: type) -> str:
+    """The name a stage class is registered under, for messages about it.
+
+    The first registered name whose class is ``cls``; the class name in lower
+    case for a class that is not registered.
+
+    Examples
+    --------
+    >>> from textpipe.stages import Tokenize
+    >>> name_of(Tokenize)
+    'tokenize'
+    """
+    target = f"{cls.__module__}:{cls.__qualname__}"
+    for spec in [*_registry.values(), *(_plugins or {}).values()]:
+        if spec.given_class is cls or spec.target == target:
+            return spec.name
+    return cls.__name__.lower()

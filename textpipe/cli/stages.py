@@ -24,13 +24,23 @@ def stages(
     if markdown:
         typer.echo(stages_markdown())
         return
+    from ..errors import ConfigError
+
     specs = [get_stage(name)] if name else all_stages()
     for spec in specs:
-        table = Table(
-            title=styled("[bold]{}[/]  {} → {}  [dim]{}[/]", spec.name, spec.consumes[0],
-                         spec.produces, spec.summary),
-            title_justify="left", show_header=bool(name), box=None, pad_edge=False,
-        )
+        try:
+            title = styled("[bold]{}[/]  {} → {}  [dim]{}[/]", spec.name,
+                           " or ".join(spec.consumes), spec.produces, spec.summary)
+        except ConfigError as exc:
+            if name:
+                raise
+            # One broken plugin must not hide the other stages.
+            err_console.print(styled("[bold red]✗[/] {}", exc), highlight=False, soft_wrap=True)
+            continue
+        if spec.origin not in ("textpipe", "user"):
+            title += styled("  [dim](from {})[/]", spec.origin)
+        table = Table(title=title, title_justify="left", show_header=bool(name), box=None,
+                      pad_edge=False)
         table.add_column("parameter", style="cyan", no_wrap=True)
         table.add_column("default", no_wrap=True)
         table.add_column("description")

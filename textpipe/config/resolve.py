@@ -378,16 +378,14 @@ def _resolve_params(spec, params, loc, where, problem, evaluation, base_dir) -> 
     except Exception as exc:  # a stage's constructor should not fail, but plugins may
         problem(Errors.E013.format(reason=exc), loc, step=where)
         return None
-    validate = getattr(estimator, "_validate_params", None)
-    if validate is not None:
-        try:
-            validate()
-        except (ValueError, TypeError) as exc:
-            pname = _param_in_message(str(exc))
-            hint = _value_hint(spec, pname, params.get(pname))
-            problem(_clean_sklearn_message(str(exc)) + hint,
-                    loc + ((pname,) if pname else ()), step=where, param=pname)
-            return None
+    try:
+        spec.check_params(estimator)
+    except (ValueError, TypeError) as exc:
+        pname = _param_in_message(str(exc))
+        hint = _value_hint(spec, pname, params.get(pname))
+        problem(_clean_sklearn_message(str(exc)) + hint,
+                loc + ((pname,) if pname else ()), step=where, param=pname)
+        return None
     full = estimator.get_params(deep=False)
     return {name: full[name] for name in infos if name in full}
 

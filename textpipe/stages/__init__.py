@@ -12,6 +12,7 @@ Examples
 from importlib import import_module
 
 _CLASSES = {
+    "TextStage": "base",
     "Normalize": "normalize",
     "Tokenize": "tokenize",
     "Stopwords": "stopwords",

@@ -160,24 +160,74 @@ class TypeMemo(dict):
         return [[self[t] for t in doc] for doc in docs]
 
 
-class TextStage(TransformerMixin, BaseEstimator):
-    """Base class of textpipe transformers over ``text`` or ``tokens``.
+class NamedStage:
+    """Gives a stage the name it is used under, for its messages.
 
-    Subclasses set ``_stage`` (the registry name, used in messages),
-    ``consumes``/``produces``, ``_parameter_constraints``, and implement
-    ``_fit(docs, y)`` (set fitted attributes ending in ``_``) and
-    ``_transform(docs)``. Parameters are validated at ``fit``, as in sklearn.
+    A stage created from the registry (by a YAML file, or
+    ``get_stage(name).create()``) is named as it was looked up, so the same class
+    registered under two names speaks of each by its own name. A stage built
+    directly from its class takes the first name its class is registered under.
+    The name survives ``clone`` (and so grid search) and pickling.
     """
 
-    _stage: ClassVar[str] = "stage"
+    @property
+    def stage_name(self) -> str:
+        """The registry name of this stage, as used in messages."""
+        from ..registry import name_of
+
+        return self.__dict__.get("_stage_name") or name_of(type(self))
+
+    def __sklearn_clone__(self):
+        copy = super().__sklearn_clone__()
+        if "_stage_name" in self.__dict__:
+            copy._stage_name = self._stage_name
+        return copy
+
+
+class TextStage(NamedStage, TransformerMixin, BaseEstimator):
+    """Base class of textpipe transformers over ``text`` or ``tokens``.
+
+    A stage is declared once, on its class:
+
+    - ``consumes`` and ``produces``: the data kinds it takes and gives
+      (``"text"``, ``"tokens"`` or ``"features"``);
+    - ``_parameter_constraints``: what each ``__init__`` parameter allows, in
+      scikit-learn's notation, checked by ``textpipe validate`` and at ``fit``;
+    - its docstring: the first line and the numpydoc Parameters section are the
+      stage's entry in ``textpipe stages`` and the stage reference.
+
+    Its name is where it is registered (the built-in table, an entry point or
+    :func:`textpipe.register_stage`). Subclasses implement ``_fit(docs, y)`` (set
+    fitted attributes ending in ``_``) and ``_transform(docs)``; documents reach
+    them checked against ``consumes``. Its scikit-learn tags say it takes strings,
+    not numeric arrays, like scikit-learn's own text vectorizers.
+
+    Examples
+    --------
+    >>> from textpipe.stages import TextStage
+    >>> class Shout(TextStage):
+    ...     consumes = "text"
+    ...     produces = "text"
+    ...     def _transform(self, docs):
+    ...         return [doc.upper() for doc in docs]
+    >>> Shout().fit_transform(["hello", "world"])
+    ['HELLO', 'WORLD']
+    """
+
     consumes: ClassVar[str] = TEXT
     produces: ClassVar[str] = TEXT
     _parameter_constraints: ClassVar[dict] = {}
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
     def _check_input(self, X) -> list:
         if self.consumes == TOKENS:
-            return check_token_lists(X, self._stage)
-        return check_texts(X, self._stage)
+            return check_token_lists(X, self.stage_name)
+        return check_texts(X, self.stage_name)
 
     def _fit(self, docs: list, y=None) -> None:
         """Learn from the checked documents; set attributes ending in ``_``."""

@@ -63,7 +63,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..registry import LABELS, TOKENS
-from .base import check_token_lists
+from .base import NamedStage, check_token_lists
 
 __all__ = ["BiLSTMClassifier"]
 
@@ -71,7 +71,7 @@ STATIC = ("word2vec", "fasttext", "glove")
 PAD, UNK = 0, 1
 
 
-class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
+class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     """A bidirectional LSTM classifier over token lists (random, static or ELMo embeddings).
 
     Parameters
@@ -162,7 +162,6 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
 
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = LABELS
-    _stage: ClassVar[str] = "bilstm"
     _path_params: ClassVar[tuple[str, ...]] = ("bilm",)
 
     _parameter_constraints: ClassVar[dict] = {
@@ -265,20 +264,20 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         """
         self._validate_params()
         self._check_combination()
-        docs = check_token_lists(X, self._stage)
+        docs = check_token_lists(X, self.stage_name)
         if y is None:
             raise InputError("stage 'bilstm' is a classifier: fit needs labels y.")
         y = np.asarray(y)
         if len(docs) != len(y):
             raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))
         if not docs:
-            raise InputError(Errors.E105.format(stage=self._stage))
+            raise InputError(Errors.E105.format(stage=self.stage_name))
         check_classification_targets(y)
         self.classes_, target = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise InputError(Errors.E107.format(label=self.classes_[0]))
         if not any(docs):
-            raise InputError(Errors.E106.format(stage=self._stage,
+            raise InputError(Errors.E106.format(stage=self.stage_name,
                                                 detail=f" ({len(docs)} documents, no tokens)"))
         import torch
 
@@ -514,7 +513,7 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, one row per document, columns in ``classes_`` order."""
         check_is_fitted(self)
-        docs = check_token_lists(X, self._stage)
+        docs = check_token_lists(X, self.stage_name)
         if not docs:
             return np.zeros((0, len(self.classes_)))
         import torch

@@ -112,7 +112,6 @@ class Elmo(TextStage):
     See the module docstring: a biLM must be pretrained first.
     """
 
-    _stage: ClassVar[str] = "elmo"
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = FEATURES
     _path_params: ClassVar[tuple[str, ...]] = ("bilm",)
@@ -152,12 +151,12 @@ class Elmo(TextStage):
         from ..neural.threads import torch_threads
 
         if not docs:
-            raise InputError(Errors.E105.format(stage=self._stage))
+            raise InputError(Errors.E105.format(stage=self.stage_name))
         if not any(docs):
-            raise InputError(Errors.E106.format(stage=self._stage,
+            raise InputError(Errors.E106.format(stage=self.stage_name,
                                                 detail=f" ({len(docs)} documents, no tokens)"))
         if self.learn_weights and y is None:
-            raise InputError(Errors.E606.format(stage=self._stage))
+            raise InputError(Errors.E606.format(stage=self.stage_name))
         if y is not None and len(y) != len(docs):
             raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))
         model, vocab, info = load_bilm(self.bilm)
@@ -166,7 +165,7 @@ class Elmo(TextStage):
         if weights is not None:
             w = np.asarray(weights, dtype=float)
             if w.shape != (n_layers,) or (w < 0).any() or w.sum() <= 0:
-                raise InputError(Errors.E605.format(stage=self._stage, n=n_layers,
+                raise InputError(Errors.E605.format(stage=self.stage_name, n=n_layers,
                                                     lstm=n_layers - 1, got=weights))
         for p in model.parameters():
             p.requires_grad_(False)
@@ -250,7 +249,7 @@ class Elmo(TextStage):
             return [o if o is not None else np.zeros((0, dim), np.float32) for o in out]
         n_empty = sum(1 for d in docs if not d)
         if n_empty:
-            warnings.warn(f"{self._stage}: {n_empty} of {len(docs)} documents are empty; "
+            warnings.warn(f"{self.stage_name}: {n_empty} of {len(docs)} documents are empty; "
                           f"their document vectors are zeros.", EmptyDocumentWarning,
                           stacklevel=3)
         return X

@@ -89,11 +89,11 @@ class WordVectorStage(TextStage):
 
     def _fit(self, docs, y=None):
         if not docs:
-            raise InputError(Errors.E105.format(stage=self._stage))
+            raise InputError(Errors.E105.format(stage=self.stage_name))
         words, vectors = self._learn_vectors(self._training_documents(docs))
         if len(words) == 0:
             raise InputError(Errors.E106.format(
-                stage=self._stage, detail=f" (no word occurs at least min_count times)"))
+                stage=self.stage_name, detail=f" (no word occurs at least min_count times)"))
         self.vocabulary_ = {w: i for i, w in enumerate(words)}
         self.vectors_ = np.asarray(vectors, dtype=np.float32)
         self.n_features_out_ = self.vectors_.shape[1] * (2 if self.pooling == "meanmax" else 1)
@@ -170,7 +170,7 @@ class WordVectorStage(TextStage):
             X, n_empty = pool(ids, table, method=self.pooling)
         if n_empty:
             warnings.warn(
-                f"{self._stage}: {n_empty} of {len(docs)} documents have no token with a "
+                f"{self.stage_name}: {n_empty} of {len(docs)} documents have no token with a "
                 f"vector; their document vectors are zeros.",
                 EmptyDocumentWarning, stacklevel=3,
             )
@@ -181,7 +181,7 @@ class WordVectorStage(TextStage):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
-        return np.asarray([f"{self._stage}{i}" for i in range(self.n_features_out_)],
+        return np.asarray([f"{self.stage_name}{i}" for i in range(self.n_features_out_)],
                           dtype=object)
 
     # -- inspection -------------------------------------------------------------------
@@ -338,7 +338,6 @@ class Word2Vec(_GensimStage):
     (2, 4)
     """
 
-    _stage: ClassVar[str] = "word2vec"
 
     def __init__(self, *, dim=100, window=5, min_count=2, architecture="cbow",
                  loss="negative_sampling", negative=5, epochs=5, workers=1, random_state=None,
@@ -432,7 +431,6 @@ class FastText(_GensimStage):
     (1, 4)
     """
 
-    _stage: ClassVar[str] = "fasttext"
     _oov_policies: ClassVar[tuple[str, ...]] = ("subword", "skip", "zero")
 
     def __init__(self, *, dim=100, window=5, min_count=2, architecture="skipgram",
@@ -535,7 +533,6 @@ class GloVe(WordVectorStage):
     (10, 4)
     """
 
-    _stage: ClassVar[str] = "glove"
 
     def __init__(self, *, dim=100, window=10, min_count=2, epochs=25, x_max=10.0, alpha=0.75,
                  learning_rate=0.05, random_state=None, pooling="mean", oov="skip", sif_a=1e-3,
@@ -623,7 +620,6 @@ class PretrainedVectors(WordVectorStage):
     [[0.5, 0.5], [1.0, 0.0]]
     """
 
-    _stage: ClassVar[str] = "pretrained_vectors"
     _path_params: ClassVar[tuple[str, ...]] = ("path",)
 
     def __init__(self, *, path=None, format="auto", limit=None, lowercase=False,

@@ -197,7 +197,6 @@ class Lemmatize(TextStage):
     textpipe.errors.MissingResourceError: the 'wordnet' backend needs the WordNet database, ...
     """
 
-    _stage: ClassVar[str] = "lemmatize"
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
     _parameter_constraints: ClassVar[dict] = {
@@ -214,7 +213,7 @@ class Lemmatize(TextStage):
         self.wordnet_path = wordnet_path
 
     def _error(self, param: str, message: str) -> ConfigError:
-        return ConfigError(message, step=f"'{self._stage}'", param=param)
+        return ConfigError(message, step=f"'{self.stage_name}'", param=param)
 
     def _lemma_function(self):
         if self.backend == "wordnet":

@@ -134,8 +134,16 @@ class NBSVM(ClassifierMixin, BaseEstimator):
     (1, 13)
     """
 
-    produces: ClassVar[str] = LABELS
     consumes: ClassVar[str] = FEATURES
+    produces: ClassVar[str] = LABELS
+    # scikit-learn's check_estimator runs these checks and they fail by design.
+    _expected_failed_checks: ClassVar[dict[str, str]] = {
+        "check_classifiers_train": (
+            "NBSVM is made for non-negative count features, binarized by default: on the "
+            "check's Gaussian blobs (shifted to be non-negative) every sample binarizes to "
+            "almost the same all-ones row, so it cannot reach the 83% accuracy the check asks"
+        ),
+    }
     _parameter_constraints: ClassVar[dict] = {
         "C": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="neither")],

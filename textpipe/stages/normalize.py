@@ -100,7 +100,6 @@ class Normalize(TextStage):
     ['Go to http://x.org NOW']
     """
 
-    _stage: ClassVar[str] = "normalize"
     consumes: ClassVar[str] = TEXT
     produces: ClassVar[str] = TEXT
     _parameter_constraints: ClassVar[dict] = {

@@ -78,7 +78,6 @@ class Phrases(TextStage):
     [['the', 'new_york_times', 'said'], ['new', 'times']]
     """
 
-    _stage: ClassVar[str] = "phrases"
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
     _parameter_constraints: ClassVar[dict] = {
@@ -113,7 +112,7 @@ class Phrases(TextStage):
             return _DEFAULT_THRESHOLD[self.scoring]
         if self.scoring == "npmi" and not -1.0 <= threshold <= 1.0:
             raise ConfigError(
-                Errors.E313.format(threshold=threshold), step=f"'{self._stage}'", param="threshold"
+                Errors.E313.format(threshold=threshold), step=f"'{self.stage_name}'", param="threshold"
             )
         return float(threshold)
 

@@ -77,7 +77,6 @@ class Stem(TextStage):
     [['katz', 'haus']]
     """
 
-    _stage: ClassVar[str] = "stem"
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
     _parameter_constraints: ClassVar[dict] = {
@@ -108,7 +107,7 @@ class Stem(TextStage):
                     hint=did_you_mean(self.language, languages),
                     allowed=", ".join(languages),
                 ),
-                step=f"'{self._stage}'",
+                step=f"'{self.stage_name}'",
                 param="language",
             )
         return SnowballStemmer(self.language)

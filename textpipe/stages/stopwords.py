@@ -131,7 +131,6 @@ class Stopwords(TextStage):
     [['fine']]
     """
 
-    _stage: ClassVar[str] = "stopwords"
     _path_params: ClassVar[tuple[str, ...]] = ("words_file",)
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
@@ -168,7 +167,7 @@ class Stopwords(TextStage):
         self.case_sensitive = case_sensitive
 
     def _error(self, param: str, message: str) -> ConfigError:
-        return ConfigError(message, step=f"'{self._stage}'", param=param)
+        return ConfigError(message, step=f"'{self.stage_name}'", param=param)
 
     def _checked_words(self, words, param: str) -> list[str]:
         words = list(words)
@@ -188,7 +187,7 @@ class Stopwords(TextStage):
             if source == "spacy":
                 from .tokenize import spacy_language_class
 
-                return list(spacy_language_class(self.language, self._stage).Defaults.stop_words)
+                return list(spacy_language_class(self.language, self.stage_name).Defaults.stop_words)
             return []
         return self._checked_words(source, "source")
 

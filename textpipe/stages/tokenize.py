@@ -173,7 +173,6 @@ class Tokenize(TextStage):
     [[' bi', 'big', 'ig ', ' ca', 'cat', 'at ']]
     """
 
-    _stage: ClassVar[str] = "tokenize"
     consumes: ClassVar[str] = TEXT
     produces: ClassVar[str] = TOKENS
     _parameter_constraints: ClassVar[dict] = {
@@ -204,7 +203,7 @@ class Tokenize(TextStage):
 
     # -- checks ---------------------------------------------------------------
     def _error(self, param: str, message: str) -> ConfigError:
-        return ConfigError(message, step=f"'{self._stage}'", param=param)
+        return ConfigError(message, step=f"'{self.stage_name}'", param=param)
 
     def _regex(self) -> re.Pattern:
         try:
@@ -230,7 +229,7 @@ class Tokenize(TextStage):
         """spaCy's tokenizer for ``language``, built once and kept (not pickled)."""
         cached = self.__dict__.get("_spacy_cache")
         if cached is None or cached.language != self.language:
-            cached = self._spacy_cache = _SpacyTokens(self.language, self._stage)
+            cached = self._spacy_cache = _SpacyTokens(self.language, self.stage_name)
         return cached
 
     def __getstate__(self):

@@ -158,16 +158,16 @@ class _VocabularyVectors(TextStage):
     # -- the vocabulary ---------------------------------------------------
     def _fit_counts(self, docs: list) -> tuple[sp.csr_matrix, np.ndarray]:
         """Learn ``vocabulary_``; return the count matrix of ``docs`` and the document frequencies."""
-        ngram_range = _check_ngram_range(self.ngram_range, self._stage)
+        ngram_range = _check_ngram_range(self.ngram_range, self.stage_name)
         n_docs = len(docs)
         if n_docs == 0:
-            raise InputError(Errors.E105.format(stage=self._stage))
+            raise InputError(Errors.E105.format(stage=self.stage_name))
         high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
         low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
         if high < low:
             raise ValueError(
                 Errors.E402.format(
-                    stage=self._stage, max_df=self.max_df, min_df=self.min_df,
+                    stage=self.stage_name, max_df=self.max_df, min_df=self.min_df,
                     high=high, low=low, n_docs=n_docs,
                 )
             )
@@ -175,7 +175,7 @@ class _VocabularyVectors(TextStage):
         X = _term_ids(docs, ngram_range, vocab)
         if X.nnz == 0:
             raise InputError(
-                Errors.E106.format(stage=self._stage, detail=f" ({n_docs} documents, no tokens)")
+                Errors.E106.format(stage=self.stage_name, detail=f" ({n_docs} documents, no tokens)")
             )
         if self.binary:
             X.data.fill(1.0)
@@ -197,7 +197,7 @@ class _VocabularyVectors(TextStage):
         if len(kept) == 0:
             raise ValueError(
                 Errors.E403.format(
-                    stage=self._stage, n_terms=int((df > 0).sum()), n_docs=n_docs,
+                    stage=self.stage_name, n_terms=int((df > 0).sum()), n_docs=n_docs,
                     min_df=self.min_df, max_df=self.max_df,
                 )
             )
@@ -218,7 +218,7 @@ class _VocabularyVectors(TextStage):
 
     def _counts(self, docs: list) -> sp.csr_matrix:
         """Count matrix of ``docs`` over the fitted vocabulary; unknown terms are ignored."""
-        ngram_range = _check_ngram_range(self.ngram_range, self._stage)
+        ngram_range = _check_ngram_range(self.ngram_range, self.stage_name)
         X = _term_ids(docs, ngram_range, _Lookup(self.vocabulary_))
         if self.binary:
             X.data.fill(1.0)
@@ -324,7 +324,6 @@ class CountVectors(_VocabularyVectors):
     array([[0., 0., 0., 2.]])
     """
 
-    _stage: ClassVar[str] = "count"
 
     def __init__(self, ngram_range=(1, 1), min_df=1, max_df=1.0, max_features=None,
                  binary=False):
@@ -391,7 +390,6 @@ class TfidfVectors(_VocabularyVectors):
     [[0.0, 0.58, 0.815], [0.815, 0.58, 0.0]]
     """
 
-    _stage: ClassVar[str] = "tfidf"
     _tf_dtype: ClassVar[type] = np.float64
     _parameter_constraints: ClassVar[dict] = {
         **_VocabularyVectors._parameter_constraints,
@@ -468,7 +466,6 @@ class HashingVectors(TextStage):
     array([[0., 3., 0., 0., 0., 0., 0., 0.]])
     """
 
-    _stage: ClassVar[str] = "hashing"
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = FEATURES
     _parameter_constraints: ClassVar[dict] = {
@@ -490,12 +487,10 @@ class HashingVectors(TextStage):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
         return tags
 
     def _fit(self, docs, y=None) -> None:
-        _check_ngram_range(self.ngram_range, self._stage)
+        _check_ngram_range(self.ngram_range, self.stage_name)
 
     def transform(self, X):
         """Hash the terms of ``X``; fitting first is not needed.
@@ -513,7 +508,7 @@ class HashingVectors(TextStage):
         return self._transform(self._check_input(X))
 
     def _transform(self, docs):
-        ngram_range = _check_ngram_range(self.ngram_range, self._stage)
+        ngram_range = _check_ngram_range(self.ngram_range, self.stage_name)
         types = _Vocabulary()
         T = _term_ids(docs, ngram_range, types)  # columns: distinct terms of docs
         if T.nnz == 0:
