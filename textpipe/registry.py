@@ -41,6 +41,8 @@ TOKENS = "tokens"
 FEATURES = "features"
 LABELS = "labels"
 DATA_KINDS = (TEXT, TOKENS, FEATURES, LABELS)
+#: What a stage gives instead of features when it keeps one vector per token.
+TOKEN_VECTORS = "token vectors"
 
 ENTRY_POINT_GROUP = "textpipe.stages"
 

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
+from ..parameters import check_parameters
 from ..registry import TEXT, TOKENS
 
 _MISSING_FIX = "Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('')."
@@ -166,7 +167,9 @@ class TextStage(TransformerMixin, BaseEstimator):
     Subclasses set ``_stage`` (the registry name, used in messages),
     ``consumes``/``produces``, ``_parameter_constraints``, and implement
     ``_fit(docs, y)`` (set fitted attributes ending in ``_``) and
-    ``_transform(docs)``. Parameters are validated at ``fit``, as in sklearn.
+    ``_transform(docs)``. Parameters are validated at ``fit``, as in sklearn, by
+    :meth:`check_params`, which a configuration's validation also calls; rules
+    between parameters go in ``_parameter_rules()``.
     """
 
     _stage: ClassVar[str] = "stage"
@@ -178,6 +181,14 @@ class TextStage(TransformerMixin, BaseEstimator):
         if self.consumes == TOKENS:
             return check_token_lists(X, self._stage)
         return check_texts(X, self._stage)
+
+    def check_params(self) -> None:
+        """Check the current parameters without fitting; raise ConfigError naming each bad one."""
+        check_parameters(self)
+
+    def _parameter_rules(self) -> list:
+        """Problems (ConfigError, naming the parameter) between valid parameter values."""
+        return []
 
     def _fit(self, docs: list, y=None) -> None:
         """Learn from the checked documents; set attributes ending in ``_``."""
@@ -199,7 +210,7 @@ class TextStage(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_params()
+        self.check_params()
         self._fit(self._check_input(X), y)
         self.fitted_ = True
         return self
@@ -213,7 +224,7 @@ class TextStage(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X, y=None, **fit_params):
         """Fit on ``X`` and transform it, checking the input once."""
-        self._validate_params()
+        self.check_params()
         docs = self._check_input(X)
         self._fit(docs, y)
         self.fitted_ = True

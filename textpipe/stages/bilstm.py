@@ -61,7 +61,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import Errors, InputError
+from ..errors import ConfigError, Errors, InputError
+from ..parameters import check_parameters
 from ..registry import LABELS, TOKENS
 from .base import check_token_lists
 
@@ -228,17 +229,26 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
 
     # -- checks --------------------------------------------------------------------------
 
-    def _check_combination(self) -> None:
+    def check_params(self) -> None:
+        """Check the current parameters without fitting; raise ConfigError naming each bad one."""
+        check_parameters(self)
+
+    def _parameter_rules(self) -> list:
+        def problem(param, message):
+            return ConfigError(message, step=f"'{self._stage}'", param=param)
+
+        problems = []
         if self.embeddings == "elmo" and self.bilm is None:
-            raise InputError(Errors.E607.format(embeddings=self.embeddings))
+            problems.append(problem("bilm", Errors.E607.format(embeddings=self.embeddings)))
         for param in ("finetune", "concat_words"):
             if getattr(self, param) and self.embeddings != "elmo":
-                raise InputError(Errors.E608.format(param=param, applies="'elmo'",
-                                                    embeddings=self.embeddings))
+                problems.append(problem(param, Errors.E608.format(
+                    param=param, applies="'elmo'", embeddings=self.embeddings)))
         if self.embedding_params and self.embeddings not in STATIC:
-            raise InputError(Errors.E608.format(param="embedding_params",
-                                                applies="'word2vec', 'fasttext', 'glove'",
-                                                embeddings=self.embeddings))
+            problems.append(problem("embedding_params", Errors.E608.format(
+                param="embedding_params", applies="'word2vec', 'fasttext', 'glove'",
+                embeddings=self.embeddings)))
+        return problems
 
     def _seed(self) -> int:
         if self.random_state is None:
@@ -263,8 +273,7 @@ class BiLSTMClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_params()
-        self._check_combination()
+        self.check_params()
         docs = check_token_lists(X, self._stage)
         if y is None:
             raise InputError("stage 'bilstm' is a classifier: fit needs labels y.")

@@ -38,7 +38,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import Errors, InputError
+from ..errors import ConfigError, Errors, InputError
 from ..registry import FEATURES, TOKENS
 from .base import TextStage
 
@@ -79,8 +79,17 @@ def _check_ngram_range(ngram_range, stage: str) -> tuple[int, int]:
         and 1 <= ngram_range[0] <= ngram_range[1]
     )
     if not ok:
-        raise ValueError(Errors.E401.format(stage=stage, got=ngram_range))
+        raise ConfigError(Errors.E305.format(got=ngram_range), step=f"'{stage}'",
+                          param="ngram_range")
     return int(ngram_range[0]), int(ngram_range[1])
+
+
+def _ngram_range_problems(stage) -> list:
+    try:
+        _check_ngram_range(stage.ngram_range, stage._stage)
+    except ConfigError as exc:
+        return [exc]
+    return []
 
 
 def _term_ids(docs, ngram_range, mapping) -> sp.csr_matrix:
@@ -154,6 +163,17 @@ class _VocabularyVectors(TextStage):
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "binary": ["boolean"],
     }
+
+    def _parameter_rules(self) -> list:
+        problems = _ngram_range_problems(self)
+        both_counts = isinstance(self.max_df, Integral) and isinstance(self.min_df, Integral)
+        both_fractions = not isinstance(self.max_df, Integral) and not isinstance(
+            self.min_df, Integral)
+        if (both_counts or both_fractions) and self.max_df < self.min_df:
+            problems.append(ConfigError(Errors.E066.format(max_df=self.max_df,
+                                                           min_df=self.min_df),
+                                        step=f"'{self._stage}'", param="max_df"))
+        return problems
 
     # -- the vocabulary ---------------------------------------------------
     def _fit_counts(self, docs: list) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -251,7 +271,7 @@ class _VocabularyVectors(TextStage):
         -------
         scipy.sparse.csr_matrix of shape (n_documents, n_terms)
         """
-        self._validate_params()
+        self.check_params()
         docs = self._check_input(X)
         counts, df = self._fit_counts(docs)
         self._fit_idf(df, len(docs))
@@ -494,6 +514,9 @@ class HashingVectors(TextStage):
         tags.input_tags.string = True
         return tags
 
+    def _parameter_rules(self) -> list:
+        return _ngram_range_problems(self)
+
     def _fit(self, docs, y=None) -> None:
         _check_ngram_range(self.ngram_range, self._stage)
 
@@ -509,7 +532,7 @@ class HashingVectors(TextStage):
         -------
         scipy.sparse.csr_matrix of shape (n_documents, n_features)
         """
-        self._validate_params()
+        self.check_params()
         return self._transform(self._check_input(X))
 
     def _transform(self, docs):
