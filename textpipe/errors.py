@@ -192,6 +192,7 @@ class Errors:
     )
     E067 = "unknown metric '{name}'.{hint} Available: {allowed}."
     E068 = "name at least one metric."
+    E069 = "must be None or a positive integer; got {got!r}."
 
     # Documents given to stages
     E101 = (

@@ -38,12 +38,12 @@ class InvalidParameter(ConfigError, InvalidParameterError):
         self.param, self.reason = param, reason
 
 
-def parameter_problems(estimator, *, rules: bool = True) -> list[ConfigError]:
+def parameter_problems(estimator) -> list[ConfigError]:
     """Every parameter of ``estimator`` that breaks its constraints, then its rules' problems.
 
     Rules between parameters (``estimator._parameter_rules()``, returning a list
-    of ConfigError) are checked only when every parameter has an allowed value,
-    and not at all with ``rules=False``.
+    of ConfigError) are checked too; a rule's problem with
+    a parameter whose value is already refused is left out.
     """
     constraints = getattr(estimator, "_parameter_constraints", None) or {}
     params = estimator.get_params(deep=False)
@@ -59,14 +59,29 @@ def parameter_problems(estimator, *, rules: bool = True) -> list[ConfigError]:
             reason = re.sub(r"^The '\w+' parameter of \w+ ", "", str(exc))
             problems.append(InvalidParameter(str(exc) + hint, param=name, reason=reason + hint))
     parameter_rules = getattr(estimator, "_parameter_rules", None)
-    if rules and not problems and parameter_rules is not None:
-        problems += parameter_rules()
+    if parameter_rules is not None:
+        refused = {problem.param for problem in problems}
+        try:
+            found = parameter_rules()
+        except Exception:  # a rule met a value its constraint refused, reported above
+            if not refused:
+                raise
+            found = []
+        problems += [problem for problem in found if problem.param not in refused]
     return problems
 
 
 def check_parameters(estimator) -> None:
-    """Raise every problem :func:`parameter_problems` finds (ConfigError), or nothing."""
-    raise_config_errors(parameter_problems(estimator))
+    """Raise every problem :func:`parameter_problems` finds (ConfigError), or nothing.
+
+    Problems that do not say which step they belong to are given the estimator's
+    stage name (its class name outside the registry).
+    """
+    name = getattr(estimator, "stage_name", None) or type(estimator).__name__
+    raise_config_errors([
+        problem if problem.step or isinstance(problem, InvalidParameter)
+        else ConfigError(problem.message, step=f"'{name}'", param=problem.param)
+        for problem in parameter_problems(estimator)])
 
 
 def _value_hint(constraints, value) -> str:

@@ -292,7 +292,7 @@ def resolve_step(item, *, loc: tuple, position: int, lines: LineMap, file, probl
     >>> resolve_step({"tfidf": {"ngram_range": [2, 1], "min_df": -1}}, loc=("steps", 0),
     ...              position=1, lines=LineMap(), file="p.yaml", problems=problems)
     >>> [e.param for e in problems]
-    ['min_df']
+    ['min_df', 'ngram_range']
     """
     def add(message, sub=(), param=None, step=None):
         problems.append(ConfigError(message, file=file, line=lines.line_of(loc + sub),
@@ -334,8 +334,8 @@ def resolve_step(item, *, loc: tuple, position: int, lines: LineMap, file, probl
     except Exception as exc:  # a stage's constructor should not fail, but plugins may
         add(Errors.E013.format(reason=exc))
         return None
-    # Rules between parameters may need the files found missing, so they wait for them.
-    found = parameter_problems(estimator, rules=not missing)
+    # A missing file is reported once, here, not again by a rule that reads it.
+    found = [e for e in parameter_problems(estimator) if e.param not in missing]
     for name in missing:
         add(Errors.E063.format(path=written[name], looked=f" (looked for {params[name]})",
                                hint=_PATH_HINTS.get(name, "")), at + (name,), param=name)

@@ -167,9 +167,7 @@ class TextStage(TransformerMixin, BaseEstimator):
     Subclasses set ``_stage`` (the registry name, used in messages),
     ``consumes``/``produces``, ``_parameter_constraints``, and implement
     ``_fit(docs, y)`` (set fitted attributes ending in ``_``) and
-    ``_transform(docs)``. Parameters are validated at ``fit``, as in sklearn, by
-    :meth:`check_params`, which a configuration's validation also calls; rules
-    between parameters go in ``_parameter_rules()``.
+    ``_transform(docs)``. Parameters are validated at ``fit``, as in sklearn.
     """
 
     _stage: ClassVar[str] = "stage"
@@ -182,19 +180,24 @@ class TextStage(TransformerMixin, BaseEstimator):
             return check_token_lists(X, self._stage)
         return check_texts(X, self._stage)
 
-    def check_params(self) -> None:
-        """Check the current parameters without fitting; raise ConfigError naming each bad one."""
-        check_parameters(self)
-
-    def _parameter_rules(self) -> list:
-        """Problems (ConfigError, naming the parameter) between valid parameter values."""
-        return []
-
     def _fit(self, docs: list, y=None) -> None:
         """Learn from the checked documents; set attributes ending in ``_``."""
 
     def _transform(self, docs: list) -> Any:
         raise NotImplementedError
+
+    def check_params(self) -> None:
+        """Check the current parameters without fitting; raise ConfigError naming each bad one.
+
+        ``textpipe validate`` calls it before anything runs, and ``fit`` calls it
+        first, so a parameter rule is written once: in ``_parameter_constraints``
+        (each parameter alone) or in ``_parameter_rules`` (between parameters).
+        """
+        check_parameters(self)
+
+    def _parameter_rules(self) -> list:
+        """Problems between allowed parameter values, as ConfigErrors naming the parameter."""
+        return []
 
     def fit(self, X, y=None):
         """Validate parameters and learn what the stage needs from ``X``.

@@ -144,6 +144,11 @@ class Elmo(TextStage):
         self.n_threads = n_threads
         self.random_state = random_state
 
+    def _parameter_rules(self) -> list:
+        from ..neural.folder import bilm_parameter_problems
+
+        return bilm_parameter_problems(self.bilm)
+
     def _output_kind(self) -> str:
         """What the stage gives: features, or one vector per token with pooling "none"."""
         return TOKEN_VECTORS if self.pooling == "none" else FEATURES

@@ -72,24 +72,20 @@ class _Lookup(dict):
         return -1
 
 
-def _check_ngram_range(ngram_range, stage: str) -> tuple[int, int]:
+def _ngram_range_problems(ngram_range) -> list:
+    """The problem with an n-gram range, as a one-item list, or an empty list."""
     ok = (
         len(ngram_range) == 2
         and all(isinstance(n, Integral) and not isinstance(n, bool) for n in ngram_range)
         and 1 <= ngram_range[0] <= ngram_range[1]
     )
-    if not ok:
-        raise ConfigError(Errors.E305.format(got=ngram_range), step=f"'{stage}'",
-                          param="ngram_range")
+    return [] if ok else [ConfigError(Errors.E305.format(got=ngram_range), param="ngram_range")]
+
+
+def _check_ngram_range(ngram_range, stage: str) -> tuple[int, int]:
+    for problem in _ngram_range_problems(ngram_range):
+        raise ConfigError(problem.message, step=f"'{stage}'", param=problem.param)
     return int(ngram_range[0]), int(ngram_range[1])
-
-
-def _ngram_range_problems(stage) -> list:
-    try:
-        _check_ngram_range(stage.ngram_range, stage._stage)
-    except ConfigError as exc:
-        return [exc]
-    return []
 
 
 def _term_ids(docs, ngram_range, mapping) -> sp.csr_matrix:
@@ -165,14 +161,13 @@ class _VocabularyVectors(TextStage):
     }
 
     def _parameter_rules(self) -> list:
-        problems = _ngram_range_problems(self)
+        problems = _ngram_range_problems(self.ngram_range)
         both_counts = isinstance(self.max_df, Integral) and isinstance(self.min_df, Integral)
         both_fractions = not isinstance(self.max_df, Integral) and not isinstance(
             self.min_df, Integral)
         if (both_counts or both_fractions) and self.max_df < self.min_df:
             problems.append(ConfigError(Errors.E066.format(max_df=self.max_df,
-                                                           min_df=self.min_df),
-                                        step=f"'{self._stage}'", param="max_df"))
+                                                           min_df=self.min_df), param="max_df"))
         return problems
 
     # -- the vocabulary ---------------------------------------------------
@@ -515,7 +510,7 @@ class HashingVectors(TextStage):
         return tags
 
     def _parameter_rules(self) -> list:
-        return _ngram_range_problems(self)
+        return _ngram_range_problems(self.ngram_range)
 
     def _fit(self, docs, y=None) -> None:
         _check_ngram_range(self.ngram_range, self._stage)
