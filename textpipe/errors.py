@@ -186,13 +186,17 @@ class Errors:
         "'{stage}' with pooling 'none' gives one vector per token, which no later step "
         "takes. Pool the tokens ('mean', 'max' or 'meanmax') to feed {nxt}."
     )
-    E066 = (
+    E065 = (
         "max_df={max_df!r} is below min_df={min_df!r}, so no term can satisfy both. Lower "
         "min_df or raise max_df."
     )
-    E067 = "unknown metric '{name}'.{hint} Available: {allowed}."
-    E068 = "name at least one metric."
-    E069 = "must be None or a positive integer; got {got!r}."
+    E066 = "unknown metric '{name}'.{hint} Available: {allowed}."
+    E067 = "name at least one metric."
+    E068 = "must be None or a positive integer; got {got!r}."
+    E069 = (
+        " Pretrain a biLM first, e.g. `textpipe pretrain pipelines/pretrain_bilm.yaml`, which "
+        "writes the folder named by its 'output_dir'."
+    )
 
     # Documents given to stages
     E101 = (

@@ -149,3 +149,8 @@ def test_validate_passing_means_run_has_no_configuration_error(tmp_path, capfd, 
     else:
         assert code == 2 and not loads  # refused before any data was read
         assert ran.removeprefix("error: ") == checked
+
+
+def test_data_given_instead_need_not_match_the_configurations_missing_file(tmp_path):
+    path = write(tmp_path, "data: {path: gone.csv}\nsteps: [tokenize, tfidf, logreg]\n")
+    assert load_config(path, check_data=False).data.path == "gone.csv"

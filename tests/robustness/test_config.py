@@ -35,3 +35,10 @@ def test_pretrain_refuses_a_missing_corpus_file_before_training(tmp_path, fails_
     path.write_text("pretrain:\n  output_dir: out\n  corpus:\n    files: [gone.txt]\n")
     fails_cleanly(["pretrain", path], mentions=("b.yaml", "line 4", "gone.txt"))
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_refuses_a_missing_data_file_naming_its_line(tmp_path, fails_cleanly):
+    path = tmp_path / "e.yaml"
+    path.write_text("data:\n  - {dataset: mr}\n  - {path: gone.tsv}\n"
+                    "pipelines: [{steps: [tokenize, tfidf, logreg]}]\n")
+    fails_cleanly(["compare", "--dry-run", path], mentions=("e.yaml", "line 3", "gone.tsv"))

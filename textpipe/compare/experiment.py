@@ -74,7 +74,7 @@ from pydantic import Field, model_validator
 
 from ..config import DataConfig, EvaluationConfig, LineMap, PipelineConfig, to_plain
 from ..config.reader import Strict, read_document, split_step, validate_model
-from ..config.resolve import resolve
+from ..config.resolve import missing_data_files, resolve
 from ..config.schema import PipelineFile
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list, raise_config_errors
 from ..evaluation.protocol import Plan
@@ -260,7 +260,7 @@ class Experiment:
 # -- reading -----------------------------------------------------------------------
 
 
-def load_experiment(source) -> Experiment:
+def load_experiment(source, *, check_data: bool = True) -> Experiment:
     """Read, validate and expand an experiment file.
 
     Parameters
@@ -268,6 +268,9 @@ def load_experiment(source) -> Experiment:
     source : str, Path or mapping
         An experiment YAML file, or its content as a dict (relative paths
         then resolve against the current folder).
+    check_data : bool, default=True
+        Whether the data files the experiment names must exist (False when
+        other data is given instead, as ``--data`` does).
 
     Returns
     -------
@@ -278,7 +281,7 @@ def load_experiment(source) -> Experiment:
     ConfigError
         Every problem found, each naming the file, line, step and parameter.
     """
-    return _Reader(*read_document(source, "experiment")).read()
+    return _Reader(*read_document(source, "experiment"), check_data=check_data).read()
 
 
 class _Problems:
@@ -379,8 +382,9 @@ def _step_label(stage: str, params: dict) -> str:
 
 
 class _Reader:
-    def __init__(self, raw, lines: LineMap, file, base_dir: Path):
+    def __init__(self, raw, lines: LineMap, file, base_dir: Path, *, check_data: bool = True):
         self.raw, self.lines, self.file, self.base_dir = raw, lines, file, base_dir
+        self.check_data = check_data
         self.problems = _Problems()
         self.notes: list[str] = []
 
@@ -389,17 +393,14 @@ class _Reader:
         self.problems.add(ConfigError(message, file=file or self.file, line=lines.line_of(loc),
                                       step=step, param=param))
 
-    def validate_file(self, model, value, lines, file):
-        """Record the problems of another file's content validated as ``model``."""
-        problems: list[ConfigError] = []
-        validate_model(model, value, problems, lines=lines, file=file)
-        for problem in problems:
-            self.problems.add(problem)
+    def validate(self, model, value, loc, *, lines=None, file=None):
+        """``model`` validated from ``value``, or None after recording its problems.
 
-    def validate(self, model, value, loc):
-        """``model`` validated from ``value``, or None after recording its problems."""
+        ``lines`` and ``file`` are those of another file the value comes from.
+        """
         problems: list[ConfigError] = []
-        found = validate_model(model, value, problems, at=loc, lines=self.lines, file=self.file)
+        found = validate_model(model, value, problems, at=loc, lines=lines or self.lines,
+                               file=file or self.file)
         for problem in problems:
             self.problems.add(problem)
         return found
@@ -446,8 +447,13 @@ class _Reader:
                 self.problem(Errors.E714.format(got=repr(item)[:60]), loc)
                 continue
             block = self.validate(DataConfig, item, loc)
-            if block is not None:
-                out.append(block)
+            if block is None:
+                continue
+            out.append(block)
+            if self.check_data:
+                for problem in missing_data_files(block, self.base_dir, at=loc,
+                                                  lines=self.lines, file=self.file):
+                    self.problems.add(problem)
         return out
 
     def resolve(self, raw_steps, lines, file, base_dir, suffix=""):
@@ -466,14 +472,14 @@ class _Reader:
                          loc + ("file",) if loc[0] == "pipelines" else loc)
             return None
         try:
-            _, lines, _, _ = found = read_document(path, "pipeline")
+            found = read_document(path, "pipeline")
         except ConfigError as exc:
             self.problems.add(exc)
             return None
         # The file's own sections are checked as in a pipeline file (its steps separately).
-        raw = {key: value for key, value in found.data.items() if key != "steps"}
-        self.validate_file(PipelineFile, raw, lines, str(path))
-        return path, found.data, lines
+        sections = {key: value for key, value in found.data.items() if key != "steps"}
+        self.validate(PipelineFile, sections, (), lines=found.lines, file=str(path))
+        return path, found.data, found.lines
 
     # -- pipelines: ----------------------------------------------------------------------
     def read_pipelines(self, value) -> list:

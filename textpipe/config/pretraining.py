@@ -150,12 +150,12 @@ def load_pretrain_config(path) -> PretrainConfig:
     config.output_dir = str(_relative_to(base, config.output_dir))
     config.corpus.files = [str(_relative_to(base, f)) for f in config.corpus.files]
     at = ("pretrain", "corpus")
-    for i, corpus_file in enumerate(config.corpus.files):
+    written = raw["pretrain"].get("corpus", {}).get("files", [])
+    for i, (relative, corpus_file) in enumerate(zip(written, config.corpus.files)):
         if not Path(corpus_file).is_file():
-            problems.append(ConfigError(Errors.E063.format(path=raw["pretrain"]["corpus"]["files"][i],
-                                                           looked=f" (looked for {corpus_file})",
-                                                           hint=""),
-                                        file=file, line=lines.line_of(at + ("files", i))))
+            problems.append(ConfigError(
+                Errors.E063.format(path=relative, looked=f" (looked for {corpus_file})", hint=""),
+                file=file, line=lines.line_of(at + ("files", i))))
     problems += step_problems("tokenize", config.corpus.tokenize, loc=at + ("tokenize",),
                               lines=lines, file=file, where="corpus.tokenize")
     raise_config_errors(problems, file=file)

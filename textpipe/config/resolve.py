@@ -42,7 +42,7 @@ from .schema import EvaluationConfig, PipelineFile
 from .yamlio import LineMap
 
 __all__ = ["ConfigErrors", "PipelineConfig", "Step", "load_config", "load_pipeline",
-           "resolve", "step_problems", "to_plain"]
+           "missing_data_files", "resolve", "resolve_step", "step_problems", "to_plain"]
 
 @dataclass
 class Step:
@@ -232,11 +232,7 @@ def resolve(raw: Any, *, lines: LineMap | None = None, file: str | None = None,
     steps = _resolve_steps(raw.get("steps"), lines, file, problems, evaluation.seed,
                            require_classifier, base_dir)
     if top is not None and top.data is not None and check_data:
-        for key in ("path", "test_path"):
-            value = getattr(top.data, key)
-            if value is not None:
-                problems += _missing_path(value, base_dir, loc=("data", key), lines=lines,
-                                          file=file)
+        problems += missing_data_files(top.data, base_dir, at=("data",), lines=lines, file=file)
     problems.sort(key=lambda e: e.line or 0)
     raise_config_errors(problems, file=file)
     return PipelineConfig(
@@ -360,19 +356,33 @@ def step_problems(stage: str, params: Mapping, *, loc: tuple, lines: LineMap, fi
 
 
 #: What to do when a file or folder a parameter names is missing.
-_PATH_HINTS = {
-    "bilm": " Pretrain a biLM first, e.g. `textpipe pretrain pipelines/pretrain_bilm.yaml`, "
-            "which writes the folder named by its 'output_dir'.",
-}
+_PATH_HINTS = {"bilm": Errors.E069}
 
 
-def _missing_path(value: str, base_dir: Path, *, loc, lines, file) -> list[ConfigError]:
-    path = Path(value).expanduser()
-    path = path if path.is_absolute() else base_dir / path
-    if path.exists():
-        return []
-    return [ConfigError(Errors.E063.format(path=value, looked=f" (looked for {path})", hint=""),
-                        file=file, line=lines.line_of(loc), param=".".join(map(str, loc)))]
+def missing_data_files(data, base_dir: Path, *, at: tuple, lines: LineMap,
+                       file) -> list[ConfigError]:
+    """A problem for each file of a data block (``path``, ``test_path``) that does not exist.
+
+    Examples
+    --------
+    >>> from textpipe.config import DataConfig
+    >>> [str(e) for e in missing_data_files(DataConfig(path="gone.csv"), Path("/nowhere"),
+    ...                                     at=("data",), lines=LineMap(), file="p.yaml")]
+    ["p.yaml, parameter 'data.path': 'gone.csv' not found (looked for /nowhere/gone.csv)."]
+    """
+    problems = []
+    for key in ("path", "test_path"):
+        value = getattr(data, key)
+        if value is None:
+            continue
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if not path.exists():
+            loc = at + (key,)
+            problems.append(ConfigError(
+                Errors.E063.format(path=value, looked=f" (looked for {path})", hint=""),
+                file=file, line=lines.line_of(loc), param=".".join(map(str, loc))))
+    return problems
 
 
 def _resolve_paths(spec: StageSpec, params: dict, base_dir: Path) -> list[str]:

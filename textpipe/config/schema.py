@@ -35,7 +35,7 @@ DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
 
 def _known_metric(name: str) -> str:
     if name not in METRICS:
-        raise ValueError(Errors.E067.format(name=name, hint=did_you_mean(name, METRICS),
+        raise ValueError(Errors.E066.format(name=name, hint=did_you_mean(name, METRICS),
                                             allowed=quoted_list(METRICS)))
     return name
 
@@ -97,7 +97,7 @@ class EvaluationConfig(Strict):
     @classmethod
     def _some_metric(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError(Errors.E068)
+            raise ValueError(Errors.E067)
         return value
 
 

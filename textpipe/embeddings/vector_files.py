@@ -407,7 +407,7 @@ def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, li
     if not path.is_file():
         raise DataError(Errors.E202, file=path)
     if limit is not None and int(limit) < 1:
-        raise ConfigError(Errors.E069.format(got=limit), param="limit")
+        raise ConfigError(Errors.E068.format(got=limit), param="limit")
     limit = None if limit is None else int(limit)
     from gensim.models import KeyedVectors
 

@@ -166,7 +166,7 @@ class _VocabularyVectors(TextStage):
         both_fractions = not isinstance(self.max_df, Integral) and not isinstance(
             self.min_df, Integral)
         if (both_counts or both_fractions) and self.max_df < self.min_df:
-            problems.append(ConfigError(Errors.E066.format(max_df=self.max_df,
+            problems.append(ConfigError(Errors.E065.format(max_df=self.max_df,
                                                            min_df=self.min_df), param="max_df"))
         return problems
 
