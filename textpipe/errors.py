@@ -57,6 +57,24 @@ class ConfigError(TextpipeError, ValueError):
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+class ConfigErrors(ConfigError):
+    """Several configuration problems, reported at once. ``errors`` lists them."""
+
+    def __init__(self, errors: list[ConfigError], file=None):
+        self.errors = errors
+        lines = "\n".join(f"  - {e}" for e in errors)
+        super().__init__(f"{len(errors)} problems in the configuration:\n{lines}")
+        self.file = None if file is None else str(file)
+
+
+def raise_config_errors(problems: list[ConfigError], file=None) -> None:
+    """Raise the one problem, or all of them together as ConfigErrors; nothing if none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ConfigErrors(problems, file=file)
+
+
 class DataError(TextpipeError, ValueError):
     """Input data cannot be read: a malformed row, an unknown format, a bad encoding.
 
@@ -120,7 +138,6 @@ class Errors:
     # Configuration files
     E001 = "cannot read the file: {reason}"
     E002 = "is not valid YAML: {reason}"
-    E003 = "the top level must be a mapping of keys such as 'data', 'evaluation', 'steps'; got {kind}."
     E004 = "unknown stage '{stage}'.{hint} Run `textpipe stages` to list the {n} available stages."
     E005 = "'{stage}' has no parameter '{param}'.{hint} Its parameters are: {allowed}."
     E006 = "each step must be written '- stage_name: {{params}}' or '- stage_name'; got {got}."
@@ -159,6 +176,26 @@ class Errors:
         "the grids have {count:,} combinations in all ({factors}), more than {limit:,}, the "
         "largest max_variants of any grid. Vary fewer keys or values, or raise "
         "'max_variants:' in a grid block if you mean to."
+    )
+    # Configuration files: one reader
+    E060 = "unknown bundled dataset '{name}'.{hint} Bundled: {allowed}. For your own data use {own}."
+    E061 = "the top level of {kind} file must be a mapping of keys such as {keys}; got {got}."
+    E062 = " Or list it in an experiment under 'pipelines: [{{file: {file}}}]'."
+    E063 = "'{path}' not found{looked}.{hint}"
+    E064 = (
+        "'{stage}' with pooling 'none' gives one vector per token, which no later step "
+        "takes. Pool the tokens ('mean', 'max' or 'meanmax') to feed {nxt}."
+    )
+    E065 = (
+        "max_df={max_df!r} is below min_df={min_df!r}, so no term can satisfy both. Lower "
+        "min_df or raise max_df."
+    )
+    E066 = "unknown metric '{name}'.{hint} Available: {allowed}."
+    E067 = "name at least one metric."
+    E068 = "must be None or a positive integer; got {got!r}."
+    E069 = (
+        " Pretrain a biLM first, e.g. `textpipe pretrain pipelines/pretrain_bilm.yaml`, which "
+        "writes the folder named by its 'output_dir'."
     )
 
     # Stages and plugins
@@ -313,10 +350,6 @@ class Errors:
     )
 
     # Vectorizers and linear models
-    E401 = (
-        "stage '{stage}': ngram_range must be a pair (min_n, max_n) of ints with "
-        "1 <= min_n <= max_n; got {got!r}."
-    )
     E402 = (
         "stage '{stage}': max_df={max_df!r} keeps terms found in at most {high:g} of the "
         "{n_docs} documents, but min_df={min_df!r} asks for at least {low:g}; no term can "
@@ -372,10 +405,6 @@ class Errors:
     )
 
     # Experiments (textpipe compare)
-    E701 = (
-        "the top level of an experiment must be a mapping of keys such as 'data', "
-        "'evaluation', 'pipelines', 'grid'; got {kind}."
-    )
     E702 = (
         "an experiment needs pipelines to compare: add 'pipelines:' (a list of pipeline files "
         "or inline steps) and/or 'grid:' (a base pipeline and the parameters to vary).{hint}"
@@ -422,11 +451,6 @@ class Errors:
     E716 = (
         "--scheduler needs the 'distributed' package, which is not installed. Install it "
         "with `pip install \"dask[distributed]\"`, or leave --scheduler out."
-    )
-    E717 = (
-        "this is a pipeline file (it has 'steps'), not an experiment. Evaluate one pipeline "
-        "with `textpipe run {file}`, or list it in an experiment under 'pipelines: [{{file: "
-        "{file}}}]'."
     )
     E718 = "cannot use '{path}' as the cache folder: {reason}."
     E719 = (

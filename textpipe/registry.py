@@ -45,6 +45,8 @@ TOKENS = "tokens"
 FEATURES = "features"
 LABELS = "labels"
 DATA_KINDS = (TEXT, TOKENS, FEATURES, LABELS)
+#: What a stage gives instead of features when it keeps one vector per token.
+TOKEN_VECTORS = "token vectors"
 
 ENTRY_POINT_GROUP = "textpipe.stages"
 
@@ -164,22 +166,6 @@ class StageSpec:
     @property
     def is_classifier(self) -> bool:
         return self.produces == LABELS
-
-    def check_params(self, estimator) -> None:
-        """Check ``estimator``'s parameters against its class's declared constraints.
-
-        A class that declares no ``_parameter_constraints`` (a plain scikit-learn
-        estimator written outside scikit-learn) is not checked here: it checks its
-        parameters itself when fitted. Raises what scikit-learn raises,
-        ``InvalidParameterError`` (a ``ValueError``) naming the parameter.
-        """
-        constraints = getattr(self.cls, "_parameter_constraints", None)
-        if constraints is None:
-            return
-        from sklearn.utils._param_validation import validate_parameter_constraints
-
-        validate_parameter_constraints(constraints, estimator.get_params(deep=False),
-                                       caller_name=type(estimator).__name__)
 
     @cached_property
     def parameters(self) -> tuple[ParamInfo, ...]:

@@ -185,6 +185,7 @@ def test_config_without_data_says_how_to_give_it():
 
 def test_file_parameters_of_stages_resolve_against_the_yaml_folder(tmp_path):
     (tmp_path / "sub").mkdir()
+    (tmp_path / "v.txt").write_text("good 1 0\n")
     path = write(tmp_path / "sub", "steps:\n  - tokenize\n"
                                    "  - pretrained_vectors: {path: ../v.txt}\n  - logreg\n")
     cfg = load_config(path)

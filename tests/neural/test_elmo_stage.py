@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import textpipe
-from textpipe.errors import InputError, ModelError
+from textpipe.errors import ConfigError, InputError, ModelError
 from textpipe.neural.elmo import layer_batches
 from textpipe.stages.elmo import Elmo
 from textpipe.stages.embed import EmptyDocumentWarning
@@ -123,11 +123,19 @@ def test_pipeline_with_elmo_saves_weights_to_safetensors(tiny_bilm, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(texts), pipe.predict_proba(texts))
 
 
-def test_a_pipeline_file_whose_bilm_is_missing_fails_at_fit_saying_to_pretrain(tmp_path):
+def test_a_pipeline_file_whose_bilm_is_missing_is_refused_when_read_saying_to_pretrain(
+        tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("steps:\n  - tokenize: {}\n  - elmo: {bilm: ../models/none}\n"
                     "  - logreg: {}\n")
-    pipe = textpipe.load_pipeline(path)
-    assert pipe.get_params()["elmo__bilm"] == str(tmp_path / "../models/none")
+    with pytest.raises(ConfigError, match="parameter 'bilm'.*textpipe pretrain"):
+        textpipe.load_pipeline(path)
+    (tmp_path / "empty").mkdir()
+    path.write_text("steps:\n  - tokenize: {}\n  - elmo: {bilm: empty}\n  - logreg: {}\n")
+    with pytest.raises(ConfigError, match="parameter 'bilm'.*weights.safetensors"):
+        textpipe.load_pipeline(path)
+
+
+def test_elmo_whose_bilm_is_missing_fails_at_fit_saying_to_pretrain(tmp_path):
     with pytest.raises(ModelError, match="textpipe pretrain"):
-        pipe.fit(["a b", "c d"], ["x", "y"])
+        Elmo(bilm=str(tmp_path / "none")).fit([["a", "b"]])

@@ -117,6 +117,7 @@ def test_lstm_cells_smaller_than_the_projection_are_refused_with_the_line(tmp_pa
 def test_relative_paths_resolve_against_the_yaml_folder(tmp_path):
     (tmp_path / "sub").mkdir()
     path = tmp_path / "sub" / "p.yaml"
+    (tmp_path / "sub" / "c.txt").write_text("a text\n")
     path.write_text("pretrain:\n  output_dir: ../models/b\n  corpus: {files: [c.txt]}\n")
     cfg = load_pretrain_config(path)
     assert cfg.output_dir == str(tmp_path / "models" / "b")

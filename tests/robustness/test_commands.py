@@ -455,6 +455,7 @@ BAD_YAML_FOR_VALIDATE = {
 
 @pytest.mark.parametrize("name", BAD_YAML_FOR_VALIDATE)
 def test_validate_names_each_bad_file_and_exits_1(tmp_path, capfd, name):
+    (tmp_path / "toy.txt").write_text(GOOD_LINES, encoding="utf-8")
     good = pipeline(tmp_path, name="good.yaml")
     bad = tmp_path / "bad.yaml"
     content = BAD_YAML_FOR_VALIDATE[name]
@@ -489,9 +490,11 @@ def test_a_huge_field_is_read_whatever_ran_before(tmp_path, capfd, command, fmt)
     assert code == 0, capfd.readouterr().err
 
 
-def test_validate_accepts_a_config_whose_data_is_missing(tmp_path, capfd):
-    """Validation checks the file, not the data: the run-time case above reports the data."""
-    assert main(["validate", str(pipeline(tmp_path, data="gone.txt"))]) == 0
+def test_validate_refuses_a_config_whose_data_file_is_missing(tmp_path, capfd):
+    """A file that validates runs: a data file that is not there is found before running."""
+    code = main(["validate", str(pipeline(tmp_path, data="gone.txt"))])
+    err = capfd.readouterr().err
+    assert code == 1 and "gone.txt" in err and "data.path" in err, err
 
 
 def test_datasets_with_an_extra_argument_is_a_usage_error(capfd):

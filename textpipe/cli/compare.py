@@ -128,7 +128,7 @@ def compare(
     from ..compare.report import check_destinations, write_json, write_outputs
     from ..compare.runner import check_options
 
-    experiment = load_experiment(config)
+    experiment = load_experiment(config, check_data=not data)
     # Bad options fail here, not after the whole run.
     check_destinations(out, json_out, name=experiment.title, cache=cache, overwrite=overwrite,
                        inputs=read_paths(config, experiment.data, experiment.base_dir, data or ()))

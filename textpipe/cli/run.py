@@ -99,7 +99,7 @@ def run(
     from ..paths import Output, check_paths
 
     check_option(n_jobs, "--n-jobs", nonzero=True)
-    cfg = load_config(config)
+    cfg = load_config(config, check_data=data is None)
     if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):
         raise typer.BadParameter("--test-data needs --data (or a config whose data has 'path').")
     check_paths(outputs=[Output(json_out, "--json", what="the results", overwrite=overwrite,

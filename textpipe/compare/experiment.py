@@ -70,13 +70,13 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from ..config import ConfigErrors, DataConfig, EvaluationConfig, LineMap, PipelineConfig
-from ..config import read_source, read_yaml, to_plain
-from ..config.kinds import file_kind, wrong_kind_message
-from ..config.resolve import resolve
-from ..errors import ConfigError, Errors, did_you_mean, quoted_list
+from ..config import DataConfig, EvaluationConfig, LineMap, PipelineConfig, to_plain
+from ..config.reader import Strict, read_document, split_step, validate_model
+from ..config.resolve import missing_data_files, resolve
+from ..config.schema import PipelineFile
+from ..errors import ConfigError, Errors, did_you_mean, quoted_list, raise_config_errors
 from ..evaluation.protocol import Plan
 from ..registry import get_stage
 from .tree import pipeline_key
@@ -84,11 +84,7 @@ from .tree import pipeline_key
 __all__ = ["Candidate", "Experiment", "ReportConfig", "load_experiment"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ReportConfig(_Strict):
+class ReportConfig(Strict):
     """What the report shows."""
 
     top_features: int = Field(
@@ -99,7 +95,7 @@ class ReportConfig(_Strict):
     )
 
 
-class _PipelineEntry(_Strict):
+class _PipelineEntry(Strict):
     name: Optional[str] = None
     description: Optional[str] = None
     file: Optional[str] = None
@@ -116,7 +112,7 @@ class _PipelineEntry(_Strict):
 MAX_VARIANTS = 10_000
 
 
-class _GridEntry(_Strict):
+class _GridEntry(Strict):
     name: Optional[str] = None
     base: Any = None
     params: dict[str, Any] = Field(default_factory=dict)
@@ -129,7 +125,7 @@ class _GridEntry(_Strict):
         return self
 
 
-class _ExperimentFile(_Strict):
+class _ExperimentFile(Strict):
     name: Optional[str] = None
     description: Optional[str] = None
     data: Any = None
@@ -264,7 +260,7 @@ class Experiment:
 # -- reading -----------------------------------------------------------------------
 
 
-def load_experiment(source) -> Experiment:
+def load_experiment(source, *, check_data: bool = True) -> Experiment:
     """Read, validate and expand an experiment file.
 
     Parameters
@@ -272,6 +268,9 @@ def load_experiment(source) -> Experiment:
     source : str, Path or mapping
         An experiment YAML file, or its content as a dict (relative paths
         then resolve against the current folder).
+    check_data : bool, default=True
+        Whether the data files the experiment names must exist (False when
+        other data is given instead, as ``--data`` does).
 
     Returns
     -------
@@ -282,10 +281,7 @@ def load_experiment(source) -> Experiment:
     ConfigError
         Every problem found, each naming the file, line, step and parameter.
     """
-    raw, lines, file, base_dir = read_source(source)
-    if file_kind(raw) == "pretrain":  # a pipeline file gets E717, which says more
-        raise ConfigError(wrong_kind_message("pretrain", expected="experiment"), file=file)
-    return _Reader(raw, lines, file, base_dir).read()
+    return _Reader(*read_document(source, "experiment"), check_data=check_data).read()
 
 
 class _Problems:
@@ -308,10 +304,7 @@ class _Problems:
 
     def raise_if_any(self, file) -> None:
         self.items.sort(key=lambda e: (e.file != file, e.file or "", e.line or 0))
-        if len(self.items) == 1:
-            raise self.items[0]
-        if self.items:
-            raise ConfigErrors(self.items, file=file)
+        raise_config_errors(self.items, file=file)
 
 
 class _Relocated(LineMap):
@@ -365,17 +358,6 @@ class _GridPlan(NamedTuple):
     count: int
 
 
-def _split_step(item):
-    """``(stage, params)`` of a step written as in ``steps:``, or None if malformed."""
-    if isinstance(item, str):
-        return item, {}
-    if isinstance(item, Mapping) and len(item) == 1:
-        ((stage, params),) = item.items()
-        if isinstance(stage, str) and (params is None or isinstance(params, Mapping)):
-            return stage, dict(params or {})
-    return None
-
-
 def value_label(value) -> str:
     """A short label for a parameter value in a variant name.
 
@@ -400,8 +382,9 @@ def _step_label(stage: str, params: dict) -> str:
 
 
 class _Reader:
-    def __init__(self, raw, lines: LineMap, file, base_dir: Path):
+    def __init__(self, raw, lines: LineMap, file, base_dir: Path, *, check_data: bool = True):
         self.raw, self.lines, self.file, self.base_dir = raw, lines, file, base_dir
+        self.check_data = check_data
         self.problems = _Problems()
         self.notes: list[str] = []
 
@@ -410,38 +393,21 @@ class _Reader:
         self.problems.add(ConfigError(message, file=file or self.file, line=lines.line_of(loc),
                                       step=step, param=param))
 
-    def validate(self, model, value, loc):
-        """``model`` validated from ``value``, or None after recording its problems."""
-        try:
-            return model.model_validate({} if value is None else value)
-        except ValidationError as exc:
-            for err in exc.errors():
-                where = loc + tuple(err["loc"])
-                if err["type"] == "extra_forbidden":
-                    key = err["loc"][-1]
-                    allowed = list(model.model_fields)
-                    message = Errors.E011.format(key=key, hint=did_you_mean(key, allowed),
-                                                 allowed=quoted_list(allowed))
-                else:
-                    message = err["msg"].removeprefix("Value error, ")
-                    if err["type"] == "literal_error":
-                        message += f" (got {err['input']!r})"
-                    name = ".".join(str(p) for p in where)
-                    if name:
-                        message = f"'{name}': {message}"
-                self.problem(message, where)
-            return None
+    def validate(self, model, value, loc, *, lines=None, file=None):
+        """``model`` validated from ``value``, or None after recording its problems.
+
+        ``lines`` and ``file`` are those of another file the value comes from.
+        """
+        problems: list[ConfigError] = []
+        found = validate_model(model, value, problems, at=loc, lines=lines or self.lines,
+                               file=file or self.file)
+        for problem in problems:
+            self.problems.add(problem)
+        return found
 
     # -- the whole file ----------------------------------------------------------------
     def read(self) -> Experiment:
         raw = self.raw
-        if not isinstance(raw, Mapping):
-            kind = "an empty file" if raw is None else f"a {type(raw).__name__}"
-            raise ConfigError(Errors.E701.format(kind=kind), file=self.file)
-        if "steps" in raw and "pipelines" not in raw and "grid" not in raw:
-            shown = self.file or "pipeline.yaml"
-            raise ConfigError(Errors.E717.format(file=shown), file=self.file,
-                              line=self.lines.line_of(("steps",)))
         top = self.validate(_ExperimentFile, raw, ())
         evaluation = self.validate(EvaluationConfig, raw.get("evaluation"), ("evaluation",))
         report = self.validate(ReportConfig, raw.get("report"), ("report",))
@@ -481,8 +447,13 @@ class _Reader:
                 self.problem(Errors.E714.format(got=repr(item)[:60]), loc)
                 continue
             block = self.validate(DataConfig, item, loc)
-            if block is not None:
-                out.append(block)
+            if block is None:
+                continue
+            out.append(block)
+            if self.check_data:
+                for problem in missing_data_files(block, self.base_dir, at=loc,
+                                                  lines=self.lines, file=self.file):
+                    self.problems.add(problem)
         return out
 
     def resolve(self, raw_steps, lines, file, base_dir, suffix=""):
@@ -501,10 +472,14 @@ class _Reader:
                          loc + ("file",) if loc[0] == "pipelines" else loc)
             return None
         try:
-            return path, *read_yaml(path)
+            found = read_document(path, "pipeline")
         except ConfigError as exc:
             self.problems.add(exc)
             return None
+        # The file's own sections are checked as in a pipeline file (its steps separately).
+        sections = {key: value for key, value in found.data.items() if key != "steps"}
+        self.validate(PipelineFile, sections, (), lines=found.lines, file=str(path))
+        return path, found.data, found.lines
 
     # -- pipelines: ----------------------------------------------------------------------
     def read_pipelines(self, value) -> list:
@@ -527,19 +502,8 @@ class _Reader:
                 if found is None:
                     continue
                 path, fraw, flines = found
-                if not isinstance(fraw, Mapping):
-                    kind = "an empty file" if fraw is None else f"a {type(fraw).__name__}"
-                    self.problems.add(ConfigError(Errors.E003.format(kind=kind), file=path))
-                    continue
                 if "data" in fraw or "evaluation" in fraw:
                     ignored.append(entry.file)
-                extra = set(fraw) - {"name", "description", "data", "evaluation", "steps"}
-                for key in sorted(extra, key=str):
-                    allowed = ["name", "description", "data", "evaluation", "steps"]
-                    self.problems.add(ConfigError(
-                        Errors.E011.format(key=key, hint=did_you_mean(key, allowed),
-                                           allowed=quoted_list(allowed)),
-                        file=path, line=flines.line_of((key,))))
                 cfg = self.resolve(fraw.get("steps"), flines, str(path), path.parent)
                 if cfg is None:
                     continue
@@ -658,7 +622,7 @@ class _Reader:
             return None
         if base is None:
             return None
-        return base, [_split_step(item) for item in raw_steps], base_name, base_step_lines
+        return base, [split_step(item) for item in raw_steps], base_name, base_step_lines
 
     def grid_axes(self, grid: _GridEntry, loc: tuple, base) -> list:
         """The grid keys as ``(key, step index, param or None, [(value, line)])``, checked.
@@ -687,8 +651,9 @@ class _Reader:
                     if v is None or (isinstance(v, str) and v.lower() == "none"):
                         parsed.append((_REMOVE, vline))
                         continue
-                    step = _split_step(v)
-                    if step is None:
+                    try:
+                        step = split_step(v)
+                    except ConfigError:
                         self.problem(Errors.E708.format(slot=slot, got=repr(v)[:60]), kloc + (k,))
                         continue
                     try:

@@ -1,4 +1,4 @@
-"""Pipeline configuration: YAML files read safely, validated, resolved, built.
+"""Configuration files (pipelines, experiments, pretraining): read safely, validated, resolved.
 
 Examples
 --------
@@ -8,6 +8,7 @@ Examples
 1000
 """
 
+from .reader import read_document, split_step
 from .resolve import ConfigErrors, PipelineConfig, Step, load_config, load_pipeline, to_plain
 from .schema import DataConfig, EvaluationConfig
 from .yamlio import LineMap, Source, parse_yaml, read_source, read_yaml
@@ -20,9 +21,11 @@ __all__ = [
     "PipelineConfig",
     "Source",
     "Step",
+    "split_step",
     "load_config",
     "load_pipeline",
     "parse_yaml",
+    "read_document",
     "read_source",
     "read_yaml",
     "to_plain",

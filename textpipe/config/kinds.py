@@ -23,11 +23,13 @@ from typing import Any, Mapping
 
 __all__ = ["FILE_KINDS", "file_kind", "wrong_kind_message"]
 
-#: kind -> (the top-level keys that mark it, the command that runs it, its article).
+#: kind -> (the top-level keys that mark it, the command that runs it, its article,
+#: the keys its top level holds).
 FILE_KINDS = {
-    "pretrain": (("pretrain",), "textpipe pretrain", "a pretraining"),
-    "experiment": (("grid", "pipelines"), "textpipe compare", "an experiment"),
-    "pipeline": (("steps",), "textpipe run", "a pipeline"),
+    "pretrain": (("pretrain",), "textpipe pretrain", "a pretraining", "'name', 'pretrain'"),
+    "experiment": (("grid", "pipelines"), "textpipe compare", "an experiment",
+                   "'data', 'evaluation', 'pipelines', 'grid'"),
+    "pipeline": (("steps",), "textpipe run", "a pipeline", "'data', 'evaluation', 'steps'"),
 }
 
 
@@ -38,14 +40,16 @@ def file_kind(raw: Any) -> str:
     as a pipeline file, whose validation then says what is missing.
     """
     if isinstance(raw, Mapping):
-        for kind, (markers, _, _) in FILE_KINDS.items():
+        for kind, (markers, *_) in FILE_KINDS.items():
             if any(key in raw for key in markers):
                 return kind
     return "pipeline"
 
 
-def wrong_kind_message(kind: str, expected: str = "pipeline") -> str:
+def wrong_kind_message(kind: str, expected: str = "pipeline", file=None) -> str:
     """The sentence for a file of ``kind`` given where one of ``expected`` was wanted.
+
+    A pipeline file given as an experiment also gets how to list it in one.
 
     Examples
     --------
@@ -54,7 +58,10 @@ def wrong_kind_message(kind: str, expected: str = "pipeline") -> str:
     """
     from ..errors import Errors
 
-    markers, command, article = FILE_KINDS[kind]
+    markers, command, article, _ = FILE_KINDS[kind]
     keys = " or ".join(f"'{key}:'" for key in markers)
-    return Errors.E014.format(kind=article, expected=FILE_KINDS[expected][2],
-                              why=f"it has {keys} at the top level", command=command)
+    message = Errors.E014.format(kind=article, expected=FILE_KINDS[expected][2],
+                                 why=f"it has {keys} at the top level", command=command)
+    if (kind, expected) == ("pipeline", "experiment"):
+        message += Errors.E062.format(file=file or "pipeline.yaml")
+    return message

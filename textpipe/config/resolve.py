@@ -2,9 +2,11 @@
 
 Everything is checked before anything runs: the fixed sections against the
 schema, each step's stage against the registry, each parameter name against
-the stage's signature, each value against the stage's declared constraints,
-and the chain of data kinds from raw text to labels. All problems found are
-reported together, each naming the file, line, step and parameter.
+the stage's signature, each value against the stage's declared constraints and
+its rules between parameters (the same ``check_params`` that ``fit`` calls),
+every file or folder a step or the data names, and the chain of data kinds
+from raw text to labels. All problems found are reported together, each
+naming the file, line, step and parameter.
 
 The resolved configuration has every default filled in, so it is a complete
 record of what ran.
@@ -25,31 +27,22 @@ textpipe.errors.ConfigError: step 2 'stemm': unknown stage 'stemm'. Did you mean
 
 from __future__ import annotations
 
-import inspect
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from pydantic import ValidationError
+from ..errors import (ConfigError, ConfigErrors, Errors, did_you_mean, quoted_list,
+                      raise_config_errors)
+from ..parameters import parameter_problems
+from ..registry import (FEATURES, LABELS, TEXT, TOKEN_VECTORS, TOKENS, StageSpec, all_stages,
+                        get_stage)
+from .reader import read_document, split_step, validate_model
+from .schema import EvaluationConfig, PipelineFile
+from .yamlio import LineMap
 
-from ..errors import ConfigError, Errors, did_you_mean, quoted_list
-from ..registry import FEATURES, LABELS, TEXT, TOKENS, StageSpec, all_stages, get_stage
-from .schema import DataConfig, EvaluationConfig, PipelineFile
-from .kinds import file_kind, wrong_kind_message
-from .yamlio import LineMap, read_source
-
-
-class ConfigErrors(ConfigError):
-    """Several configuration problems, reported at once. ``errors`` lists them."""
-
-    def __init__(self, errors: list[ConfigError], file=None):
-        self.errors = errors
-        lines = "\n".join(f"  - {e}" for e in errors)
-        super().__init__(f"{len(errors)} problems in the configuration:\n{lines}", file=None)
-        self.file = None if file is None else str(file)
-
+__all__ = ["ConfigErrors", "PipelineConfig", "Step", "load_config", "load_pipeline",
+           "missing_data_files", "resolve", "resolve_step", "step_problems", "to_plain"]
 
 @dataclass
 class Step:
@@ -61,6 +54,7 @@ class Step:
     spec: StageSpec = field(repr=False)
     position: int = 0
     loc: tuple = field(default=(), repr=False)
+    produces: str = field(default="", repr=False)
 
     def create(self):
         """A new unfitted estimator for this step."""
@@ -173,7 +167,8 @@ def to_plain(value: Any) -> Any:
 # -- loading -----------------------------------------------------------------
 
 
-def load_config(source, *, require_classifier: bool = True) -> PipelineConfig:
+def load_config(source, *, require_classifier: bool = True,
+                check_data: bool = True) -> PipelineConfig:
     """Read, validate and resolve a pipeline configuration.
 
     Parameters
@@ -182,6 +177,9 @@ def load_config(source, *, require_classifier: bool = True) -> PipelineConfig:
         A YAML file path, or the configuration as a dict.
     require_classifier : bool, default=True
         Whether the last step must be a classifier.
+    check_data : bool, default=True
+        Whether the data files the configuration names must exist (False when
+        other data is given instead, as ``--data`` does).
 
     Returns
     -------
@@ -192,12 +190,9 @@ def load_config(source, *, require_classifier: bool = True) -> PipelineConfig:
     ConfigError
         Naming the file, line, step and parameter of each problem.
     """
-    raw, lines, file, base_dir = read_source(source)
-    kind = file_kind(raw)
-    if kind != "pipeline":  # an experiment or pretraining file given to the wrong command
-        raise ConfigError(wrong_kind_message(kind), file=file)
+    raw, lines, file, base_dir = read_document(source, "pipeline")
     return resolve(raw, lines=lines, file=file, base_dir=base_dir,
-                   require_classifier=require_classifier)
+                   require_classifier=require_classifier, check_data=check_data)
 
 
 def load_pipeline(source):
@@ -224,34 +219,22 @@ def load_pipeline(source):
 
 
 def resolve(raw: Any, *, lines: LineMap | None = None, file: str | None = None,
-            base_dir: Path | None = None, require_classifier: bool = True) -> PipelineConfig:
+            base_dir: Path | None = None, require_classifier: bool = True,
+            check_data: bool = True) -> PipelineConfig:
     """Validate raw configuration data (as parsed from YAML) and resolve it."""
     lines = lines or LineMap()
+    base_dir = base_dir or Path.cwd()
     problems: list[ConfigError] = []
-
-    def problem(message, loc=(), step=None, param=None):
-        problems.append(
-            ConfigError(message, file=file, line=lines.line_of(loc), step=step, param=param)
-        )
-
-    if not isinstance(raw, Mapping):
-        kind = "an empty file" if raw is None else f"a {type(raw).__name__}"
-        raise ConfigError(Errors.E003.format(kind=kind), file=file)
-
-    top = None
-    try:
-        top = PipelineFile.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            problem(_pydantic_message(err, loc), loc)
-
-    evaluation = top.evaluation if top else _safe(EvaluationConfig, raw.get("evaluation"))
-    steps = _resolve_steps(raw.get("steps"), lines, problem, evaluation, require_classifier,
-                           base_dir or Path.cwd())
-
-    if problems:
-        raise problems[0] if len(problems) == 1 else ConfigErrors(problems, file=file)
+    top = validate_model(PipelineFile, raw, problems, lines=lines, file=file)
+    evaluation = top.evaluation if top else (
+        validate_model(EvaluationConfig, raw.get("evaluation"), [], file=file)
+        or EvaluationConfig())
+    steps = _resolve_steps(raw.get("steps"), lines, file, problems, evaluation.seed,
+                           require_classifier, base_dir)
+    if top is not None and top.data is not None and check_data:
+        problems += missing_data_files(top.data, base_dir, at=("data",), lines=lines, file=file)
+    problems.sort(key=lambda e: e.line or 0)
+    raise_config_errors(problems, file=file)
     return PipelineConfig(
         steps=steps,
         evaluation=top.evaluation,
@@ -259,176 +242,176 @@ def resolve(raw: Any, *, lines: LineMap | None = None, file: str | None = None,
         name=top.name,
         description=top.description,
         source=file,
-        base_dir=base_dir or Path.cwd(),
+        base_dir=base_dir,
     )
-
-
-def _safe(model, value):
-    try:
-        return model.model_validate(value or {})
-    except ValidationError:
-        return model()
-
-
-_SECTION_MODELS = {"data": DataConfig, "evaluation": EvaluationConfig, None: PipelineFile}
-
-
-def _pydantic_message(err: dict, loc: tuple) -> str:
-    if err["type"] == "extra_forbidden":
-        section = loc[0] if len(loc) > 1 else None
-        model = _SECTION_MODELS.get(section, PipelineFile)
-        allowed = list(model.model_fields)
-        return Errors.E011.format(key=loc[-1], hint=did_you_mean(loc[-1], allowed),
-                                  allowed=quoted_list(allowed))
-    where = ".".join(str(p) for p in loc)
-    message = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "literal_error":
-        message += f" (got {err['input']!r})"
-    return f"'{where}': {message}" if where else message
 
 
 # -- steps ---------------------------------------------------------------------
 
 
-def _split_step(item) -> tuple[str, Any] | None:
-    if isinstance(item, str):
-        return item, None
-    if isinstance(item, Mapping) and len(item) == 1:
-        ((stage, params),) = item.items()
-        return stage, params
-    return None
-
-
-def _resolve_steps(raw_steps, lines, problem, evaluation, require_classifier,
+def _resolve_steps(raw_steps, lines, file, problems, seed, require_classifier,
                    base_dir: Path) -> list[Step]:
     if not raw_steps:
-        problem(Errors.E010, ("steps",))
+        problems.append(ConfigError(Errors.E010, file=file, line=lines.line_of(("steps",))))
         return []
     if not isinstance(raw_steps, list):
-        problem(Errors.E006.format(got=f"a {type(raw_steps).__name__}"), ("steps",))
+        problems.append(ConfigError(Errors.E006.format(got=f"a {type(raw_steps).__name__}"),
+                                    file=file, line=lines.line_of(("steps",))))
         return []
-
     steps: list[Step] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(raw_steps):
-        pos = i + 1
-        split = _split_step(item)
-        if split is None:
-            problem(Errors.E006.format(got=repr(item)[:60]), ("steps", i), step=str(pos))
+        step = resolve_step(item, loc=("steps", i), position=i + 1, lines=lines, file=file,
+                            problems=problems, seed=seed, base_dir=base_dir)
+        if step is None:
             continue
-        stage, params = split
-        where = f"{pos} '{stage}'"
-        try:
-            spec = get_stage(stage)
-        except ConfigError as exc:
-            problem(exc.message, ("steps", i), step=where)
-            continue
-        if params is None:
-            params = {}
-        if not isinstance(params, Mapping):
-            problem(Errors.E012.format(stage=stage, got=repr(params)[:60]), ("steps", i, stage),
-                    step=where)
-            continue
-        resolved = _resolve_params(spec, dict(params), ("steps", i, stage), where, problem,
-                                   evaluation, base_dir)
-        if resolved is None:
-            continue
-        seen[stage] = seen.get(stage, 0) + 1
-        name = stage if seen[stage] == 1 else f"{stage}_{seen[stage]}"
-        steps.append(Step(name, stage, resolved, spec, position=pos, loc=("steps", i)))
-
+        seen[step.stage] = seen.get(step.stage, 0) + 1
+        if seen[step.stage] > 1:
+            step.name = f"{step.stage}_{seen[step.stage]}"
+        steps.append(step)
     if len(steps) == len(raw_steps):
-        _check_chain(steps, problem, require_classifier)
+        problems += _chain_problems(steps, lines, file, require_classifier)
     return steps
 
 
-def _resolve_params(spec, params, loc, where, problem, evaluation, base_dir) -> dict | None:
+def resolve_step(item, *, loc: tuple, position: int, lines: LineMap, file, problems: list,
+                 seed: int = 0, base_dir: Path | None = None, where: str | None = None):
+    """One step, checked and with every default filled in, or None with ``problems`` added.
+
+    Every problem of the step is added: its form, its stage, each unknown or
+    bad parameter, each missing file it names, and its rules between
+    parameters (the stage's ``check_params``, which ``fit`` runs too).
+
+    Examples
+    --------
+    >>> problems = []
+    >>> resolve_step({"tfidf": {"ngram_range": [2, 1], "min_df": -1}}, loc=("steps", 0),
+    ...              position=1, lines=LineMap(), file="p.yaml", problems=problems)
+    >>> [e.param for e in problems]
+    ['min_df', 'ngram_range']
+    """
+    def add(message, sub=(), param=None, step=None):
+        problems.append(ConfigError(message, file=file, line=lines.line_of(loc + sub),
+                                    step=step if step is not None else where, param=param))
+
+    try:
+        stage, params = split_step(item)
+    except ConfigError as exc:
+        add(exc.message, step=where or str(position))
+        return None
+    where = where or f"{position} '{stage}'"
+    try:
+        spec = get_stage(stage)
+    except ConfigError as exc:
+        add(exc.message)
+        return None
+    at = (stage,)
     infos = {p.name: p for p in spec.parameters}
-    ok = True
-    for name in params:
-        if name not in infos:
-            problem(
-                Errors.E005.format(stage=spec.name, param=name, hint=did_you_mean(name, infos),
-                                   allowed=quoted_list(infos)),
-                loc + (name,), step=where, param=str(name),
-            )
-            ok = False
-    if not ok:
+    unknown = [name for name in params if name not in infos]
+    for name in unknown:
+        add(Errors.E005.format(stage=stage, param=name, hint=did_you_mean(name, infos),
+                               allowed=quoted_list(infos)), at + (name,), param=str(name))
+    mixed = [name for name, value in params.items() if _mixes_bools_and_strings(value)]
+    for name in mixed:
+        add("a list of words contains a true/false value. YAML reads unquoted "
+            "no/yes/on/off/true/false as booleans: quote them, e.g. [\"not\", \"no\"].",
+            at + (name,), param=str(name))
+    if unknown or mixed:
         return None
-
     for name, value in params.items():
-        default = infos[name].default
-        if isinstance(default, tuple) and isinstance(value, list):
+        if isinstance(infos[name].default, tuple) and isinstance(value, list):
             params[name] = tuple(value)
-        if _mixes_bools_and_strings(value):
-            problem(
-                "a list of words contains a true/false value. YAML reads unquoted "
-                "no/yes/on/off/true/false as booleans: quote them, e.g. [\"not\", \"no\"].",
-                loc + (name,), step=where, param=str(name),
-            )
-            ok = False
-    if not ok:
-        return None
     if "random_state" in infos and "random_state" not in params:
-        params["random_state"] = evaluation.seed
-    _resolve_paths(spec, params, base_dir)
-
+        params["random_state"] = seed
+    written = dict(params)
+    missing = _resolve_paths(spec, params, base_dir or Path.cwd())
     try:
         estimator = spec.create(**params)
     except Exception as exc:  # a stage's constructor should not fail, but plugins may
-        problem(Errors.E013.format(reason=exc), loc, step=where)
+        add(Errors.E013.format(reason=exc))
         return None
-    try:
-        spec.check_params(estimator)
-    except (ValueError, TypeError) as exc:
-        pname = _param_in_message(str(exc))
-        hint = _value_hint(spec, pname, params.get(pname))
-        problem(_clean_sklearn_message(str(exc)) + hint,
-                loc + ((pname,) if pname else ()), step=where, param=pname)
+    # A missing file is reported once, here, not again by a rule that reads it.
+    found = [e for e in parameter_problems(estimator) if e.param not in missing]
+    for name in missing:
+        add(Errors.E063.format(path=written[name], looked=f" (looked for {params[name]})",
+                               hint=_PATH_HINTS.get(name, "")), at + (name,), param=name)
+    for err in found:
+        add(getattr(err, "reason", err.message), at + ((err.param,) if err.param in params else ()),
+            param=err.param)
+    if missing or found:
         return None
     full = estimator.get_params(deep=False)
-    return {name: full[name] for name in infos if name in full}
+    resolved = {name: full[name] for name in infos if name in full}
+    produces = getattr(estimator, "_output_kind", lambda: spec.produces)()
+    return Step(stage, stage, resolved, spec, position=position, loc=loc, produces=produces)
 
 
-def _resolve_paths(spec: StageSpec, params: dict, base_dir: Path) -> None:
+def step_problems(stage: str, params: Mapping, *, loc: tuple, lines: LineMap, file,
+                  where: str) -> list[ConfigError]:
+    """Every problem of a stage's parameters written outside ``steps:`` (e.g. a corpus's ``tokenize``)."""
+    problems: list[ConfigError] = []
+    resolve_step({stage: dict(params)}, loc=loc[:-1], position=0, lines=lines, file=file,
+                 problems=problems, where=where)
+    return problems
+
+
+#: What to do when a file or folder a parameter names is missing.
+_PATH_HINTS = {"bilm": Errors.E069}
+
+
+def missing_data_files(data, base_dir: Path, *, at: tuple, lines: LineMap,
+                       file) -> list[ConfigError]:
+    """A problem for each file of a data block (``path``, ``test_path``) that does not exist.
+
+    Examples
+    --------
+    >>> from textpipe.config import DataConfig
+    >>> [str(e) for e in missing_data_files(DataConfig(path="gone.csv"), Path("/nowhere"),
+    ...                                     at=("data",), lines=LineMap(), file="p.yaml")]
+    ["p.yaml, parameter 'data.path': 'gone.csv' not found (looked for /nowhere/gone.csv)."]
+    """
+    problems = []
+    for key in ("path", "test_path"):
+        value = getattr(data, key)
+        if value is None:
+            continue
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if not path.exists():
+            loc = at + (key,)
+            problems.append(ConfigError(
+                Errors.E063.format(path=value, looked=f" (looked for {path})", hint=""),
+                file=file, line=lines.line_of(loc), param=".".join(map(str, loc))))
+    return problems
+
+
+def _resolve_paths(spec: StageSpec, params: dict, base_dir: Path) -> list[str]:
     """Make the stage's file parameters absolute, relative to the YAML file's folder.
 
     Stages list such parameters in ``_path_params``; a bundled dataset name
-    (allowed where a corpus is expected) is left as it is.
+    (allowed where a corpus is expected) is left as it is. Returns the names of
+    those whose file or folder does not exist.
     """
     from ..data import bundled_datasets
 
+    missing = []
     for name in getattr(spec.load(), "_path_params", ()):
         value = params.get(name)
         if not isinstance(value, str) or value.lower() in bundled_datasets():
             continue
         path = Path(value).expanduser()
         if not path.is_absolute():
-            params[name] = str(base_dir / path)
+            path = base_dir / path
+            params[name] = str(path)
+        if not path.exists():
+            missing.append(name)
+    return missing
 
 
 def _mixes_bools_and_strings(value) -> bool:
     if not isinstance(value, (list, tuple)):
         return False
     return any(isinstance(v, bool) for v in value) and any(isinstance(v, str) for v in value)
-
-
-def _param_in_message(message: str) -> str | None:
-    m = re.search(r"The '(\w+)' parameter", message)
-    return m.group(1) if m else None
-
-
-def _clean_sklearn_message(message: str) -> str:
-    # "The 'C' parameter of LogisticRegression must be ..." -> "must be ..."
-    return re.sub(r"^The '\w+' parameter of \w+ ", "", message)
-
-
-def _value_hint(spec: StageSpec, pname: str | None, value) -> str:
-    if not pname or not isinstance(value, str):
-        return ""
-    constraints = getattr(spec.load(), "_parameter_constraints", {}).get(pname, [])
-    options = [o for c in constraints for o in getattr(c, "options", ()) if isinstance(o, str)]
-    return did_you_mean(value, options)
 
 
 _FIXES = {
@@ -442,28 +425,33 @@ def _kind_names(kinds) -> str:
     return " or ".join(f"'{k}'" for k in kinds)
 
 
-def _check_chain(steps: list[Step], problem, require_classifier: bool) -> None:
-    current = TEXT
+def _chain_problems(steps: list[Step], lines, file, require_classifier: bool) -> list:
+    def problem(message, step):
+        return [ConfigError(message, file=file, line=lines.line_of(step.loc),
+                            step=f"{step.position} '{step.stage}'")]
+
+    current, before = TEXT, None
     for step in steps:
         spec = step.spec
-        where = f"{step.position} '{step.stage}'"
         if current == LABELS:
-            problem(f"no step can follow a classifier, but '{step.stage}' does; "
-                    f"the classifier must be the last step.", step.loc, step=where)
-            return
+            return problem(f"no step can follow a classifier, but '{step.stage}' does; "
+                           f"the classifier must be the last step.", step)
+        if current == TOKEN_VECTORS:
+            return problem(Errors.E064.format(stage=before.stage, nxt=f"'{step.stage}'"), before)
         if current not in spec.consumes:
             fix = next((f for (gets, wants), f in _FIXES.items()
                         if gets == current and wants in spec.consumes), "")
             source = ("the step before it produces" if step.position > 1
                       else "a pipeline starts from raw documents,")
-            problem(Errors.E008.format(stage=step.stage, wants=_kind_names(spec.consumes),
-                                       source=source, gets=f"'{current}'", fix=fix),
-                    step.loc, step=where)
-            return
-        current = spec.produces
+            return problem(Errors.E008.format(stage=step.stage, wants=_kind_names(spec.consumes),
+                                              source=source, gets=f"'{current}'", fix=fix), step)
+        current, before = step.produces, step
+    if require_classifier and current == TOKEN_VECTORS:
+        return problem(Errors.E064.format(stage=before.stage, nxt="a classifier"), before)
     if require_classifier and current != LABELS and steps:
         classifiers = [s.name for s in all_stages() if s.is_classifier]
         last = steps[-1]
-        problem(Errors.E009.format(stage=last.stage, gets=f"'{current}'",
-                                   fix=f" Add a classifier, one of {quoted_list(classifiers)}."),
-                last.loc, step=f"{last.position} '{last.stage}'")
+        return problem(Errors.E009.format(stage=last.stage, gets=f"'{current}'",
+                                          fix=f" Add a classifier, one of {quoted_list(classifiers)}."),
+                       last)
+    return []

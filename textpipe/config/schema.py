@@ -22,21 +22,25 @@ A pipeline file::
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..errors import Errors, did_you_mean, quoted_list
 from ..evaluation.metrics import METRICS
+from .reader import Strict, bundled_dataset
 
 DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+def _known_metric(name: str) -> str:
+    if name not in METRICS:
+        raise ValueError(Errors.E066.format(name=name, hint=did_you_mean(name, METRICS),
+                                            allowed=quoted_list(METRICS)))
+    return name
 
 
-class DataConfig(_Strict):
+class DataConfig(Strict):
     """Where the documents and labels come from."""
 
     dataset: Optional[str] = Field(None, description="a bundled dataset name, e.g. 'mr' or 'trec'")
@@ -53,15 +57,7 @@ class DataConfig(_Strict):
     @field_validator("dataset")
     @classmethod
     def _bundled_name(cls, value: Optional[str]) -> Optional[str]:
-        from ..data import bundled_datasets
-
-        names = list(bundled_datasets())
-        if value is not None and value.lower() not in names:
-            raise ValueError(
-                f"unknown bundled dataset '{value}'.{did_you_mean(value.lower(), names)} "
-                f"Bundled: {quoted_list(names)}. For your own file use 'path:'."
-            )
-        return value
+        return value if value is None else bundled_dataset(value, own="'path:'")
 
     @model_validator(mode="after")
     def _one_source(self):
@@ -72,7 +68,7 @@ class DataConfig(_Strict):
         return self
 
 
-class EvaluationConfig(_Strict):
+class EvaluationConfig(Strict):
     """How the pipeline is scored."""
 
     method: Literal["auto", "cv", "split", "holdout"] = Field(
@@ -85,7 +81,7 @@ class EvaluationConfig(_Strict):
     folds: int = Field(10, ge=2, description="number of folds for cv")
     test_size: float = Field(0.2, gt=0, lt=1, description="test fraction for holdout")
     seed: int = Field(0, description="seeds the folds and every stage that has a random_state")
-    metrics: list[str] = Field(
+    metrics: list[Annotated[str, AfterValidator(_known_metric)]] = Field(
         default_factory=lambda: ["accuracy", "macro_f1"], description="metric names"
     )
     n_jobs: int = Field(1, description="folds fitted in parallel (-1: all cores)")
@@ -99,19 +95,13 @@ class EvaluationConfig(_Strict):
 
     @field_validator("metrics")
     @classmethod
-    def _known_metrics(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if name not in METRICS:
-                raise ValueError(
-                    f"unknown metric '{name}'.{did_you_mean(name, METRICS)} "
-                    f"Available: {quoted_list(METRICS)}."
-                )
+    def _some_metric(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError("name at least one metric")
+            raise ValueError(Errors.E067)
         return value
 
 
-class PipelineFile(_Strict):
+class PipelineFile(Strict):
     """A whole pipeline file. ``steps`` is kept raw here and resolved separately."""
 
     name: Optional[str] = None

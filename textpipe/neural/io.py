@@ -37,11 +37,9 @@ import torch
 
 from ..errors import Errors, ModelError
 from .bilm import BiLM, BiLMConfig
+from .folder import CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE, bilm_folder_problem
 from .vocab import Vocabulary
 
-WEIGHTS_FILE = "weights.safetensors"
-CONFIG_FILE = "config.json"
-VOCAB_FILE = "vocab.json"
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.json"  # in CHECKPOINT_DIR, with VOCAB_FILE
 TENSORS_FILE = "state.safetensors"
@@ -84,11 +82,9 @@ def load_bilm(folder) -> tuple[BiLM, Vocabulary, dict]:
         or a file cannot be read.
     """
     folder = Path(folder).expanduser()
-    missing = [name for name in (WEIGHTS_FILE, CONFIG_FILE, VOCAB_FILE)
-               if not (folder / name).is_file()]
+    missing = bilm_folder_problem(folder)
     if missing:
-        what = "the folder" if not folder.is_dir() else ", ".join(missing)
-        raise ModelError(Errors.E601.format(path=folder, missing=what))
+        raise ModelError(Errors.E601.format(path=folder, missing=missing))
     try:
         info = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
         if info.get("format") != FORMAT:

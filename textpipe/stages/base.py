@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
+from ..parameters import check_parameters
 from ..registry import TEXT, TOKENS
 
 _MISSING_FIX = "Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('')."
@@ -235,6 +236,19 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator):
     def _transform(self, docs: list) -> Any:
         raise NotImplementedError
 
+    def check_params(self) -> None:
+        """Check the current parameters without fitting; raise ConfigError naming each bad one.
+
+        ``textpipe validate`` calls it before anything runs, and ``fit`` calls it
+        first, so a parameter rule is written once: in ``_parameter_constraints``
+        (each parameter alone) or in ``_parameter_rules`` (between parameters).
+        """
+        check_parameters(self)
+
+    def _parameter_rules(self) -> list:
+        """Problems between allowed parameter values, as ConfigErrors naming the parameter."""
+        return []
+
     def fit(self, X, y=None):
         """Validate parameters and learn what the stage needs from ``X``.
 
@@ -249,7 +263,7 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_params()
+        self.check_params()
         self._fit(self._check_input(X), y)
         self.fitted_ = True
         return self
@@ -263,7 +277,7 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X, y=None, **fit_params):
         """Fit on ``X`` and transform it, checking the input once."""
-        self._validate_params()
+        self.check_params()
         docs = self._check_input(X)
         self._fit(docs, y)
         self.fitted_ = True

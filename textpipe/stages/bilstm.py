@@ -61,7 +61,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import Errors, InputError
+from ..errors import ConfigError, Errors, InputError, raise_config_errors
+from ..parameters import check_parameters
 from ..registry import LABELS, TOKENS
 from .base import NamedStage, check_token_lists
 
@@ -227,17 +228,32 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
 
     # -- checks --------------------------------------------------------------------------
 
+    def check_params(self) -> None:
+        """Check the current parameters without fitting; raise ConfigError naming each bad one."""
+        check_parameters(self)
+
     def _check_combination(self) -> None:
+        raise_config_errors(self._parameter_rules())
+
+    def _parameter_rules(self) -> list:
+        """Problems between allowed parameter values, as ConfigErrors naming the parameter."""
+        problems = []
         if self.embeddings == "elmo" and self.bilm is None:
-            raise InputError(Errors.E607.format(embeddings=self.embeddings))
+            problems.append(ConfigError(Errors.E607.format(embeddings=self.embeddings),
+                                        param="bilm"))
         for param in ("finetune", "concat_words"):
             if getattr(self, param) and self.embeddings != "elmo":
-                raise InputError(Errors.E608.format(param=param, applies="'elmo'",
-                                                    embeddings=self.embeddings))
+                problems.append(ConfigError(Errors.E608.format(
+                    param=param, applies="'elmo'", embeddings=self.embeddings), param=param))
         if self.embedding_params and self.embeddings not in STATIC:
-            raise InputError(Errors.E608.format(param="embedding_params",
-                                                applies="'word2vec', 'fasttext', 'glove'",
-                                                embeddings=self.embeddings))
+            problems.append(ConfigError(Errors.E608.format(
+                param="embedding_params", applies="'word2vec', 'fasttext', 'glove'",
+                embeddings=self.embeddings), param="embedding_params"))
+        if self.embeddings == "elmo":
+            from ..neural.folder import bilm_parameter_problems
+
+            problems += bilm_parameter_problems(self.bilm)
+        return problems
 
     def _seed(self) -> int:
         if self.random_state is None:

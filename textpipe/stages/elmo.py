@@ -51,7 +51,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
-from ..registry import FEATURES, TOKENS
+from ..registry import FEATURES, TOKEN_VECTORS, TOKENS
 from .base import TextStage
 from .embed import EmptyDocumentWarning
 
@@ -142,6 +142,15 @@ class Elmo(TextStage):
         self.quantize = quantize
         self.n_threads = n_threads
         self.random_state = random_state
+
+    def _parameter_rules(self) -> list:
+        from ..neural.folder import bilm_parameter_problems
+
+        return bilm_parameter_problems(self.bilm)
+
+    def _output_kind(self) -> str:
+        """What the stage gives: features, or one vector per token with pooling "none"."""
+        return TOKEN_VECTORS if self.pooling == "none" else FEATURES
 
     # -- fitting ----------------------------------------------------------------------
 

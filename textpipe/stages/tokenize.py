@@ -225,6 +225,15 @@ class Tokenize(TextStage):
             raise self._error("ngram_range", Errors.E305.format(got=rng))
         return int(rng[0]), int(rng[1])
 
+    def _parameter_rules(self) -> list:
+        checks = {"regex": self._regex, "char_ngrams": self._ngram_range,
+                  "char_wb": self._ngram_range}
+        try:
+            checks.get(self.backend, lambda: None)()
+        except ConfigError as exc:
+            return [exc]
+        return []
+
     def _spacy(self) -> "_SpacyTokens":
         """spaCy's tokenizer for ``language``, built once and kept (not pickled)."""
         cached = self.__dict__.get("_spacy_cache")

@@ -38,7 +38,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import Errors, InputError
+from ..errors import ConfigError, Errors, InputError
 from ..registry import FEATURES, TOKENS
 from .base import TextStage
 
@@ -72,14 +72,19 @@ class _Lookup(dict):
         return -1
 
 
-def _check_ngram_range(ngram_range, stage: str) -> tuple[int, int]:
+def _ngram_range_problems(ngram_range) -> list:
+    """The problem with an n-gram range, as a one-item list, or an empty list."""
     ok = (
         len(ngram_range) == 2
         and all(isinstance(n, Integral) and not isinstance(n, bool) for n in ngram_range)
         and 1 <= ngram_range[0] <= ngram_range[1]
     )
-    if not ok:
-        raise ValueError(Errors.E401.format(stage=stage, got=ngram_range))
+    return [] if ok else [ConfigError(Errors.E305.format(got=ngram_range), param="ngram_range")]
+
+
+def _check_ngram_range(ngram_range, stage: str) -> tuple[int, int]:
+    for problem in _ngram_range_problems(ngram_range):
+        raise ConfigError(problem.message, step=f"'{stage}'", param=problem.param)
     return int(ngram_range[0]), int(ngram_range[1])
 
 
@@ -154,6 +159,16 @@ class _VocabularyVectors(TextStage):
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "binary": ["boolean"],
     }
+
+    def _parameter_rules(self) -> list:
+        problems = _ngram_range_problems(self.ngram_range)
+        both_counts = isinstance(self.max_df, Integral) and isinstance(self.min_df, Integral)
+        both_fractions = not isinstance(self.max_df, Integral) and not isinstance(
+            self.min_df, Integral)
+        if (both_counts or both_fractions) and self.max_df < self.min_df:
+            problems.append(ConfigError(Errors.E065.format(max_df=self.max_df,
+                                                           min_df=self.min_df), param="max_df"))
+        return problems
 
     # -- the vocabulary ---------------------------------------------------
     def _fit_counts(self, docs: list) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -251,7 +266,7 @@ class _VocabularyVectors(TextStage):
         -------
         scipy.sparse.csr_matrix of shape (n_documents, n_terms)
         """
-        self._validate_params()
+        self.check_params()
         docs = self._check_input(X)
         counts, df = self._fit_counts(docs)
         self._fit_idf(df, len(docs))
@@ -489,6 +504,9 @@ class HashingVectors(TextStage):
         tags.requires_fit = False
         return tags
 
+    def _parameter_rules(self) -> list:
+        return _ngram_range_problems(self.ngram_range)
+
     def _fit(self, docs, y=None) -> None:
         _check_ngram_range(self.ngram_range, self.stage_name)
 
@@ -504,7 +522,7 @@ class HashingVectors(TextStage):
         -------
         scipy.sparse.csr_matrix of shape (n_documents, n_features)
         """
-        self._validate_params()
+        self.check_params()
         return self._transform(self._check_input(X))
 
     def _transform(self, docs):

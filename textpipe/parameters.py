@@ -1,0 +1,91 @@
+"""Check an estimator's parameters without fitting it: every problem, each naming its parameter.
+
+Stages declare what each parameter may be in ``_parameter_constraints`` (the
+sklearn convention) and rules between parameters in ``_parameter_rules()``.
+:func:`parameter_problems` checks both on the current parameters. The
+configuration validator calls it (through a stage's ``check_params``) before
+anything runs, and ``fit`` calls the same ``check_params``, so each rule is
+written once and a configuration that validates cannot fail on it later.
+
+Examples
+--------
+>>> from sklearn.linear_model import LogisticRegression
+>>> [(p.param, p.reason) for p in parameter_problems(LogisticRegression(C=-1, max_iter=-1))]
+[('C', 'must be a float in the range (0.0, inf]. Got -1 instead.'), ('max_iter', 'must be an int in the range [0, inf). Got -1 instead.')]
+"""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
+
+from .errors import ConfigError, did_you_mean, raise_config_errors
+
+__all__ = ["InvalidParameter", "check_parameters", "parameter_problems"]
+
+
+class InvalidParameter(ConfigError, InvalidParameterError):
+    """A value a parameter's constraints refuse.
+
+    It is also sklearn's ``InvalidParameterError``, as sklearn's own checks expect
+    from ``fit``. ``reason`` is the message without the parameter's name, for
+    messages that name it in their location.
+    """
+
+    def __init__(self, message: str, *, param: str, reason: str):
+        super().__init__(message)
+        self.param, self.reason = param, reason
+
+
+def parameter_problems(estimator) -> list[ConfigError]:
+    """Every parameter of ``estimator`` that breaks its constraints, then its rules' problems.
+
+    Rules between parameters (``estimator._parameter_rules()``, returning a list
+    of ConfigError) are checked too; a rule's problem with
+    a parameter whose value is already refused is left out.
+    """
+    constraints = getattr(estimator, "_parameter_constraints", None) or {}
+    params = estimator.get_params(deep=False)
+    problems = []
+    for name, allowed in constraints.items():
+        if name not in params or allowed == "no_validation":
+            continue
+        try:
+            validate_parameter_constraints({name: allowed}, {name: params[name]},
+                                           caller_name=type(estimator).__name__)
+        except InvalidParameterError as exc:
+            hint = _value_hint(allowed, params[name])
+            reason = re.sub(r"^The '\w+' parameter of \w+ ", "", str(exc))
+            problems.append(InvalidParameter(str(exc) + hint, param=name, reason=reason + hint))
+    parameter_rules = getattr(estimator, "_parameter_rules", None)
+    if parameter_rules is not None:
+        refused = {problem.param for problem in problems}
+        try:
+            found = parameter_rules()
+        except Exception:  # a rule met a value its constraint refused, reported above
+            if not refused:
+                raise
+            found = []
+        problems += [problem for problem in found if problem.param not in refused]
+    return problems
+
+
+def check_parameters(estimator) -> None:
+    """Raise every problem :func:`parameter_problems` finds (ConfigError), or nothing.
+
+    Problems that do not say which step they belong to are given the estimator's
+    stage name (its class name outside the registry).
+    """
+    name = getattr(estimator, "stage_name", None) or type(estimator).__name__
+    raise_config_errors([
+        problem if problem.step or isinstance(problem, InvalidParameter)
+        else ConfigError(problem.message, step=f"'{name}'", param=problem.param)
+        for problem in parameter_problems(estimator)])
+
+
+def _value_hint(constraints, value) -> str:
+    if not isinstance(value, str):
+        return ""
+    options = [o for c in constraints for o in getattr(c, "options", ()) if isinstance(o, str)]
+    return did_you_mean(value, options)
