@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/textpipe compare pipelines/compare_demo.yaml --out runs/demo
+	$(BIN)/textpipe compare pipelines/compare_demo.yaml --out runs/demo --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
