@@ -62,8 +62,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
-from ..registry import LABELS, TOKENS
+from ..neural.threads import deterministic, torch_threads
+from ..registry import LABELS, TOKENS, get_stage
 from .base import NamedStage, check_token_lists
+
+# textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
+# are imported inside the methods that need them: the stage can be listed, built and
+# validated without torch.
 
 __all__ = ["BiLSTMClassifier"]
 
@@ -281,8 +286,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                                                 detail=f" ({len(docs)} documents, no tokens)"))
         import torch
 
-        from ..neural.threads import deterministic, torch_threads
-
         seed = self._seed()
         with torch_threads(self.n_threads), deterministic(), torch.random.fork_rng():
             torch.manual_seed(seed)
@@ -383,8 +386,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         if self.embeddings == "random":
             return self._word_lookup(docs, *self._random_table(docs))
         if self.embeddings in STATIC:
-            from ..registry import get_stage
-
             params = {"random_state": seed, **(self.embedding_params or {})}
             stage = get_stage(self.embeddings).create(**params).fit(docs)
             vectors = torch.as_tensor(np.asarray(stage.vectors_, dtype=np.float32))
@@ -517,8 +518,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         if not docs:
             return np.zeros((0, len(self.classes_)))
         import torch
-
-        from ..neural.threads import torch_threads
 
         with torch_threads(self.n_threads), torch.inference_mode():
             items = self._items(docs)

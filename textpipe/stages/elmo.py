@@ -51,9 +51,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
+from ..neural.threads import torch_threads
 from ..registry import FEATURES, TOKENS
 from .base import TextStage
 from .embed import EmptyDocumentWarning
+
+# textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
+# are imported inside the methods that need them: the stage can be listed, built and
+# validated without torch.
 
 __all__ = ["Elmo"]
 
@@ -148,7 +153,6 @@ class Elmo(TextStage):
     def _fit(self, docs, y=None):
         from ..neural.elmo import ScalarMix, layer_statistics
         from ..neural.io import load_bilm
-        from ..neural.threads import torch_threads
 
         if not docs:
             raise InputError(Errors.E105.format(stage=self.stage_name))
@@ -230,7 +234,6 @@ class Elmo(TextStage):
         import torch
 
         from ..neural.elmo import layer_batches, pool_tokens
-        from ..neural.threads import torch_threads
 
         dim = self.bilm_.config.output_dim
         per_token = self.pooling == "none"
