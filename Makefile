@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/textpipe compare pipelines/compare_demo.yaml --out runs/demo --overwrite
 
+# The import contracts (pyproject.toml, [tool.importlinter]) first: they take a second.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -22,3 +22,15 @@ def test_public_names_load_lazily():
 
     assert callable(textpipe.load_pipeline) and callable(textpipe.load_dataset)
     assert "load_pipeline" in dir(textpipe)
+
+
+def test_cli_help_loads_no_heavy_library():
+    code = ("import json, sys\n"
+            "from textpipe.cli import main\n"
+            "main(['--help'])\n"
+            "heavy = ('torch', 'spacy', 'gensim', 'sklearn', 'nltk', 'matplotlib', 'pyarrow',\n"
+            "         'distributed', 'safetensors')\n"
+            "print(json.dumps([m for m in heavy if m in sys.modules]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    assert json.loads(proc.stdout.splitlines()[-1]) == []

@@ -13,6 +13,8 @@ import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
+from ._version import __version__
+
 _LIBRARIES = (
     "textpipe", "numpy", "scipy", "scikit-learn", "joblib", "spacy", "spacy-lookups-data",
     "nltk", "gensim", "torch", "pydantic", "pyyaml",
@@ -27,8 +29,6 @@ def library_versions() -> dict[str, str]:
             out[name] = version(name)
         except PackageNotFoundError:
             if name == "textpipe":
-                from ._version import __version__
-
                 out[name] = __version__
     return out
 

@@ -55,8 +55,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from ._version import __version__
+from .data.readers import _json_kind
 from .environment import library_versions
 from .errors import Errors, ModelError, quoted_list
+from .evaluation.timing import fit_timed
 from .paths import Output, check_paths, fsync_dir, write_errors
 
 PIPELINE_FILE = "pipeline.pkl"
@@ -333,8 +335,6 @@ def _check_metadata_shape(meta: dict, meta_path: Path) -> None:
     ``checksums`` may be missing here: :func:`_open_verified` then names the file
     that has none.
     """
-    from .data.readers import _json_kind
-
     def refuse(field, expected, value=_MISSING):
         got = "missing" if value is _MISSING else _json_kind(value)
         raise ModelError(Errors.E870.format(path=meta_path, field=field, expected=expected,
@@ -637,8 +637,6 @@ def train_model(config, dataset, directory, *, evaluation=None,
     >>> model.pipeline.predict(["good fun"]).tolist()
     ['pos']
     """
-    from .evaluation.timing import fit_timed
-
     # Before the fit, which may take long: a folder that cannot hold the model fails now.
     check_paths([Output(directory, option or "directory", what="the model", folder=True,
                         overwrite=True)])

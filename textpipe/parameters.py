@@ -16,26 +16,40 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
-
-from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
 from .errors import ConfigError, did_you_mean, raise_config_errors
 
 __all__ = ["InvalidParameter", "check_parameters", "parameter_problems"]
 
 
-class InvalidParameter(ConfigError, InvalidParameterError):
-    """A value a parameter's constraints refuse.
+# scikit-learn is imported when a parameter is first checked, not with this module: the
+# configuration layer imports it, and `textpipe --help` should not pay for scikit-learn.
+@functools.cache
+def _invalid_parameter_class() -> type:
+    from sklearn.utils._param_validation import InvalidParameterError
 
-    It is also sklearn's ``InvalidParameterError``, as sklearn's own checks expect
-    from ``fit``. ``reason`` is the message without the parameter's name, for
-    messages that name it in their location.
-    """
+    class InvalidParameter(ConfigError, InvalidParameterError):
+        """A value a parameter's constraints refuse.
 
-    def __init__(self, message: str, *, param: str, reason: str):
-        super().__init__(message)
-        self.param, self.reason = param, reason
+        It is also sklearn's ``InvalidParameterError``, as sklearn's own checks expect
+        from ``fit``. ``reason`` is the message without the parameter's name, for
+        messages that name it in their location.
+        """
+
+        def __init__(self, message: str, *, param: str, reason: str):
+            super().__init__(message)
+            self.param, self.reason = param, reason
+
+    InvalidParameter.__module__, InvalidParameter.__qualname__ = __name__, "InvalidParameter"
+    return InvalidParameter
+
+
+def __getattr__(name: str):
+    if name == "InvalidParameter":  # built on first use, with scikit-learn (see above)
+        return _invalid_parameter_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parameter_problems(estimator) -> list[ConfigError]:
@@ -45,6 +59,10 @@ def parameter_problems(estimator) -> list[ConfigError]:
     of ConfigError) are checked too; a rule's problem with
     a parameter whose value is already refused is left out.
     """
+    from sklearn.utils._param_validation import (InvalidParameterError,
+                                                 validate_parameter_constraints)
+
+    invalid_parameter = _invalid_parameter_class()
     constraints = getattr(estimator, "_parameter_constraints", None) or {}
     params = estimator.get_params(deep=False)
     problems = []
@@ -57,7 +75,8 @@ def parameter_problems(estimator) -> list[ConfigError]:
         except InvalidParameterError as exc:
             hint = _value_hint(allowed, params[name])
             reason = re.sub(r"^The '\w+' parameter of \w+ ", "", str(exc))
-            problems.append(InvalidParameter(str(exc) + hint, param=name, reason=reason + hint))
+            problems.append(invalid_parameter(str(exc) + hint, param=name,
+                                                reason=reason + hint))
     parameter_rules = getattr(estimator, "_parameter_rules", None)
     if parameter_rules is not None:
         refused = {problem.param for problem in problems}
@@ -79,7 +98,7 @@ def check_parameters(estimator) -> None:
     """
     name = getattr(estimator, "stage_name", None) or type(estimator).__name__
     raise_config_errors([
-        problem if problem.step or isinstance(problem, InvalidParameter)
+        problem if problem.step or isinstance(problem, _invalid_parameter_class())
         else ConfigError(problem.message, step=f"'{name}'", param=problem.param)
         for problem in parameter_problems(estimator)])
 

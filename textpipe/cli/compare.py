@@ -10,6 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
+from ..compare import compare as run_compare, load_experiment
+from ..compare.report import check_destinations, leaderboard_rows, write_json, write_outputs
+from ..compare.runner import check_options
+from ..compare.tree import PrefixTree
 from . import app
 from .console import console, err_console, hide_warnings, print_warning, styled
 from .run import DATA_FORMAT_HELP, read_paths
@@ -31,8 +35,6 @@ def leaderboard(data, width: int | None = None) -> Table:
     also gets the p-value, predict seconds and peak memory.
     """
     from rich import box
-
-    from ..compare.report import leaderboard_rows
 
     wide = (width or console.width) >= 120
     columns = WIDE_COLUMNS if wide else NARROW_COLUMNS
@@ -70,8 +72,6 @@ def leaderboard(data, width: int | None = None) -> Table:
 
 
 def _print_plan(experiment) -> None:
-    from ..compare.tree import PrefixTree
-
     table = Table(title=styled("[bold]{}[/]: {} pipelines", experiment.title,
                                len(experiment.candidates)), title_justify="left")
     for name in ("#", "pipeline", "steps", "from"):
@@ -123,11 +123,6 @@ def compare(
     The experiment file lists pipelines and/or a grid over a base pipeline
     (see docs/experiments.md). Every pipeline sees the same folds and seed.
     """
-    from ..compare import compare as run_compare
-    from ..compare import load_experiment
-    from ..compare.report import check_destinations, write_json, write_outputs
-    from ..compare.runner import check_options
-
     experiment = load_experiment(config, check_data=not data)
     # Bad options fail here, not after the whole run.
     check_destinations(out, json_out, name=experiment.title, cache=cache, overwrite=overwrite,

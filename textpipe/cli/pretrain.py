@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from ..neural.pretrain import load_pretrain_config, pretrain as run_pretraining
 from . import app
 from .console import console, err_console, hide_warnings, styled
 from .options import check_option
@@ -44,8 +45,6 @@ def pretrain(
     they stop improving. Interrupted (Ctrl-C) or stopped by --max-minutes, it
     leaves a checkpoint: the same command resumes from it.
     """
-    from ..neural.pretrain import load_pretrain_config, pretrain as run_pretraining
-
     check_option(epochs, "--epochs")
     check_option(threads, "--threads")
     check_option(max_minutes, "--max-minutes", minimum=0, exclusive=True)

@@ -11,7 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
-from ..paths import write_text
+from ..config import load_config
+from ..evaluation import evaluate
+from ..model import METADATA_FILE, MODEL_FILES, train_model
+from ..paths import Input, Output, check_paths, write_text
 from . import app
 from .console import console, err_console, hide_warnings, styled
 from .options import check_option
@@ -34,8 +37,6 @@ def read_paths(config: Path, blocks, base_dir: Path, data=(), test_data=None) ->
     Outputs are checked against these (:func:`textpipe.paths.check_paths`), so that no
     run writes onto its own configuration or data.
     """
-    from ..paths import Input
-
     inputs = [Input(config, "CONFIG")]
     inputs += [Input(path, "--data") for path in data if path is not None]
     if test_data is not None:
@@ -52,9 +53,6 @@ def read_paths(config: Path, blocks, base_dir: Path, data=(), test_data=None) ->
 
 def model_output(path, option: str, overwrite: bool):
     """The declaration of a model folder written by ``train --out`` or ``run --save``."""
-    from ..model import METADATA_FILE, MODEL_FILES
-    from ..paths import Output
-
     return Output(path, option, what="a model", folder=True,
                   files=(*MODEL_FILES, METADATA_FILE), overwrite=overwrite, example="models/name")
 
@@ -94,10 +92,6 @@ def run(
         help="Print nothing but errors (and --json -).", callback=hide_warnings),
 ):
     """Fit and evaluate a pipeline; print each metric's mean ± std and time per step."""
-    from ..config import load_config
-    from ..evaluation import evaluate
-    from ..paths import Output, check_paths
-
     check_option(n_jobs, "--n-jobs", nonzero=True)
     cfg = load_config(config, check_data=data is None)
     if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):
@@ -143,8 +137,6 @@ def run(
 
 
 def _refit_and_save(cfg, dataset, result, directory: Path, show: bool) -> None:
-    from ..model import train_model
-
     train_model(cfg, dataset, directory, evaluation=result, option="--save")
     if show:
         console.print(styled("Saved the model, refitted on all {} training documents, to "

@@ -10,6 +10,11 @@ from rich.progress import (BarColumn, Progress, ProgressColumn, TextColumn, Time
                            TimeRemainingColumn)
 from rich.text import Text
 
+from ..config import load_config
+from ..model import train_model
+from ..paths import check_paths
+from ..score import score_file
+from ..score.journal import parts_folder
 from . import app
 from .console import console, err_console, hide_warnings, styled
 from .options import check_option
@@ -31,10 +36,6 @@ def train(
     The shorthand for `run --save` when the scores are not needed.
     A dataset's own test split is not used.
     """
-    from ..config import load_config
-    from ..model import train_model
-    from ..paths import check_paths
-
     cfg = load_config(config)
     check_paths(outputs=[model_output(out, "--out", overwrite)],
                 inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir, [data]))
@@ -97,9 +98,6 @@ def score(
     Bad rows never stop the job: each goes to the errors file with its line and reason.
     After Ctrl-C or a crash, run the same command with --resume: no row lost, none doubled.
     """
-    from ..score import score_file
-    from ..score.journal import parts_folder
-
     check_option(n_jobs, "--n-jobs", nonzero=True)
     check_option(chunk_size, "--chunk-size")
     check_option(top_k, "--top-k")

@@ -8,6 +8,14 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
+from ..compare import load_experiment
+from ..config import load_config, read_yaml
+from ..config.kinds import file_kind
+from ..data import bundled_datasets
+from ..errors import ConfigError
+from ..neural.pretrain import load_pretrain_config
+from ..reference import format_default, stages_markdown
+from ..registry import all_stages, get_stage
 from . import app
 from .console import console, err_console, styled
 
@@ -18,14 +26,9 @@ def stages(
     markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown reference (docs/stages.md)."),
 ):
     """List every stage with its parameters, defaults and one-line docs."""
-    from ..reference import format_default, stages_markdown
-    from ..registry import all_stages, get_stage
-
     if markdown:
         typer.echo(stages_markdown())
         return
-    from ..errors import ConfigError
-
     specs = [get_stage(name)] if name else all_stages()
     for spec in specs:
         try:
@@ -52,18 +55,11 @@ def stages(
 
 def _check(path: Path) -> str:
     """Validate one YAML file of any kind; return a one-line summary of it."""
-    from ..config import load_config, read_yaml
-    from ..config.kinds import file_kind
-
     kind = file_kind(read_yaml(path)[0])
     if kind == "experiment":
-        from ..compare import load_experiment
-
         experiment = load_experiment(path)
         return f"experiment, {len(experiment.candidates)} pipelines"
     if kind == "pretrain":
-        from ..neural.pretrain import load_pretrain_config
-
         cfg = load_pretrain_config(path)
         return f"biLM pretraining → {cfg.output_dir}"
     return " → ".join(s.name for s in load_config(path).steps)
@@ -79,8 +75,6 @@ def validate(
     Each file is checked as what it is: a pipeline (`steps:`), an experiment
     (`grid:` or `pipelines:`) or a pretraining file (`pretrain:`).
     """
-    from ..errors import ConfigError
-
     bad = 0
     for path in files:
         try:
@@ -98,7 +92,5 @@ def validate(
 @app.command()
 def datasets():
     """List the bundled datasets."""
-    from ..data import bundled_datasets
-
     for name, description in bundled_datasets().items():
         console.print(styled("[bold]{}[/]: {}", name, description), highlight=False)

@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from ..errors import DataError, Errors, ModelError
+from ..model import METADATA_FILE, MODEL_FILES, load_model
+from ..paths import Input, Output, atomic_file, check_paths
 from . import app
 from .console import console, styled
 from .options import check_option
@@ -23,11 +25,10 @@ STEP_HELP = "The embedding step to use when the model has several."
 
 def open_word_vectors(source: Path, step: str | None = None):
     """Return a fitted embedding stage from a saved model folder or a vector file."""
+    # Imported here: the stages import scikit-learn, which `textpipe --help` need not load.
     from ..stages.embed import PretrainedVectors, WordVectorStage
 
     if source.is_dir():
-        from ..model import load_model
-
         pipeline = load_model(source).pipeline
         found = [(name, est) for name, est in pipeline.steps
                  if isinstance(est, WordVectorStage) and (step is None or name == step)]
@@ -105,9 +106,6 @@ def export(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing OUTPUT file."),
 ):
     """Write a model's trained word vectors to a text file that any tool can read."""
-    from ..model import METADATA_FILE, MODEL_FILES
-    from ..paths import Input, Output, atomic_file, check_paths
-
     read = ([source / name for name in (*MODEL_FILES, METADATA_FILE)] if source.is_dir()
             else [source])
     check_paths(outputs=[Output(output, "OUTPUT", what="the vectors", overwrite=overwrite,

@@ -35,6 +35,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import ConfigError, Errors, raise_config_errors
 from .reader import Strict, bundled_dataset, read_document, validate_model
+from .resolve import step_problems
 
 __all__ = ["CorpusConfig", "ModelConfig", "PretrainConfig", "PretrainFile", "TrainingConfig",
            "load_pretrain_config"]
@@ -139,8 +140,6 @@ def load_pretrain_config(path) -> PretrainConfig:
     ConfigError
         Naming the file and line of every problem.
     """
-    from .resolve import step_problems
-
     raw, lines, file, base = read_document(Path(path), "pretrain")
     problems: list[ConfigError] = []
     parsed = validate_model(PretrainFile, raw, problems, lines=lines, file=file)

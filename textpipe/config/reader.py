@@ -29,6 +29,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..data import bundled_datasets
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list
 from .kinds import FILE_KINDS, file_kind, wrong_kind_message
 from .yamlio import LineMap, Source, read_source
@@ -53,8 +54,6 @@ def bundled_dataset(name: str, *, own: str) -> str:
     >>> bundled_dataset("mr", own="'path:'")
     'mr'
     """
-    from ..data import bundled_datasets
-
     names = list(bundled_datasets())
     if name.lower() not in names:
         raise ValueError(Errors.E060.format(name=name, hint=did_you_mean(name.lower(), names),

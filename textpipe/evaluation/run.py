@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from ..environment import library_versions
+from ..worker_warnings import call_recording_warnings, results_raising_warnings
 from .metrics import score
 from .protocol import Plan, plan_evaluation
 from .timing import fit_timed, predict_timed
@@ -140,8 +141,6 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
         results = (_run_fold(config, plan, fold, metrics) for fold in plan.folds)
     else:
         from joblib import Parallel, delayed
-
-        from ..worker_warnings import call_recording_warnings, results_raising_warnings
 
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         results = results_raising_warnings(parallel(

@@ -17,6 +17,7 @@ The package is split by concern:
   ``config.json``, ``vocab.json``; no pickles);
 * :mod:`~textpipe.neural.threads`: torch's thread count, set and restored.
 
-Everything here imports torch; the package is imported only when a neural stage
-or ``textpipe pretrain`` is used, so ``import textpipe`` stays light.
+The networks (``bilm``, ``elmo``, ``classifier``, ``io`` and what they use) import
+torch; they are imported only when a neural stage is fitted or used, or a biLM is
+pretrained, so ``import textpipe`` and ``textpipe --help`` stay light.
 """

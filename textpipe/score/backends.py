@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import DataError, Errors, ModelError
+from ..model import (ModelVersionWarning, SavedModel, check_model, load_model, model_identity,
+                     save_model)
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
 
 # In each worker process: the model last loaded, keyed by (folder, identity).
@@ -54,8 +56,6 @@ def _load_again(directory, identity: str, allow_version_mismatch: bool):
     refused rather than scored with. A library version warning is not repeated
     (the main process gave it once).
     """
-    from ..model import ModelVersionWarning, load_model
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ModelVersionWarning)
         model = load_model(directory, allow_version_mismatch=allow_version_mismatch)
@@ -96,8 +96,6 @@ class ModelHandle:
         A folder is checked with :func:`textpipe.model.check_model`; loading it later
         unpickles it: only use models you trust.
         """
-        from ..model import SavedModel, check_model, model_identity
-
         if isinstance(model, (str, Path)):
             meta = check_model(model, allow_version_mismatch=allow_version_mismatch)
             return cls(directory=model, identity=model_identity(meta), metadata=meta,
@@ -143,8 +141,6 @@ class ModelHandle:
         if self.directory is not None:
             yield str(self.directory), self.identity
             return
-        from ..model import check_model, model_identity, save_model
-
         with tempfile.TemporaryDirectory(prefix="textpipe-model-") as tmp:
             save_model(self.pipeline, tmp)
             yield tmp, model_identity(check_model(tmp))  # what workers check: no unpickling

@@ -41,6 +41,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataError, Errors, ModelError, quoted_list
+from ..model import METADATA_FILE, MODEL_FILES
 from ..paths import Input, Output, atomic_file, check_paths, write_errors
 from .backends import ModelHandle, check_n_jobs, ordered_map
 from .journal import Journal, errors_jsonl, parts_folder
@@ -394,8 +395,6 @@ def _check_destinations(model, input, output: str, errors, *, resume: bool,
     of an interrupted run to go on with; the errors file likewise. Neither may be the
     input, a file of the model, or the other.
     """
-    from ..model import METADATA_FILE, MODEL_FILES
-
     to_stdout = output == STDOUT
     if not to_stdout and errors is None:
         errors = default_errors_path(output)

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..parameters import check_parameters
-from ..registry import TEXT, TOKENS
+from ..registry import TEXT, TOKENS, name_of
 
 _MISSING_FIX = "Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('')."
 
@@ -174,8 +174,6 @@ class NamedStage:
     @property
     def stage_name(self) -> str:
         """The registry name of this stage, as used in messages."""
-        from ..registry import name_of
-
         return self.__dict__.get("_stage_name") or name_of(type(self))
 
     def __sklearn_clone__(self):

@@ -62,9 +62,15 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, Errors, InputError, raise_config_errors
+from ..neural.folder import bilm_parameter_problems
+from ..neural.threads import deterministic, torch_threads
 from ..parameters import check_parameters
-from ..registry import LABELS, TOKENS
+from ..registry import LABELS, TOKENS, get_stage
 from .base import NamedStage, check_token_lists
+
+# textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
+# are imported inside the methods that need them: the stage can be listed, built and
+# validated without torch.
 
 __all__ = ["BiLSTMClassifier"]
 
@@ -250,8 +256,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                 param="embedding_params", applies="'word2vec', 'fasttext', 'glove'",
                 embeddings=self.embeddings), param="embedding_params"))
         if self.embeddings == "elmo":
-            from ..neural.folder import bilm_parameter_problems
-
             problems += bilm_parameter_problems(self.bilm)
         return problems
 
@@ -296,8 +300,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
             raise InputError(Errors.E106.format(stage=self.stage_name,
                                                 detail=f" ({len(docs)} documents, no tokens)"))
         import torch
-
-        from ..neural.threads import deterministic, torch_threads
 
         seed = self._seed()
         with torch_threads(self.n_threads), deterministic(), torch.random.fork_rng():
@@ -394,13 +396,11 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         """The network's input module and the width of the token vectors it gives."""
         import torch
 
-        from ..neural.classifier import Concat, FinetunedElmo, FrozenElmo, Lookup
+        from ..neural.classifier import Concat, FinetunedElmo, FrozenElmo
 
         if self.embeddings == "random":
             return self._word_lookup(docs, *self._random_table(docs))
         if self.embeddings in STATIC:
-            from ..registry import get_stage
-
             params = {"random_state": seed, **(self.embedding_params or {})}
             stage = get_stage(self.embeddings).create(**params).fit(docs)
             vectors = torch.as_tensor(np.asarray(stage.vectors_, dtype=np.float32))
@@ -533,8 +533,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         if not docs:
             return np.zeros((0, len(self.classes_)))
         import torch
-
-        from ..neural.threads import torch_threads
 
         with torch_threads(self.n_threads), torch.inference_mode():
             items = self._items(docs)

@@ -51,9 +51,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
+from ..neural.folder import bilm_parameter_problems
+from ..neural.threads import torch_threads
 from ..registry import FEATURES, TOKEN_VECTORS, TOKENS
 from .base import TextStage
 from .embed import EmptyDocumentWarning
+
+# textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
+# are imported inside the methods that need them: the stage can be listed, built and
+# validated without torch.
 
 __all__ = ["Elmo"]
 
@@ -144,8 +150,6 @@ class Elmo(TextStage):
         self.random_state = random_state
 
     def _parameter_rules(self) -> list:
-        from ..neural.folder import bilm_parameter_problems
-
         return bilm_parameter_problems(self.bilm)
 
     def _output_kind(self) -> str:
@@ -157,7 +161,6 @@ class Elmo(TextStage):
     def _fit(self, docs, y=None):
         from ..neural.elmo import ScalarMix, layer_statistics
         from ..neural.io import load_bilm
-        from ..neural.threads import torch_threads
 
         if not docs:
             raise InputError(Errors.E105.format(stage=self.stage_name))
@@ -239,7 +242,6 @@ class Elmo(TextStage):
         import torch
 
         from ..neural.elmo import layer_batches, pool_tokens
-        from ..neural.threads import torch_threads
 
         dim = self.bilm_.config.output_dim
         per_token = self.pooling == "none"

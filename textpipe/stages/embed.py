@@ -36,9 +36,14 @@ from typing import ClassVar
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..errors import Errors, InputError
+from ..data import bundled_datasets, load_dataset
+from ..data.decoding import read_text, split_lines
+from ..embeddings import (SIFPooler, build_vocabulary, cooccurrence_matrix, fit_glove, idf_weights,
+                          load_vectors, pool)
+from ..errors import DataError, Errors, InputError
 from ..registry import FEATURES, TOKENS
 from .base import TextStage, TypeMemo
+from .tokenize import Tokenize
 
 __all__ = ["FastText", "GloVe", "PretrainedVectors", "Word2Vec", "WordVectorStage"]
 
@@ -81,8 +86,6 @@ class WordVectorStage(TextStage):
     def _training_documents(self, docs: list[list[str]]) -> list[list[str]]:
         if self.corpus is None:
             return docs
-        from .tokenize import Tokenize
-
         texts = _read_corpus(self.corpus)
         tokens = Tokenize(**(self.corpus_tokenize or {})).fit_transform(texts)
         return docs + tokens
@@ -97,8 +100,6 @@ class WordVectorStage(TextStage):
         self.vocabulary_ = {w: i for i, w in enumerate(words)}
         self.vectors_ = np.asarray(vectors, dtype=np.float32)
         self.n_features_out_ = self.vectors_.shape[1] * (2 if self.pooling == "meanmax" else 1)
-
-        from ..embeddings import SIFPooler, idf_weights
 
         if self.pooling not in ("tfidf", "sif"):
             return
@@ -157,8 +158,6 @@ class WordVectorStage(TextStage):
         return ids, np.vstack([vectors, self._oov_vectors(list(unknown))])
 
     def _transform(self, docs):
-        from ..embeddings import pool
-
         ids, table = self._token_ids(docs)
         if self.pooling in ("tfidf", "sif"):
             X, n_empty = pool(ids, table, method=self.pooling,
@@ -225,15 +224,10 @@ class EmptyDocumentWarning(UserWarning):
 
 def _read_corpus(corpus) -> list[str]:
     """Texts of an extra training corpus: a bundled dataset name or a text file."""
-    from ..data import bundled_datasets, load_dataset
-    from ..data.decoding import read_text, split_lines
-
     if isinstance(corpus, str) and corpus.lower() in bundled_datasets():
         return list(load_dataset(corpus).texts)
     path = Path(corpus).expanduser()
     if not path.is_file():
-        from ..errors import DataError
-
         raise DataError(Errors.E202, file=path)
     text = read_text(path)
     return [line for line in split_lines(text) if line.strip()]
@@ -565,8 +559,6 @@ class GloVe(WordVectorStage):
     }
 
     def _learn_vectors(self, docs):
-        from ..embeddings import build_vocabulary, cooccurrence_matrix, fit_glove
-
         words, _ = build_vocabulary(docs, min_count=self.min_count)
         if not words:
             return [], np.zeros((0, self.dim), np.float32)
@@ -646,8 +638,6 @@ class PretrainedVectors(WordVectorStage):
     }
 
     def _load(self):
-        from ..embeddings import load_vectors
-
         return load_vectors(self.path, format=self.format, limit=self.limit)
 
     def _learn_vectors(self, docs):

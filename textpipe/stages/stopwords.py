@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..errors import ConfigError, Errors
 from ..registry import TOKENS
 from .base import TextStage, TypeMemo
+from .tokenize import spacy_language_class
 
 __all__ = ["Stopwords"]
 
@@ -185,8 +186,6 @@ class Stopwords(TextStage):
 
                 return list(ENGLISH_STOP_WORDS)
             if source == "spacy":
-                from .tokenize import spacy_language_class
-
                 return list(spacy_language_class(self.language, self.stage_name).Defaults.stop_words)
             return []
         return self._checked_words(source, "source")
