@@ -5,6 +5,7 @@ import yaml
 
 from textpipe.config import load_config
 from textpipe.config.kinds import file_kind
+from textpipe.errors import catalogue_markdown
 from textpipe.reference import stages_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +26,11 @@ def test_stage_reference_in_docs_is_generated_from_the_registry():
     assert committed.strip() == stages_markdown().strip(), (
         "docs/stages.md is out of date: run `make docs`"
     )
+
+
+def test_error_reference_in_docs_is_generated_from_the_catalogue():
+    committed = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert committed == catalogue_markdown(), "docs/errors.md is out of date: run `make docs`"
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=[p.name for p in PRESETS])

@@ -176,7 +176,7 @@ class StageSpec:
         constraints = getattr(self.cls, "_parameter_constraints", None)
         if constraints is None:
             return
-        from sklearn.utils._param_validation import validate_parameter_constraints
+        from .sklearn_compat import validate_parameter_constraints
 
         validate_parameter_constraints(constraints, estimator.get_params(deep=False),
                                        caller_name=type(estimator).__name__)

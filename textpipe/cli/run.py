@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
+from ..errors import Errors, UsageError
 from ..paths import write_text
 from . import app
 from .console import console, err_console, hide_warnings, styled
@@ -101,7 +102,7 @@ def run(
     check_option(n_jobs, "--n-jobs", nonzero=True)
     cfg = load_config(config)
     if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):
-        raise typer.BadParameter("--test-data needs --data (or a config whose data has 'path').")
+        raise UsageError(Errors.E864, option="--test-data")
     check_paths(outputs=[Output(json_out, "--json", what="the results", overwrite=overwrite,
                                 stdout=True, example="results.json"),
                          model_output(save, "--save", overwrite)],

@@ -60,7 +60,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError, Errors, quoted_list
+from ..errors import ConfigError, DataError, Errors, quoted_list
 
 __all__ = ["FORMATS", "detect_format", "load_vectors"]
 
@@ -338,7 +338,7 @@ def _parse_vectors(path: Path, fmt: str, binary: bool, limit: int | None):
 
 def _resolve_format(path: Path, fmt: str, binary: bool | None) -> tuple[str, bool]:
     if fmt not in FORMATS:
-        raise ValueError(Errors.E509.format(fmt=fmt, allowed=quoted_list(FORMATS)))
+        raise ConfigError(Errors.E509.format(fmt=fmt, allowed=quoted_list(FORMATS)))
     if fmt == "auto":
         detected, sniffed_binary = detect_format(path)
         if binary is None:
@@ -347,7 +347,7 @@ def _resolve_format(path: Path, fmt: str, binary: bool | None) -> tuple[str, boo
     if fmt == "word2vec":
         return fmt, detect_format(path)[1] if binary is None else bool(binary)
     if binary:
-        raise ValueError(Errors.E510.format(fmt=fmt))
+        raise ConfigError(Errors.E510.format(fmt=fmt))
     return fmt, False
 
 
@@ -444,13 +444,14 @@ def load_vectors(path, format="auto", binary=None, mmap=True, cache_dir=None, li
     if not path.is_file():
         raise DataError(Errors.E202, file=path)
     if limit is not None and int(limit) < 1:
-        raise ValueError(f"limit must be None or a positive integer; got {limit!r}.")
+        raise ConfigError(Errors.E512.format(what="None or a positive integer", got=limit),
+                          param="limit")
     limit = None if limit is None else int(limit)
     from gensim.models import KeyedVectors
 
     if format == "gensim":
         if binary:
-            raise ValueError(Errors.E510.format(fmt=format))
+            raise ConfigError(Errors.E510.format(fmt=format))
         return _load_gensim(path, mmap)
     fmt, binary = _resolve_format(path, format, binary)
     if cache_dir is False:

@@ -57,12 +57,12 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..registry import LABELS, TOKENS
+from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage, check_token_lists
 
 __all__ = ["BiLSTMClassifier"]
@@ -266,7 +266,7 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         self._check_combination()
         docs = check_token_lists(X, self.stage_name)
         if y is None:
-            raise InputError("stage 'bilstm' is a classifier: fit needs labels y.")
+            raise InputError(Errors.E109.format(stage="bilstm"))
         y = np.asarray(y)
         if len(docs) != len(y):
             raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))

@@ -47,11 +47,11 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..registry import FEATURES, TOKENS
+from ..sklearn_compat import Interval, StrOptions
 from .base import TextStage
 from .embed import EmptyDocumentWarning
 

@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..errors import Errors, InputError
+from ..errors import Errors, InputError, UnknownWordError
 from ..registry import FEATURES, TOKENS
+from ..sklearn_compat import Interval, StrOptions
 from .base import TextStage, TypeMemo
 
 __all__ = ["FastText", "GloVe", "PretrainedVectors", "Word2Vec", "WordVectorStage"]
@@ -187,7 +187,8 @@ class WordVectorStage(TextStage):
     # -- inspection -------------------------------------------------------------------
 
     def word_vector(self, word: str) -> np.ndarray:
-        """The vector of ``word``; ``KeyError`` if it has none."""
+        """The vector of ``word``; :class:`~textpipe.errors.UnknownWordError` (a
+        ``KeyError``) if it has none."""
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
@@ -195,7 +196,7 @@ class WordVectorStage(TextStage):
             return self.vectors_[self.vocabulary_[word]]
         if self.oov == "subword":
             return self._oov_vectors([word])[0]
-        raise KeyError(f"'{word}' is not in the vocabulary of {len(self.vocabulary_)} words")
+        raise UnknownWordError(Errors.E924.format(word=word, n=len(self.vocabulary_)))
 
     def most_similar(self, positive, negative=(), topn: int = 10) -> list[tuple[str, float]]:
         """Words nearest by cosine to the sum of ``positive`` minus ``negative`` vectors.
