@@ -1061,13 +1061,15 @@ ADVICE = {
     "E924": "Check the spelling and the case of the word: words are looked up as written.",
 }
 
+# Where a template's first sentence ends: at '.', '?' or '!' (not that of "e.g." or
+# "i.e."), with any {hint} placeholder that follows it, before a capital, quote or bracket.
 _SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)[.?!](?:\{\w+\})?\s+(?=[A-Z(`'\"-])")
 _ADVICE_CLAUSE = re.compile(
     r"[;:] ((?:add|call|choose|give|install|make|name|pass|set|use|write)\b[^;:]*)$")
 
 
 def catalogue_entries() -> list[tuple[str, str, str, str]]:
-    """Every entry of :class:`Errors` as ``(section, code, template, advice)``, in catalogue order.
+    """Every entry of :class:`Errors` as ``(section, code, template, advice)``, in order.
 
     ``advice`` is what to do: the entry's line in :data:`ADVICE`, or else the
     sentences of the template after its first, which say it.
@@ -1140,8 +1142,9 @@ def catalogue_markdown() -> str:
         "| `MissingResourceError` | a package or database a stage needs, not installed |",
         "| `UnknownWordError` | a word with no vector (a `KeyError`) |",
         "",
-        "Each is a `TextpipeError` and a `ValueError` (`MissingResourceError`: a",
-        "`LookupError`), so code written for scikit-learn's conventions catches them.",
+        "Each is a `TextpipeError` and a `ValueError` (`MissingResourceError` and",
+        "`UnknownWordError`: a `LookupError`), so code written for scikit-learn's conventions",
+        "catches them.",
     ]
     section = None
     for entry_section, code, template, advice in catalogue_entries():
