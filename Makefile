@@ -29,6 +29,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/textpipe stages --markdown > docs/stages.md
+	$(BIN)/python -c "from textpipe.errors import catalogue_markdown as m; print(m(), end='')" > docs/errors.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -5,6 +5,7 @@ import yaml
 
 from textpipe.config import load_config
 from textpipe.config.kinds import file_kind
+from textpipe.errors import catalogue_markdown
 from textpipe.reference import stages_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,11 @@ def _validates_or_names_what_to_prepare(path, load):
     assert f"parameter {NEEDS_PREPARED[path.name]}" in str(info.value)
     assert "not found" in str(info.value)
     return None
+
+
+def test_error_reference_in_docs_is_generated_from_the_catalogue():
+    committed = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert committed == catalogue_markdown(), "docs/errors.md is out of date: run `make docs`"
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=[p.name for p in PRESETS])

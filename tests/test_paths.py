@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from textpipe.errors import ConfigError, DataError
+from textpipe.errors import DataError, UsageError
 from textpipe.paths import (Input, Output, atomic_file, check_input_file, check_paths,
                             same_file, write_errors)
 
@@ -25,14 +25,14 @@ def test_same_file_sees_through_hard_and_symbolic_links_and_dot_dot(tmp_path):
 def test_an_output_onto_an_input_is_refused_before_the_existing_file_check(tmp_path):
     data = tmp_path / "data.txt"
     data.write_text("x")
-    with pytest.raises(ConfigError, match=r"'--json': .*data.txt' is the input given as --data"):
+    with pytest.raises(UsageError, match=r"'--json': .*data.txt' is the input given as --data"):
         check_paths([Output(data, "--json", overwrite=True)], [Input(data, "--data")])
 
 
 def test_a_file_output_inside_a_folder_output_collides_only_with_its_files(tmp_path):
     report = Output(tmp_path / "r", "--out", folder=True, files=("results.json",))
     check_paths([report, Output(tmp_path / "r" / "other.json", "--json")])
-    with pytest.raises(ConfigError, match="'--json': .* is also written by --out"):
+    with pytest.raises(UsageError, match="'--json': .* is also written by --out"):
         check_paths([report, Output(tmp_path / "r" / "results.json", "--json")])
 
 
@@ -42,13 +42,13 @@ def test_a_folder_output_holding_its_files_needs_overwrite(tmp_path):
     model = dict(what="a model", folder=True, files=("pipeline.pkl",))
     check_paths([Output(tmp_path / "m", "--out", **model)])  # other files are left alone
     (tmp_path / "m" / "pipeline.pkl").write_bytes(b"old")
-    with pytest.raises(ConfigError, match=r"already holds a model \(pipeline.pkl\).*--overwrite"):
+    with pytest.raises(UsageError, match=r"already holds a model \(pipeline.pkl\).*--overwrite"):
         check_paths([Output(tmp_path / "m", "--out", **model)])
     check_paths([Output(tmp_path / "m", "--out", overwrite=True, **model)])
 
 
 def test_an_output_onto_a_device_is_refused_even_with_overwrite():
-    with pytest.raises(ConfigError, match="'/dev/null' is a device, not a regular file"):
+    with pytest.raises(UsageError, match="'/dev/null' is a device, not a regular file"):
         check_paths([Output("/dev/null", "--errors", overwrite=True)])
 
 
@@ -84,7 +84,7 @@ def test_atomic_file_through_a_symbolic_link_replaces_the_target_and_keeps_the_l
 def test_a_failed_atomic_write_keeps_the_old_file_and_names_the_option(tmp_path):
     target = tmp_path / "r.json"
     target.write_text("old")
-    with pytest.raises(ConfigError, match=r"'--json': cannot write .*r.json': the file system "
+    with pytest.raises(UsageError, match=r"'--json': cannot write .*r.json': the file system "
                                           r"is read-only. Nothing was replaced."):
         with atomic_file(target, "--json") as fh:
             fh.write(b"new")
@@ -95,7 +95,7 @@ def test_a_failed_atomic_write_keeps_the_old_file_and_names_the_option(tmp_path)
 
 def test_write_errors_says_what_was_kept_when_it_happened():
     kept = []
-    with pytest.raises(ConfigError, match="permission denied. 3 chunks are kept."):
+    with pytest.raises(UsageError, match="permission denied. 3 chunks are kept."):
         with write_errors("out.parts", "--output", kept=lambda: f"{len(kept)} chunks are kept."):
             kept.extend([1, 2, 3])
             raise PermissionError(errno.EACCES, "Permission denied")

@@ -3,7 +3,35 @@
 Every message a user can meet is written here, in one place, the way spaCy keeps
 its ``Errors`` class: what went wrong, where, and what to do about it. Code raises
 ``SomeError(Errors.E0xx.format(...))`` so that wording stays consistent and can be
-reviewed as a whole.
+reviewed as a whole. ``docs/errors.md`` lists every entry with what to do about
+it; it is written by :func:`catalogue_markdown` (``make docs``).
+
+Each kind of problem has one exception class, so that a caller can tell them
+apart and the command line can say where the problem is:
+
+=========================  ==================================================================
+Class                      Raised when
+=========================  ==================================================================
+``ConfigError``            a pipeline, experiment or pretraining file, or a parameter of a
+                           stage or function, is invalid (names file, line, step, parameter)
+``UsageError``             a command-line option, or the keyword argument behind it, has a
+                           bad value or does not go with the others (names the option)
+``DataError``              data cannot be read or used: a malformed row or file, an unknown
+                           dataset, too few examples (names the file and line)
+``InputError``             a stage is given documents it cannot handle (None, bytes, the
+                           wrong shape, no labels)
+``ModelError``             a saved model, biLM folder or checkpoint cannot be loaded or
+                           does not hold what is asked of it
+``MissingResourceError``   something a stage needs (a package, a database) is not installed
+``UnknownWordError``       a word looked up in a word-vector stage has no vector (a
+                           ``KeyError``)
+=========================  ==================================================================
+
+Every class is a :class:`TextpipeError`; each also derives from the built-in
+exception that scikit-learn-style callers expect (``ValueError``, and
+``TypeError`` or ``LookupError`` where that fits), so ``except ValueError`` keeps
+working. The command line prints a ``TextpipeError`` as one line and exits with
+code 2; any other exception is a bug and keeps its traceback.
 
 Examples
 --------
@@ -17,6 +45,8 @@ p.yaml, line 7, step 2 'stem', parameter 'algorithm': must be one of 'porter', '
 from __future__ import annotations
 
 import difflib
+import inspect
+import re
 from collections.abc import Iterable
 
 
@@ -97,6 +127,43 @@ class InputError(TextpipeError, TypeError, ValueError):
     It is both a ``TypeError`` and a ``ValueError`` so that callers written for
     either sklearn convention catch it.
     """
+
+
+class UsageError(TextpipeError, ValueError):
+    """A command-line option (or the keyword argument behind it) has a bad value.
+
+    ``option`` is the option as typed (``"--errors"``), or the keyword of the
+    Python function (``"n_jobs"``); the message starts with ``option '--errors':``
+    unless it names the option itself.
+
+    Examples
+    --------
+    >>> print(UsageError("'out.csv' already exists.", option="--output"))
+    option '--output': 'out.csv' already exists.
+    >>> UsageError("--n-jobs must be a nonzero integer; got 0.", option="--n-jobs").option
+    '--n-jobs'
+    """
+
+    def __init__(self, message, *, option=None):
+        self.message = message
+        self.option = option
+        named = not option or re.search(rf"(?<![\w-]){re.escape(str(option))}(?![\w-])", message)
+        super().__init__(message if named else f"option '{option}': {message}")
+
+    @property
+    def param(self):
+        """The option, under the name :class:`ConfigError` uses for its parameter."""
+        return self.option
+
+
+class UnknownWordError(TextpipeError, KeyError):
+    """A word asked of a word-vector stage is not in its vocabulary.
+
+    A ``KeyError``, as for a missing key of a mapping, but shown as its message.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class MissingResourceError(TextpipeError, LookupError):
@@ -197,6 +264,18 @@ class Errors:
         " Pretrain a biLM first, e.g. `textpipe pretrain pipelines/pretrain_bilm.yaml`, which "
         "writes the folder named by its 'output_dir'."
     )
+    E070 = "give exactly one of 'dataset' (a bundled name) or 'path' (a file)"
+    E071 = "'test_path' goes with 'path'; bundled datasets bring their own split"
+    E072 = "give at least one [width, count] pair of positive integers"
+    E073 = (
+        "lstm_size ({lstm_size}) must be at least projection_dim ({projection_dim}): LSTM "
+        "cells larger than the projection are projected down to it, smaller ones cannot be"
+    )
+    E074 = (
+        "the {what} names no data: add a 'data:' section (e.g. 'data: {{dataset: mr}}'{more}) "
+        "or pass --data PATH."
+    )
+    E075 = "cannot read {kind} '{value}': {reason}"
 
     # Stages and plugins
     E040 = (
@@ -242,6 +321,7 @@ class Errors:
         "Check the label column, or use a stratified split."
     )
     E108 = "X has {n_x} documents but y has {n_y} labels; they must match."
+    E109 = "stage '{stage}' is a classifier: fit needs labels y. Pass the labels as y."
 
     # Data
     E201 = "unknown dataset '{name}'.{hint} Bundled datasets: {allowed}. A path to a file or folder works too."
@@ -403,6 +483,19 @@ class Errors:
         "document {doc} holds token id {id}, but there are {n} vectors (ids 0 to {n} - 1). "
         "Map out-of-vocabulary tokens to -1 to skip them."
     )
+    E512 = "must be {what}; got {got!r}."
+    E513 = (
+        "the vocabulary's ids must be the integers 0 to {last} (its length - 1); got ids from "
+        "{low} to {high}. Build it with build_vocabulary()."
+    )
+    E514 = (
+        "method '{method}' needs weights, one per vector: use idf_weights() for 'tfidf', "
+        "sif_weights() for 'sif'."
+    )
+    E515 = "must have shape ({n},), one weight per vector; got shape {shape}."
+    E516 = "must be a 2-d array, one row per word; got {got}."
+    E517 = "weights apply to methods 'tfidf' and 'sif', not '{method}'. Leave weights out."
+    E518 = "this {what} is not fitted yet; call fit() first."
 
     # Experiments (textpipe compare)
     E702 = (
@@ -457,6 +550,16 @@ class Errors:
         "must be a nonzero integer: 1 runs one job at a time, N runs N in parallel, -1 uses "
         "every core; got {got!r}."
     )
+    E724 = (
+        "a cross-validation interval needs at least two fold scores; got {n}. Evaluate "
+        "with 'cv' and folds >= 2."
+    )
+    E725 = "the corrected resampled t-test needs at least two folds; got {n}."
+    E726 = (
+        "McNemar's test compares outcomes on the same documents, but got {n_a} and {n_b}. "
+        "Compare pipelines evaluated on the same split."
+    )
+    E727 = "a Wilson interval needs at least one trial; got {n}."
     E723 = (
         "'{address}' is not a Dask scheduler address ({reason}). Give the address `dask "
         "scheduler` prints, e.g. tcp://127.0.0.1:8786, or leave --scheduler out to run on "
@@ -507,6 +610,10 @@ class Errors:
     E863 = (
         "The predictions of {n} document(s) were written to standard output; the bad rows "
         "met so far are not kept."
+    )
+    E864 = (
+        "--test-data needs --data (or a config whose data has 'path'): a bundled dataset "
+        "brings its own test part. Pass --data too, or leave --test-data out."
     )
 
     # Batch scoring (textpipe score): the job
@@ -708,6 +815,7 @@ class Errors:
         "stop it, or write to another output: two runs on one output would commit the same "
         "chunks twice."
     )
+    E879 = "{what}; the pickle does not match the files saved with it"
     E878 = (
         "an interrupted run left its committed chunks in '{parts}', but {why}, so it cannot "
         "be resumed. Pass --overwrite to start again from the first row, or choose another "
@@ -749,6 +857,14 @@ class Errors:
         "int8 quantization needs torch.ao.quantization.quantize_dynamic, which PyTorch "
         "{version} does not provide ({reason}). Set quantize=False."
     )
+    E610 = "{file} has format {got!r}, not {expected!r}, so `textpipe pretrain` did not write it"
+    E611 = (
+        "its configuration has unknown keys {keys}: another textpipe version wrote it, or it "
+        "was changed after saving"
+    )
+    E612 = "a biLM vocabulary starts with the special words {special}; got {got}"
+    E613 = "must be at least 3 (the two word markers and one character); got {got!r}."
+    E614 = "give both mean and std, or neither."
 
     # Robustness: damaged caches and checkpoints, labels
     E900 = (
@@ -760,6 +876,13 @@ class Errors:
         "{label} has 1{first}. Add documents of that class, or correct the label."
     )
     E902 = " (document {number} of the training data: {excerpt})"
+    E905 = (
+        "evaluation method 'split' needs data with a test part (a bundled dataset with one, "
+        "'test_path', or --test-data); use 'cv' or 'holdout' instead."
+    )
+    E906 = (
+        "cannot make a stratified holdout split: {reason}. Change 'test_size', or use 'cv'."
+    )
     E903 = (
         "some entries of the cache folder '{path}' were damaged (cut short, or not written by "
         "textpipe for their key); they were recomputed and written again."
@@ -792,6 +915,10 @@ class Errors:
         "--step picks an embedding step of a model folder, but this is a vector file, which "
         "holds one set of vectors. Leave --step out."
     )
+    E928 = (
+        "{path}: no embedding step{named} in this model (its steps: {steps}). Give --step the name "
+        "of a word-vector step, or give a vector file."
+    )
     E926 = (
         "is a folder, not a vector file. Give the file itself: word2vec (text or binary), "
         "GloVe, fastText .vec, or a file written by gensim's KeyedVectors.save."
@@ -803,6 +930,273 @@ class Errors:
     )
 
 
+# What to do, for the entries whose template does not say it itself: fragments
+# that other messages complete, and messages whose only sentence is the problem.
+ADVICE = {
+    "E001": "Check that the path is right and that you may read the file.",
+    "E002": (
+        "Fix the YAML at the line shown: usually an indentation, a missing colon or an "
+        "unclosed quote or bracket."
+    ),
+    "E005": "Use one of the parameters listed; `textpipe stages` shows each with its default.",
+    "E006": (
+        "Write each step as `- stage_name: {param: value}`, or `- stage_name` for its "
+        "defaults."
+    ),
+    "E007": "Read the message: it comes from the validation of the file and names the key.",
+    "E008": (
+        "Put a step between them that turns one kind of data into the other (the message "
+        "suggests one), or reorder the steps; `textpipe stages` shows what each stage "
+        "takes and gives."
+    ),
+    "E009": "End the pipeline with a classifier stage; `textpipe stages` lists them.",
+    "E010": "Add a `steps:` list with at least a classifier.",
+    "E011": "Use one of the keys listed, or remove the key.",
+    "E012": "Write the parameters as a mapping, e.g. `- tfidf: {min_df: 2}`.",
+    "E013": (
+        "Check the parameter values given to the step; the reason says which one the "
+        "stage refused."
+    ),
+    "E021": "Check the file for unbalanced brackets or a runaway indentation.",
+    "E023": "Check that the file is the pipeline or experiment you meant to give.",
+    "E042": "Declare `consumes`/`produces` with one of the data kinds listed.",
+    "E061": "Write the file as a mapping of the keys listed, e.g. `steps:` and `data:`.",
+    "E062": "Add the pipeline to an experiment's `pipelines:` list to compare it.",
+    "E063": "Check the path (relative paths are read from the YAML file's folder), or create it.",
+    "E067": "List at least one metric under `evaluation.metrics`, e.g. `[accuracy]`.",
+    "E068": "Leave `limit` out to read every vector, or give a positive whole number.",
+    "E069": "Pretrain a biLM with `textpipe pretrain`, then point `bilm` at its output folder.",
+    "E070": "Keep `dataset:` or `path:` in the data block, not both.",
+    "E071": "Remove `test_path`, or give your own data with `path:` beside it.",
+    "E072": "Give `filters` as a list of [width, count] pairs, e.g. `[[1, 32], [2, 32]]`.",
+    "E073": "Raise `lstm_size` to at least `projection_dim`, or lower `projection_dim`.",
+    "E074": "Add a `data:` section to the file, or pass `--data PATH` on the command line.",
+    "E075": "Write the value in a form its YAML tag accepts, or drop the tag (e.g. `!!int`).",
+    "E043": "Register a scikit-learn estimator class (one with `get_params` and `fit`).",
+    "E102": "Give every document as a str; the message says what to do with the one shown.",
+    "E103": "Put a tokenizing step before this stage, or give one list of str per document.",
+    "E104": "Give a list of documents.",
+    "E108": "Give one label per document.",
+    "E201": "Give one of the bundled datasets listed, or a path to a file or folder.",
+    "E202": "Check the path: give an existing file or folder.",
+    "E206": "Check that the file is a complete gzip file (copy it again), or give it uncompressed.",
+    "E207": "Write each line as `LABEL TEXT`, or use another data format (CSV, TSV, JSONL).",
+    "E208": "Give a file with a header row, or check that it is the right file.",
+    "E213": 'Write one JSON object per line, e.g. `{"text": "a fine film", "label": "pos"}`.',
+    "E215": "Write the text as a JSON string (in quotes).",
+    "E216": "Write the label as a string or an integer.",
+    "E217": "Give every example a non-empty text and label, or remove the line.",
+    "E220": "Give a file that holds at least one example.",
+    "E222": "Use a data format that reads a file (csv, tsv, jsonl, fasttext), or give a folder.",
+    "E223": (
+        "Leave the argument out for a bundled dataset, or give a file path instead of the "
+        "dataset name."
+    ),
+    "E224": "Give a positive number of examples, or leave sample out.",
+    "E225": "Give the name of a bundled dataset (`textpipe datasets` lists them) or a path.",
+    "E226": "Give one label per text.",
+    "E227": "Give every text and label as a str.",
+    "E228": "Give both test_texts and test_labels, or neither.",
+    "E303": "Fix the regular expression (Python `re` syntax); test it with `re.compile`.",
+    "E305": "Give two integers such as `[1, 2]`: the smallest and the largest n.",
+    "E307": "Give every item as a str.",
+    "E308": "Use one of the languages listed.",
+    "E309": "Use one of the languages listed, or backend 'wordnet' for English.",
+    "E311": (
+        "Install the WordNet database in one of the ways the message lists, or use "
+        "backend 'spacy_lookup'."
+    ),
+    "E312": "Point wordnet_path at a folder that holds the WordNet database, or install it again.",
+    "E501": "Give a vector file that holds vectors; check that it was copied whole.",
+    "E502": "Fix or remove the line: every line holds a word and the same number of values.",
+    "E504": "Fix or remove the line; every value must be a number.",
+    "E512": "Give a value of the kind named.",
+    "E515": "Give one weight per vector, e.g. from `idf_weights()` or `sif_weights()`.",
+    "E516": "Give the vectors as a 2-d array with one row per word.",
+    "E602": (
+        "Pretrain the biLM again with `textpipe pretrain`, or point 'bilm' at a folder it "
+        "wrote."
+    ),
+    "E605": "Give one non-negative weight per layer, not all zero, or leave weights out.",
+    "E608": "Leave the parameter out, or choose embeddings it applies to.",
+    "E610": "Point 'bilm' at a folder written by `textpipe pretrain`.",
+    "E611": "Pretrain the biLM again with this version of textpipe.",
+    "E612": "Pretrain the biLM again; its vocab.json was changed or damaged.",
+    "E613": "Give max_characters of at least 3.",
+    "E614": "Give both mean and std, or neither.",
+    "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
+    "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",
+    "E704": "Keep one of `file` and `steps` in the entry.",
+    "E706": "Give the values to try as a list.",
+    "E707": "Write each value of the list as a pair, e.g. `[[1, 1], [1, 2]]`.",
+    "E708": "Write the alternative as `none`, a stage name, or `{stage: {param: value}}`.",
+    "E709": "Use one of the parameters listed, or vary the parameter of one stage only.",
+    "E710": "Give each pipeline a distinct `name:`.",
+    "E711": (
+        "Write `grid:` as a mapping with `base` and `params` (or a list of them); see "
+        "[experiments](experiments.md)."
+    ),
+    "E712": "Give `base` as a pipeline file path or a list of steps.",
+    "E713": "Add `base:` to the grid.",
+    "E714": "Write 'data:' as one block such as '{dataset: mr}', or a list of blocks.",
+    "E718": "Choose a cache folder you can write to, or fix its permissions.",
+    "E719": "Give 1, a number of parallel jobs, or -1 for every core.",
+    "E725": "Evaluate with cross-validation and at least two folds.",
+    "E727": "Give at least one trial.",
+    "E808": "Give a top_k between 1 and the number of classes, or leave it out.",
+    "E811": "Run without --resume (with --overwrite to start again), as the reason says.",
+    "E813": (
+        "Check the address and that the scheduler runs (`dask scheduler` prints its "
+        "address), or leave --scheduler out."
+    ),
+    "E816": "Give a value of the kind named.",
+    "E819": "Fix the row, or leave --strict out to send bad rows to the errors file.",
+    "E821": (
+        "The row is written to the errors file. Pass --encoding with the file's encoding "
+        "(e.g. cp1252), or fix the row."
+    ),
+    "E822": "The row is written to the errors file. Give every row a text, or drop the row.",
+    "E823": "The row is written to the errors file. Fix the line so that it holds one JSON object.",
+    "E824": "The row is written to the errors file. Write one JSON object per line.",
+    "E825": (
+        "The row is written to the errors file. Set --text-column (or --id-column) to a "
+        "field the rows have."
+    ),
+    "E826": "The row is written to the errors file. Write the text as a JSON string.",
+    "E827": "The row is written to the errors file. Quote fields that contain the delimiter.",
+    "E828": "The row is written to the errors file. Check the quotes of the record.",
+    "E829": "The row is written to the errors file. Close the quote, or remove the stray one.",
+    "E830": (
+        "The row is written to the errors file. Check that the model can score documents "
+        "like it."
+    ),
+    "E831": "The row is written to the errors file. Give every row a text.",
+    "E841": "Restore the model folder from a good copy, or save the model again.",
+    "E860": (
+        "Make room, fix the permission or choose another path, then run again; the "
+        "message says what was kept."
+    ),
+    "E861": "Nothing to do: the message says that the file was left as it was.",
+    "E863": "Score to a file (`-o FILE`) to keep the bad rows in an errors file.",
+    "E879": "Restore the model folder from a good copy, or save the model again.",
+    "E883": "The row is written to the errors file. Give ids as strings or numbers.",
+    "E884": "The row is written to the errors file. Give ids as strings or finite numbers.",
+    "E885": (
+        "The row is written to the errors file. Remove the escape, or fix the program "
+        "that wrote the file."
+    ),
+    "E886": "The row is written to the errors file. Re-encode the file as UTF-8.",
+    "E887": "The row is written to the errors file. Check the value the reason names.",
+    "E889": (
+        "Nothing to do if the encoding is right; otherwise pass --encoding with the "
+        "file's encoding."
+    ),
+    "E890": "Pass --encoding with the file's encoding (e.g. cp1252), or convert the file to UTF-8.",
+    "E893": "Pass --encoding with the file's encoding, or convert the file to UTF-8.",
+    "E902": "Nothing to do: this completes another message with the document it is about.",
+    "E903": "Nothing to do: textpipe repaired the cache. If it happens again, check the disk.",
+    "E921": "Fix the header line ('COUNT DIM'), or check that the file is a vector file.",
+    "E923": "Fix the vector file, or give another: every value of a vector must be finite.",
+    "E924": "Check the spelling and the case of the word: words are looked up as written.",
+}
+
+# Where a template's first sentence ends: at '.', '?' or '!' (not that of "e.g." or
+# "i.e."), with any {hint} placeholder that follows it, before a capital, quote or bracket.
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)[.?!](?:\{\w+\})?\s+(?=[A-Z(`'\"-])")
+_ADVICE_CLAUSE = re.compile(
+    r"[;:] ((?:add|call|choose|give|install|make|name|pass|set|use|write)\b[^;:]*)$")
+
+
+def catalogue_entries() -> list[tuple[str, str, str, str]]:
+    """Every entry of :class:`Errors` as ``(section, code, template, advice)``, in order.
+
+    ``advice`` is what to do: the entry's line in :data:`ADVICE`, or else the
+    sentences of the template after its first, which say it.
+
+    Examples
+    --------
+    >>> section, code, template, advice = catalogue_entries()[0]
+    >>> section, code
+    ('Configuration files', 'E001')
+    """
+    entries, section = [], ""
+    for line in inspect.getsource(Errors).splitlines():
+        comment = re.match(r"    # (.+)", line)
+        if comment:
+            section = comment.group(1).strip()
+            continue
+        code = re.match(r"    (E\d{3}) = ", line)
+        if code:
+            template = getattr(Errors, code.group(1))
+            advice = ADVICE.get(code.group(1)) or _advice_in(template)
+            entries.append((section, code.group(1), template, _unescaped(advice)))
+    return entries
+
+
+def _unescaped(template: str) -> str:
+    """``template`` as it reads once formatted: ``{{`` and ``}}`` as single braces."""
+    return template.replace("{{", "{").replace("}}", "}")
+
+
+def _advice_in(template: str) -> str:
+    """What ``template`` says to do: its sentences after the first, or a last clause
+    such as ``"; give a file instead."``; ``""`` if it says nothing."""
+    parts = _SENTENCE_END.split(template.strip(), maxsplit=1)
+    if len(parts) == 2:
+        return parts[1].strip()
+    clause = _ADVICE_CLAUSE.search(template.strip())
+    return clause.group(1)[0].upper() + clause.group(1)[1:] if clause else ""
+
+
+def catalogue_markdown() -> str:
+    """The error reference (``docs/errors.md``): every code by section, with what to do.
+
+    Examples
+    --------
+    >>> text = catalogue_markdown()
+    >>> "## Configuration files" in text and "### E001" in text
+    True
+    """
+    lines = [
+        "# Error messages",
+        "",
+        "Every error that textpipe reports on purpose has a code, such as `E401`, and one",
+        "message template, listed here by topic. Search this page for the code in a message",
+        "to see the whole template and what to do. Words in braces (`{path}`) are filled in",
+        "with the particulars: the file, the value, the allowed choices.",
+        "",
+        "The command line prints the message on one line, prefixed with where the problem",
+        "is (the file and line, the step, the parameter or the option), and exits with",
+        "code 2. In Python, each is raised as one of the exception classes of",
+        "`textpipe.errors`:",
+        "",
+        "| Class | For |",
+        "| --- | --- |",
+        "| `ConfigError` | a pipeline, experiment or pretraining file, or a parameter of a stage "
+        "or function |",
+        "| `UsageError` | a command-line option, or the keyword argument behind it |",
+        "| `DataError` | data that cannot be read or used |",
+        "| `InputError` | documents a stage cannot handle |",
+        "| `ModelError` | a saved model, biLM folder or checkpoint that cannot be loaded |",
+        "| `MissingResourceError` | a package or database a stage needs, not installed |",
+        "| `UnknownWordError` | a word with no vector (a `KeyError`) |",
+        "",
+        "Each is a `TextpipeError` and a `ValueError` (`MissingResourceError` and",
+        "`UnknownWordError`: a `LookupError`), so code written for scikit-learn's conventions",
+        "catches them.",
+    ]
+    section = None
+    for entry_section, code, template, advice in catalogue_entries():
+        if entry_section != section:
+            section = entry_section
+            lines += ["", f"## {section}"]
+        shown = _unescaped(template)
+        lines += ["", f"### {code}", ""]
+        lines += [f"> {line}" if line else ">" for line in shown.splitlines()]
+        lines += ["", f"**What to do:** {advice}"]
+    return "\n".join(lines) + "\n"
+
+
 __all__ = [
     "ConfigError",
     "DataError",
@@ -811,6 +1205,10 @@ __all__ = [
     "MissingResourceError",
     "ModelError",
     "TextpipeError",
+    "UnknownWordError",
+    "UsageError",
+    "catalogue_entries",
+    "catalogue_markdown",
     "did_you_mean",
     "quoted_list",
 ]

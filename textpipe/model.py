@@ -161,14 +161,15 @@ class _TensorsIn(pickle.Unpickler):
     def persistent_load(self, pid):
         kind, key, is_param, requires_grad = pid
         if kind != "tensor":
-            raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
+            raise ModelError(Errors.E879.format(
+                what=f"it refers to an unknown kind of object {kind!r}"))
         if key not in self._made:
             import torch
 
             if self._tensors is None:
                 if self._weights is None:
-                    raise pickle.UnpicklingError(f"it refers to tensors, but the model has no "
-                                                 f"{WEIGHTS_FILE}")
+                    raise ModelError(Errors.E879.format(
+                        what=f"it refers to tensors, but the model has no {WEIGHTS_FILE}"))
                 from safetensors.torch import load
 
                 self._tensors = load(self._weights.read())

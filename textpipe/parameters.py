@@ -28,7 +28,7 @@ __all__ = ["InvalidParameter", "check_parameters", "parameter_problems"]
 # configuration layer imports it, and `textpipe --help` should not pay for scikit-learn.
 @functools.cache
 def _invalid_parameter_class() -> type:
-    from sklearn.utils._param_validation import InvalidParameterError
+    from .sklearn_compat import InvalidParameterError
 
     class InvalidParameter(ConfigError, InvalidParameterError):
         """A value a parameter's constraints refuse.
@@ -59,8 +59,7 @@ def parameter_problems(estimator) -> list[ConfigError]:
     of ConfigError) are checked too; a rule's problem with
     a parameter whose value is already refused is left out.
     """
-    from sklearn.utils._param_validation import (InvalidParameterError,
-                                                 validate_parameter_constraints)
+    from .sklearn_compat import InvalidParameterError, validate_parameter_constraints
 
     invalid_parameter = _invalid_parameter_class()
     constraints = getattr(estimator, "_parameter_constraints", None) or {}

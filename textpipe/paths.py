@@ -18,8 +18,10 @@ such as ``/dev/zero`` may never end, and would be read until memory runs out.
 
 Writing goes through :func:`atomic_file`, and an :class:`OSError` met while
 writing (a full disk, a read-only file system, a permission) becomes a
-:class:`~textpipe.errors.ConfigError` that names the option, the path and what
-was kept (:func:`write_errors`).
+:class:`~textpipe.errors.UsageError` that names the option, the path and what
+was kept (:func:`write_errors`). Where the path comes from a key of a file
+(``output_dir``) or a Python parameter, these are :class:`~textpipe.errors.ConfigError`
+instead, naming the parameter.
 
 Examples
 --------
@@ -32,7 +34,7 @@ Examples
 ...             inputs=[Input(folder / "docs.txt", "INPUT")])
 Traceback (most recent call last):
 ...
-textpipe.errors.ConfigError: parameter '--errors': '...docs.txt' is the input given as INPUT; ...
+textpipe.errors.UsageError: option '--errors': '...docs.txt' is the input given as INPUT; ...
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, DataError, Errors
+from .errors import ConfigError, DataError, Errors, UsageError
 
 #: The path that means standard input or standard output.
 STDIO = "-"
@@ -144,6 +146,15 @@ def _read_only(path: Path) -> bool:
         return False
 
 
+def _refused(message: str, option) -> ConfigError | UsageError:
+    """The error for a path named by ``option``: a :class:`UsageError` for a
+    command-line option or argument (``--out``, ``OUTPUT``), a :class:`ConfigError`
+    for a key of a file or a Python parameter (``output_dir``, ``directory``)."""
+    if option and (str(option).startswith("-") or str(option).isupper()):
+        return UsageError(message, option=option)
+    return ConfigError(message, param=option)
+
+
 def check_writable_folder(folder, option: str, *, shown=None) -> None:
     """Raise unless ``folder`` is, or can be made, a folder this process writes into.
 
@@ -152,9 +163,10 @@ def check_writable_folder(folder, option: str, *, shown=None) -> None:
 
     Raises
     ------
-    ConfigError
+    UsageError
         Naming ``option``, the path and why: a file where a folder is needed, a
-        read-only file system, or no permission.
+        read-only file system, or no permission. A :class:`ConfigError` instead
+        where ``option`` is a key of a file (``output_dir``) or a Python parameter.
 
     Examples
     --------
@@ -170,34 +182,34 @@ def check_writable_folder(folder, option: str, *, shown=None) -> None:
         reason = f"no permission to write in '{existing}'"
     else:
         return
-    raise ConfigError(Errors.E852.format(path=shown or folder, reason=reason), param=option)
+    raise _refused(Errors.E852.format(path=shown or folder, reason=reason), option=option)
 
 
 def _check_file_output(out: Output, path: Path) -> None:
     if path.is_dir():
         example = out.example or path / "out"
         stdout = ", or '-' for standard output" if out.stdout else ""
-        raise ConfigError(Errors.E850.format(path=path, what=out.what, example=example,
-                                             stdout=stdout), param=out.option)
+        raise _refused(Errors.E850.format(path=path, what=out.what, example=example,
+                                          stdout=stdout), option=out.option)
     if path.exists():
         mode = path.stat().st_mode
         if not stat.S_ISREG(mode):
-            raise ConfigError(Errors.E853.format(path=path, kind=_kind(mode), what=out.what),
-                              param=out.option)
+            raise _refused(Errors.E853.format(path=path, kind=_kind(mode), what=out.what),
+                           option=out.option)
         if not out.overwrite:
-            raise ConfigError(Errors.E854.format(path=path), param=out.option)
+            raise _refused(Errors.E854.format(path=path), option=out.option)
     check_writable_folder(path.parent, out.option, shown=path)
 
 
 def _check_folder_output(out: Output, path: Path) -> None:
     if path.exists() and not path.is_dir():
         example = out.example or path.with_name(path.name + "-folder")
-        raise ConfigError(Errors.E851.format(path=path, what=out.what, example=example),
-                          param=out.option)
+        raise _refused(Errors.E851.format(path=path, what=out.what, example=example),
+                       option=out.option)
     held = [name for name in out.files if (path / name).exists()]
     if held and not out.overwrite:
-        raise ConfigError(Errors.E855.format(path=path, what=out.what, files=", ".join(held)),
-                          param=out.option)
+        raise _refused(Errors.E855.format(path=path, what=out.what, files=", ".join(held)),
+                       option=out.option)
     check_writable_folder(path, out.option)
 
 
@@ -243,8 +255,10 @@ def check_paths(outputs: Iterable[Output] = (), inputs: Iterable[Input] = ()) ->
 
     Raises
     ------
-    ConfigError
-        Naming the option and the path, and what to do instead.
+    UsageError
+        Naming the option and the path, and what to do instead; a
+        :class:`ConfigError` where the output is a key of a file (``output_dir``) or a
+        Python parameter.
 
     Examples
     --------
@@ -254,7 +268,7 @@ def check_paths(outputs: Iterable[Output] = (), inputs: Iterable[Input] = ()) ->
     ...              Output(folder / "a.jsonl", "--errors")])
     Traceback (most recent call last):
     ...
-    textpipe.errors.ConfigError: parameter '--errors': '...a.jsonl' is also written by --output; ...
+    textpipe.errors.UsageError: option '--errors': '...a.jsonl' is also written by --output; ...
     """
     outputs = [o for o in outputs if _given(o.path)]
     inputs = [i for i in inputs if _given(i.path)]
@@ -263,12 +277,12 @@ def check_paths(outputs: Iterable[Output] = (), inputs: Iterable[Input] = ()) ->
         for target in _targets(out):
             for source in inputs:
                 if same_file(target, Path(source.path).expanduser()):
-                    raise ConfigError(Errors.E856.format(path=target, option=source.option,
-                                                         what=out.what), param=out.option)
+                    raise _refused(Errors.E856.format(path=target, option=source.option,
+                                                      what=out.what), option=out.option)
             for other in outputs[:k]:
                 if any(same_file(target, t) for t in _targets(other)):
-                    raise ConfigError(Errors.E857.format(path=target, other=other.option),
-                                      param=out.option)
+                    raise _refused(Errors.E857.format(path=target, other=other.option),
+                                   option=out.option)
     for out in outputs:
         path = Path(out.path).expanduser()
         if out.folder:
@@ -341,7 +355,7 @@ def write_errors(path, option: str | None = None, *, kept=""):
     ...     raise OSError(errno.ENOSPC, "No space left on device")
     Traceback (most recent call last):
     ...
-    textpipe.errors.ConfigError: parameter '--output': cannot write 'out.jsonl': no space left ...
+    textpipe.errors.UsageError: option '--output': cannot write 'out.jsonl': no space left ...
     """
     try:
         yield
@@ -349,7 +363,7 @@ def write_errors(path, option: str | None = None, *, kept=""):
         said = kept() if callable(kept) else kept
         message = Errors.E860.format(path=path, reason=describe_os_error(exc),
                                      kept=f" {said}" if said else "")
-        raise ConfigError(message, param=option) from exc
+        raise _refused(message, option=option) from exc
 
 
 def fsync_dir(folder) -> None:
@@ -377,7 +391,7 @@ def atomic_file(path, option: str | None = None, *, kept=""):
     to is replaced and the link kept.
 
     With ``option``, an :class:`OSError` in the block (a full disk, a read-only
-    file system) is raised as a :class:`~textpipe.errors.ConfigError` naming the
+    file system) is raised as a :class:`~textpipe.errors.UsageError` naming the
     option and the path (see :func:`write_errors`).
 
     Examples

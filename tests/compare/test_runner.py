@@ -10,7 +10,7 @@ from textpipe.compare import PrefixTree, load_experiment, run_experiment
 from textpipe.compare.runner import _PeakRSS
 from textpipe.config import load_config
 from textpipe.data import Dataset
-from textpipe.errors import ConfigError
+from textpipe.errors import UsageError
 from textpipe.evaluation import evaluate
 from textpipe.registry import register_stage, unregister_stage
 from textpipe.stages.tokenize import Tokenize
@@ -298,7 +298,7 @@ def test_cache_keys_cover_the_versions_of_the_libraries_steps_use(tmp_path, monk
 
 
 def test_n_jobs_zero_is_refused_before_anything_runs():
-    with pytest.raises(ConfigError, match="parameter 'n_jobs': must be a nonzero integer"):
+    with pytest.raises(UsageError, match="option 'n_jobs': must be a nonzero integer"):
         run_experiment(load_experiment(GRID), [toy_data()], n_jobs=0)
 
 

@@ -121,7 +121,7 @@ def test_bad_ids_and_weights_are_rejected():
         pool([[0]], VECTORS, "sif", weights=[1.0])
     with pytest.raises(ValueError, match="not 'mean'"):
         pool([[0]], VECTORS, "mean", weights=np.ones(4))
-    with pytest.raises(ValueError, match="method must be one of"):
+    with pytest.raises(ValueError, match="parameter .method.: must be one of"):
         pool([[0]], VECTORS, "median")
 
 

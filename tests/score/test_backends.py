@@ -3,7 +3,7 @@ import time
 import pytest
 
 import textpipe
-from textpipe.errors import DataError
+from textpipe.errors import UsageError
 from textpipe.score.backends import ModelHandle, ordered_map
 
 
@@ -53,7 +53,7 @@ def test_a_dask_cluster_without_workers_fails_fast_with_advice(fitted, monkeypat
     with distributed.LocalCluster(n_workers=0, processes=False,
                                   dashboard_address=None) as cluster:
         start = time.monotonic()
-        with pytest.raises(DataError, match=r"has no workers \(waited 1 s\).*dask worker"):
+        with pytest.raises(UsageError, match=r"has no workers \(waited 1 s\).*dask worker"):
             list(ordered_map(_cost, [(0, 0)], ModelHandle.resolve(fitted),
                              scheduler=cluster.scheduler_address))
         assert time.monotonic() - start < 30

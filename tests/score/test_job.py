@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import textpipe
-from textpipe.errors import DataError, ModelError
+from textpipe.errors import DataError, ModelError, UsageError
 from textpipe.score import score_file
 
 DOCS = ["good fun", "awful dull", "", "great film", "bad"]
@@ -156,7 +156,7 @@ def test_a_model_without_probabilities_writes_labels(text_input, tmp_path, read_
     summary = score_file(pipe, text_input, tmp_path / "out.jsonl")
     assert set(read_jsonl(tmp_path / "out.jsonl")[0]) == {"id", "label"}
     assert "no predict_proba" in summary.notes[0]
-    with pytest.raises(DataError, match="no predict_proba.*--top-k"):
+    with pytest.raises(UsageError, match="no predict_proba.*--top-k"):
         score_file(pipe, text_input, tmp_path / "o2.jsonl", top_k=1)
 
 
@@ -298,13 +298,13 @@ def test_a_parquet_input_is_closed_after_scoring(model_dir, tmp_path):
 
 def test_unknown_output_format_and_bad_options_say_what_is_allowed(model_dir, text_input,
                                                                   tmp_path):
-    with pytest.raises(DataError, match="cannot detect the output format.*--output-format"):
+    with pytest.raises(UsageError, match="cannot detect the output format.*--output-format"):
         score_file(model_dir, text_input, tmp_path / "out.xyz")
-    with pytest.raises(DataError, match="chunk_size must be a positive integer"):
+    with pytest.raises(UsageError, match="chunk_size must be a positive integer"):
         score_file(model_dir, text_input, tmp_path / "out.csv", chunk_size=0)
-    with pytest.raises(DataError, match="Parquet output needs a file"):
+    with pytest.raises(UsageError, match="Parquet output needs a file"):
         score_file(model_dir, text_input, "-", output_format="parquet")
-    with pytest.raises(DataError, match="writes to standard output cannot be resumed"):
+    with pytest.raises(UsageError, match="writes to standard output cannot be resumed"):
         score_file(model_dir, text_input, "-", resume=True)
     with pytest.raises(ModelError, match="not a textpipe model"):
         score_file(tmp_path, text_input, tmp_path / "out.csv")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from textpipe.errors import DataError
+from textpipe.errors import UsageError
 from textpipe.score import iter_chunks, predict, predict_proba
 
 
@@ -27,5 +27,5 @@ def test_chunks_are_read_lazily():
             i += 1
 
     assert next(iter_chunks(endless(), 3)) == [0, 1, 2]
-    with pytest.raises(DataError, match="chunk_size must be a positive integer"):
+    with pytest.raises(UsageError, match="chunk_size must be a positive integer"):
         next(iter_chunks([], 0))

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from textpipe.errors import DataError
+from textpipe.errors import UsageError
 from textpipe.score.writers import assemble, format_chunk, header, output_spec
 
 PROBA = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
@@ -27,7 +27,7 @@ def test_top_k_lists_classes_from_the_most_probable():
 
 
 def test_top_k_out_of_range_is_refused():
-    with pytest.raises(DataError, match="top_k must be between 1 and the number of classes"):
+    with pytest.raises(UsageError, match="top_k must be between 1 and the number of classes"):
         output_spec("csv", ["a", "b"], top_k=3)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from numbers import Real
 
-from ..errors import ConfigError, Errors
+from ..errors import Errors, UsageError
 
 
 def check_option(value, option: str, *, minimum: float = 1, exclusive: bool = False,
@@ -31,7 +31,7 @@ def check_option(value, option: str, *, minimum: float = 1, exclusive: bool = Fa
 
     Raises
     ------
-    ConfigError
+    UsageError
         Naming the option, what it must be, and what it got.
 
     Examples
@@ -43,7 +43,7 @@ def check_option(value, option: str, *, minimum: float = 1, exclusive: bool = Fa
     >>> check_option(0, "--max-minutes", minimum=0, exclusive=True)
     Traceback (most recent call last):
     ...
-    textpipe.errors.ConfigError: --max-minutes must be a number greater than 0; got 0.
+    textpipe.errors.UsageError: --max-minutes must be a number greater than 0; got 0.
     """
     if value is None:
         return value
@@ -54,5 +54,5 @@ def check_option(value, option: str, *, minimum: float = 1, exclusive: bool = Fa
     else:
         ok, what = value >= minimum, f"at least {minimum:g}"
     if isinstance(value, bool) or not isinstance(value, Real) or not ok:
-        raise ConfigError(Errors.E816.format(name=option, what=what, got=value))
+        raise UsageError(Errors.E816.format(name=option, what=what, got=value), option=option)
     return value

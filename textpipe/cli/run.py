@@ -12,6 +12,7 @@ from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
 from ..config import load_config
+from ..errors import Errors, UsageError
 from ..evaluation import evaluate
 from ..model import METADATA_FILE, MODEL_FILES, train_model
 from ..paths import Input, Output, check_paths, write_text
@@ -95,7 +96,7 @@ def run(
     check_option(n_jobs, "--n-jobs", nonzero=True)
     cfg = load_config(config, check_data=data is None)
     if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):
-        raise typer.BadParameter("--test-data needs --data (or a config whose data has 'path').")
+        raise UsageError(Errors.E864, option="--test-data")
     check_paths(outputs=[Output(json_out, "--json", what="the results", overwrite=overwrite,
                                 stdout=True, example="results.json"),
                          model_output(save, "--save", overwrite)],

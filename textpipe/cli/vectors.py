@@ -34,8 +34,8 @@ def open_word_vectors(source: Path, step: str | None = None):
                  if isinstance(est, WordVectorStage) and (step is None or name == step)]
         if not found:
             names = ", ".join(name for name, _ in pipeline.steps)
-            raise ModelError(f"{source}: no embedding step{f' named {step!r}' if step else ''}"
-                             f" in this model (its steps: {names}).")
+            named = f" named {step!r}" if step else ""
+            raise ModelError(Errors.E928.format(path=source, named=named, steps=names))
         return found[0][1]
     if step is not None:
         raise ModelError(Errors.E925)

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from ..environment import library_versions
-from ..errors import ConfigError, Errors
+from ..errors import Errors, UsageError
 
 # v2: feature names kept whatever top_features is; v3: each file records its format and key
 FORMAT = "textpipe.compare.cache v3"
@@ -84,8 +84,8 @@ class StepCache:
             probe = tempfile.NamedTemporaryFile(dir=self.directory, prefix=".probe-")
             probe.close()
         except OSError as exc:
-            raise ConfigError(Errors.E718.format(path=directory, reason=exc),
-                              param="--cache") from None
+            raise UsageError(Errors.E718.format(path=directory, reason=exc),
+                             option="--cache") from None
 
     def __repr__(self) -> str:
         return f"StepCache({str(self.directory)!r})"

@@ -235,9 +235,9 @@ class Experiment:
             template = self.data[0] if len(self.data) == 1 else None
             return [holder(template).load_data(path, format=format) for path in paths]
         if not self.data:
-            raise ConfigError(
-                "the experiment names no data: add a 'data:' section (e.g. 'data: {dataset: "
-                "mr}', or a list of data blocks) or pass --data PATH.", file=self.source)
+            raise ConfigError(Errors.E074.format(what="experiment",
+                                                 more=", or a list of data blocks"),
+                              file=self.source)
         return [holder(data).load_data() for data in self.data]
 
     def to_dict(self) -> dict:

@@ -60,7 +60,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import ConfigError, Errors, TextpipeError
+from ..errors import Errors, MissingResourceError, UsageError
 from ..evaluation import plan_evaluation
 from ..evaluation.metrics import score
 from ..registry import FEATURES
@@ -482,10 +482,10 @@ def check_options(n_jobs=1, scheduler=None, *, n_jobs_name: str = "n_jobs") -> N
 
     Raises
     ------
-    ConfigError
-        For ``n_jobs`` that is 0 or not an integer.
-    TextpipeError
-        For a malformed address, or ``distributed`` missing.
+    UsageError
+        For ``n_jobs`` that is 0 or not an integer, or a malformed address.
+    MissingResourceError
+        For an address when ``distributed`` is not installed.
 
     Examples
     --------
@@ -493,25 +493,26 @@ def check_options(n_jobs=1, scheduler=None, *, n_jobs_name: str = "n_jobs") -> N
     >>> check_options(0)
     Traceback (most recent call last):
     ...
-    textpipe.errors.ConfigError: parameter 'n_jobs': must be a nonzero integer: ...
+    textpipe.errors.UsageError: option 'n_jobs': must be a nonzero integer: ...
     >>> check_options(1, "localhost")
     Traceback (most recent call last):
     ...
-    textpipe.errors.TextpipeError: 'localhost' is not a Dask scheduler address (missing port ...
+    textpipe.errors.UsageError: 'localhost' is not a Dask scheduler address (missing port ...
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
-        raise ConfigError(Errors.E719.format(got=n_jobs), param=n_jobs_name)
+        raise UsageError(Errors.E719.format(got=n_jobs), option=n_jobs_name)
     if scheduler is None or not isinstance(scheduler, str):
         return
     try:
         from distributed.comm import get_address_host_port, parse_address
     except ImportError:
-        raise TextpipeError(Errors.E716) from None
+        raise MissingResourceError(Errors.E716) from None
     try:
         if parse_address(scheduler)[0] != "inproc":  # in-process clusters have no port
             get_address_host_port(scheduler)
     except (ValueError, TypeError) as exc:
-        raise TextpipeError(Errors.E723.format(address=scheduler, reason=exc)) from None
+        raise UsageError(Errors.E723.format(address=scheduler, reason=exc),
+                         option="--scheduler") from None
 
 
 def _dask_client(scheduler):
@@ -519,13 +520,14 @@ def _dask_client(scheduler):
     try:
         from distributed import Client
     except ImportError:
-        raise TextpipeError(Errors.E716) from None
+        raise MissingResourceError(Errors.E716) from None
     if isinstance(scheduler, Client):
         return scheduler
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise TextpipeError(Errors.E715.format(address=scheduler, reason=exc)) from None
+        raise UsageError(Errors.E715.format(address=scheduler, reason=exc),
+                         option="--scheduler") from None
 
 
 # -- the whole experiment -------------------------------------------------------------

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import DataError, Errors
+
 __all__ = [
     "TestResult",
     "corrected_resampled_ttest",
@@ -114,7 +116,7 @@ def cv_interval(scores, *, n_train: float, n_test: float, confidence: float = 0.
     values = np.asarray(scores, dtype=float)
     k = len(values)
     if k < 2:
-        raise ValueError("a cross-validation interval needs at least two fold scores")
+        raise DataError(Errors.E724.format(n=k))
     mean = float(values.mean())
     variance = float(values.var(ddof=1))
     half = _t_quantile(0.5 + confidence / 2, k - 1) * math.sqrt(
@@ -140,7 +142,7 @@ def corrected_resampled_ttest(scores_a, scores_b, *, n_train: float, n_test: flo
     d = np.asarray(scores_a, dtype=float) - np.asarray(scores_b, dtype=float)
     k = len(d)
     if k < 2:
-        raise ValueError("the corrected resampled t-test needs at least two folds")
+        raise DataError(Errors.E725.format(n=k))
     mean = float(d.mean())
     variance = float(d.var(ddof=1))
     if variance <= 1e-24:
@@ -169,7 +171,7 @@ def mcnemar_test(correct_a, correct_b) -> TestResult:
     a = np.asarray(correct_a, dtype=bool)
     b_ = np.asarray(correct_b, dtype=bool)
     if a.shape != b_.shape:
-        raise ValueError("McNemar's test needs outcomes for the same documents")
+        raise DataError(Errors.E726.format(n_a=a.size, n_b=b_.size))
     b = int(np.sum(a & ~b_))
     c = int(np.sum(~a & b_))
     n = b + c
@@ -196,7 +198,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95):
     [0.0, 0.2775]
     """
     if n <= 0:
-        raise ValueError("a Wilson interval needs at least one trial")
+        raise DataError(Errors.E727.format(n=n))
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + confidence / 2))

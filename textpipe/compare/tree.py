@@ -45,7 +45,7 @@ def _same_as_float(constraints, value) -> bool:
     ``C=1.0`` are one setting, but ``max_df=1`` (one document) and
     ``max_df=1.0`` (every document) are not. Without constraints, no.
     """
-    from sklearn.utils._param_validation import make_constraint
+    from ..sklearn_compat import make_constraint
 
     if not isinstance(constraints, list) or not constraints:
         return False

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from ..errors import Errors
+
 __all__ = ["FILE_KINDS", "file_kind", "wrong_kind_message"]
 
 #: kind -> (the top-level keys that mark it, the command that runs it, its article,
@@ -56,7 +58,6 @@ def wrong_kind_message(kind: str, expected: str = "pipeline", file=None) -> str:
     >>> wrong_kind_message("experiment")
     "this is an experiment file, not a pipeline file (it has 'grid:' or 'pipelines:' at the top level). Run it with `textpipe compare`."
     """
-    from ..errors import Errors
 
     markers, command, article, _ = FILE_KINDS[kind]
     keys = " or ".join(f"'{key}:'" for key in markers)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..data import bundled_datasets, load_dataset
 from ..errors import (ConfigError, ConfigErrors, Errors, did_you_mean, quoted_list,
                       raise_config_errors)
 from ..parameters import parameter_problems
@@ -116,15 +117,12 @@ class PipelineConfig:
         -------
         Dataset
         """
-        from ..data import load_dataset
-
         data = self.data
         if path is not None:
             source, test = Path(path), None if test_path is None else Path(test_path)
         elif data is None:
-            raise ConfigError(
-                "the configuration names no data: add a 'data:' section "
-                "(e.g. 'data: {dataset: mr}') or pass --data PATH.", file=self.source)
+            raise ConfigError(Errors.E074.format(what="configuration", more=""),
+                              file=self.source)
         else:
             source = data.dataset or self.data_path(data.path)
             test = Path(test_path) if test_path is not None else self.data_path(data.test_path)
@@ -392,8 +390,6 @@ def _resolve_paths(spec: StageSpec, params: dict, base_dir: Path) -> list[str]:
     (allowed where a corpus is expected) is left as it is. Returns the names of
     those whose file or folder does not exist.
     """
-    from ..data import bundled_datasets
-
     missing = []
     for name in getattr(spec.load(), "_path_params", ()):
         value = params.get(name)

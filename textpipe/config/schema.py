@@ -62,9 +62,9 @@ class DataConfig(Strict):
     @model_validator(mode="after")
     def _one_source(self):
         if (self.dataset is None) == (self.path is None):
-            raise ValueError("give exactly one of 'dataset' (a bundled name) or 'path' (a file)")
+            raise ValueError(Errors.E070)
         if self.test_path is not None and self.path is None:
-            raise ValueError("'test_path' goes with 'path'; bundled datasets bring their own split")
+            raise ValueError(Errors.E071)
         return self
 
 

@@ -126,7 +126,7 @@ class _StrictReading:
         except Exception as exc:  # PyYAML's own: '!!int ""', '!!bool maybe', a date 2024-13-45
             kind = node.tag.rsplit(":", 1)[-1]
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {kind} '{str(node.value)[:60]}': {exc}",
+                None, None, Errors.E075.format(kind=kind, value=str(node.value)[:60], reason=exc),
                 node.start_mark) from None
 
 

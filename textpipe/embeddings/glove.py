@@ -40,10 +40,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
+
+from ..errors import ConfigError, Errors, InputError
 
 __all__ = ["GloveResult", "build_vocabulary", "cooccurrence_matrix", "fit_glove"]
 
@@ -87,9 +89,11 @@ def build_vocabulary(
     (['a'], array([2]))
     """
     if int(min_count) < 1:
-        raise ValueError(f"min_count must be a positive integer; got {min_count!r}.")
+        raise ConfigError(Errors.E512.format(what="a positive integer", got=min_count),
+                          param="min_count")
     if max_size is not None and int(max_size) < 0:
-        raise ValueError(f"max_size must be None or a non-negative integer; got {max_size!r}.")
+        raise ConfigError(Errors.E512.format(what="None or a non-negative integer", got=max_size),
+                          param="max_size")
     counter = Counter(chain.from_iterable(token_lists))
     kept = sorted(
         ((w, c) for w, c in counter.items() if c >= min_count), key=lambda wc: (-wc[1], wc[0])
@@ -177,10 +181,12 @@ def cooccurrence_matrix(
     """
     window = int(window)
     if window < 1:
-        raise ValueError(f"window must be a positive integer; got {window!r}.")
+        raise ConfigError(Errors.E512.format(what="a positive integer", got=window),
+                          param="window")
     n_words = len(vocabulary)
     if n_words and not (0 <= min(vocabulary.values()) and max(vocabulary.values()) < n_words):
-        raise ValueError("vocabulary ids must be the integers 0 .. len(vocabulary) - 1.")
+        raise InputError(Errors.E513.format(last=n_words - 1, low=min(vocabulary.values()),
+                                            high=max(vocabulary.values())))
     n_dense = min(n_words, _DENSE_WORDS)
     dense = np.zeros(n_dense * n_dense, dtype=np.float64)
     total = sp.csr_matrix((n_words, n_words), dtype=np.float64)
@@ -330,13 +336,14 @@ def fit_glove(
     2
     """
     dim, epochs, batch_size = int(dim), int(epochs), int(batch_size)
-    if dim < 1 or epochs < 0 or batch_size < 1:
-        raise ValueError(
-            f"dim and batch_size must be positive and epochs non-negative; got dim={dim}, "
-            f"epochs={epochs}, batch_size={batch_size}."
-        )
-    if x_max <= 0 or learning_rate <= 0:
-        raise ValueError(f"x_max and learning_rate must be positive; got {x_max}, {learning_rate}.")
+    for name, value, least in (("dim", dim, 1), ("epochs", epochs, 0),
+                               ("batch_size", batch_size, 1)):
+        if value < least:
+            what = "a positive integer" if least else "a non-negative integer"
+            raise ConfigError(Errors.E512.format(what=what, got=value), param=name)
+    for name, value in (("x_max", x_max), ("learning_rate", learning_rate)):
+        if not value > 0:
+            raise ConfigError(Errors.E512.format(what="a positive number", got=value), param=name)
     coo = sp.coo_matrix(cooc)
     n_rows, n_cols = coo.shape
     positive = coo.data > 0

@@ -32,7 +32,7 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import Errors, InputError
+from ..errors import ConfigError, Errors, InputError, quoted_list
 
 __all__ = ["METHODS", "SIFPooler", "idf_weights", "pool", "sif_weights", "word_counts"]
 
@@ -134,7 +134,7 @@ def sif_weights(counts, a: float = 1e-3) -> np.ndarray:
     """
     counts = np.asarray(counts, dtype=np.float64)
     if a <= 0:
-        raise ValueError(f"a must be positive; got {a!r}.")
+        raise ConfigError(Errors.E512.format(what="a positive number", got=a), param="a")
     total = counts.sum()
     p = counts / total if total > 0 else np.zeros_like(counts)
     return a / (a + p)
@@ -142,15 +142,10 @@ def sif_weights(counts, a: float = 1e-3) -> np.ndarray:
 
 def _check_weights(weights, n_vectors: int, method: str) -> np.ndarray:
     if weights is None:
-        raise ValueError(
-            f"method '{method}' needs weights, one per vector: use idf_weights() for 'tfidf', "
-            "sif_weights() for 'sif'."
-        )
+        raise ConfigError(Errors.E514.format(method=method), param="weights")
     weights = np.asarray(weights, dtype=np.float64)
     if weights.shape != (n_vectors,):
-        raise ValueError(
-            f"weights must have shape ({n_vectors},), one per vector; got {weights.shape}."
-        )
+        raise ConfigError(Errors.E515.format(n=n_vectors, shape=weights.shape), param="weights")
     return weights
 
 
@@ -220,14 +215,16 @@ def pool(token_id_lists, vectors, method: str = "mean", weights=None):
     [[1.0, 2.0]]
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}.")
+        raise ConfigError(Errors.E512.format(what=f"one of {quoted_list(METHODS)}", got=method),
+                          param="method")
     if not hasattr(vectors, "shape") or len(vectors.shape) != 2:
-        raise ValueError("vectors must be a 2-d array, one row per word.")
+        raise ConfigError(Errors.E516.format(got=getattr(vectors, "shape", type(vectors).__name__)),
+                          param="vectors")
     n_vectors, dim = vectors.shape
     if method in ("tfidf", "sif"):
         weights = _check_weights(weights, n_vectors, method)
     elif weights is not None:
-        raise ValueError(f"weights apply to methods 'tfidf' and 'sif', not '{method}'.")
+        raise ConfigError(Errors.E517.format(method=method), param="weights")
     dtype = np.result_type(vectors.dtype, np.float32)
 
     ids, doc, n_docs = _flatten(token_id_lists, n_vectors)
@@ -317,7 +314,8 @@ class SIFPooler:
         token_id_lists = list(token_id_lists)
         n_vectors, dim = vectors.shape
         if not 0 <= int(self.n_components) <= dim:
-            raise ValueError(f"n_components must be in [0, {dim}]; got {self.n_components!r}.")
+            raise ConfigError(Errors.E512.format(what=f"an integer in [0, {dim}]",
+                                                 got=self.n_components), param="n_components")
         if counts is None:
             counts = word_counts(token_id_lists, n_vectors)
         self.weights_ = sif_weights(counts, self.a)
@@ -339,7 +337,7 @@ class SIFPooler:
         if not hasattr(self, "components_"):
             from sklearn.exceptions import NotFittedError
 
-            raise NotFittedError("This SIFPooler is not fitted yet; call fit() first.")
+            raise NotFittedError(Errors.E518.format(what="SIFPooler"))
         X, n_empty = pool(token_id_lists, vectors, method="sif", weights=self.weights_)
         C = self.components_
         if len(C):

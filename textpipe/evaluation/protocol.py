@@ -71,10 +71,7 @@ def plan_evaluation(dataset, evaluation) -> Plan:
 
     if method == "split":
         if not dataset.has_test_split:
-            raise DataError(
-                "evaluation method 'split' needs data with a test part (a bundled dataset "
-                "with one, 'test_path', or --test-data); use 'cv' or 'holdout' instead."
-            )
+            raise DataError(Errors.E905)
         texts = list(dataset.texts) + list(dataset.test_texts)
         labels = np.asarray(list(dataset.labels) + list(dataset.test_labels), dtype=object)
         n_train = len(dataset.texts)
@@ -104,7 +101,7 @@ def plan_evaluation(dataset, evaluation) -> Plan:
             train, test = train_test_split(index, test_size=evaluation.test_size,
                                            random_state=evaluation.seed, stratify=labels)
         except ValueError as exc:
-            raise DataError(f"cannot make a stratified holdout split: {exc}") from None
+            raise DataError(Errors.E906.format(reason=exc)) from None
         folds = [Fold(0, np.sort(train), np.sort(test))]
     return Plan(method, texts, labels, folds)
 

@@ -43,6 +43,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from ..errors import Errors, ModelError
 from .encoder import CharCNNEncoder
 from .softmax import WordSoftmax
 from .vocab import BOS, EOS, Vocabulary
@@ -85,7 +86,7 @@ class BiLMConfig:
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"unknown biLM configuration keys: {sorted(unknown)}")
+            raise ModelError(Errors.E611.format(keys=sorted(unknown)))
         return cls(**data)
 
     @property

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 import torch
 from torch import nn
 
+from ..errors import ConfigError, Errors
 from .bilm import BiLM
 from .vocab import Vocabulary
 
@@ -56,7 +57,7 @@ class ScalarMix(nn.Module):
                  gamma: float = 1.0, trainable: bool = True, mean=None, std=None):
         super().__init__()
         if (mean is None) != (std is None):
-            raise ValueError("give both mean and std, or neither")
+            raise ConfigError(Errors.E614, param="mean" if mean is None else "std")
         self.register_buffer("mean", None if mean is None else torch.as_tensor(mean).float())
         self.register_buffer("std", None if std is None else torch.as_tensor(std).float())
         s = torch.ones(n_layers) if weights is None else torch.as_tensor(weights,

@@ -88,7 +88,8 @@ def load_bilm(folder) -> tuple[BiLM, Vocabulary, dict]:
     try:
         info = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
         if info.get("format") != FORMAT:
-            raise ValueError(f"{CONFIG_FILE} has format {info.get('format')!r}, not {FORMAT!r}")
+            raise ModelError(Errors.E610.format(file=CONFIG_FILE, got=info.get("format"),
+                                                expected=FORMAT))
         config = BiLMConfig.from_dict(info["model"])
         vocab = Vocabulary.load(folder / VOCAB_FILE)
         from safetensors.torch import load_file

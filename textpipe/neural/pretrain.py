@@ -38,8 +38,12 @@ from typing import Any, Callable
 
 from ..config.pretraining import (CorpusConfig, ModelConfig, PretrainConfig, PretrainFile,
                                   TrainingConfig, load_pretrain_config)
+from ..data import load_dataset
+from ..data.decoding import read_text, split_lines
 from ..errors import ConfigError, Errors, InputError
-from ..paths import Input, Output, check_paths
+from ..paths import Input, Output, check_input_file, check_paths
+from .threads import torch_threads
+from .vocab import Vocabulary
 
 __all__ = ["CorpusConfig", "ModelConfig", "PretrainConfig", "PretrainFile", "PretrainResult",
            "Progress", "TrainingConfig", "check_output_dir", "corpus_documents",
@@ -51,10 +55,7 @@ __all__ = ["CorpusConfig", "ModelConfig", "PretrainConfig", "PretrainFile", "Pre
 
 def corpus_documents(corpus: CorpusConfig) -> list[list[str]]:
     """Tokenized, non-empty documents of the corpus, long ones cut to ``max_length``."""
-    from ..data import load_dataset
-    from ..data.decoding import read_text, split_lines
-    from ..paths import check_input_file
-    from ..stages.tokenize import Tokenize
+    from ..stages.tokenize import Tokenize  # scikit-learn: not for `textpipe --help`
 
     texts = list(corpus.texts)
     for name in corpus.datasets:
@@ -206,8 +207,6 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
     from .bilm import BiLM, BiLMConfig
     from .io import (load_checkpoint, remove_checkpoint, restore_checkpoint, save_bilm,
                      save_checkpoint)
-    from .threads import torch_threads
-    from .vocab import Vocabulary
 
     say = on_message or (lambda message: None)
     out = Path(config.output_dir)

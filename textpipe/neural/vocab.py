@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import ConfigError, Errors, ModelError
+
 BOS, EOS, UNK = "<S>", "</S>", "<unk>"
 SPECIAL_WORDS = (BOS, EOS, UNK)
 # Character ids with a fixed meaning; corpus characters start after them.
@@ -55,9 +57,9 @@ class Vocabulary:
     def __init__(self, words: list[str], chars: list[str], max_characters: int = 50,
                  counts: list[int] | None = None):
         if list(words[:3]) != list(SPECIAL_WORDS):
-            raise ValueError(f"a vocabulary starts with {SPECIAL_WORDS}; got {words[:3]}")
+            raise ModelError(Errors.E612.format(special=list(SPECIAL_WORDS), got=list(words[:3])))
         if max_characters < 3:
-            raise ValueError("max_characters must be at least 3 (markers and one character)")
+            raise ConfigError(Errors.E613.format(got=max_characters), param="max_characters")
         self.words = list(words)
         self.chars = list(chars)
         self.max_characters = int(max_characters)
@@ -130,7 +132,8 @@ class Vocabulary:
     def from_dict(cls, data: dict) -> "Vocabulary":
         """Inverse of :meth:`to_dict`."""
         if data.get("format") != FORMAT:
-            raise ValueError(f"not a textpipe biLM vocabulary (format {data.get('format')!r})")
+            raise ModelError(Errors.E610.format(file="the vocabulary", got=data.get("format"),
+                                                expected=FORMAT))
         return cls(data["words"], data["chars"], data["max_characters"], data.get("counts"))
 
     def save(self, path: str | Path) -> None:

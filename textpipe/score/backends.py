@@ -37,7 +37,7 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import DataError, Errors, ModelError
+from ..errors import Errors, ModelError, UsageError
 from ..model import (ModelVersionWarning, SavedModel, check_model, load_model, model_identity,
                      save_model)
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
@@ -180,11 +180,11 @@ def _in_worker(func, where: tuple[str, str, bool], item, args):
 
 
 def check_n_jobs(n_jobs) -> int:
-    """Return ``n_jobs`` if it is a nonzero int (``-1``: every core), else raise DataError."""
+    """Return ``n_jobs`` if it is a nonzero int (``-1``: every core), else raise UsageError."""
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
-        raise DataError(Errors.E816.format(name="n_jobs",
-                                           what="a nonzero integer (-1: every core)",
-                                           got=n_jobs))
+        raise UsageError(Errors.E816.format(name="n_jobs",
+                                            what="a nonzero integer (-1: every core)",
+                                            got=n_jobs), option="n_jobs")
     return int(n_jobs)
 
 
@@ -233,14 +233,15 @@ def _dask_map(func, items, model: ModelHandle, args, address: str) -> Iterator:
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise DataError(Errors.E813.format(address=address, reason=exc)) from None
+        raise UsageError(Errors.E813.format(address=address, reason=exc),
+                         option="--scheduler") from None
     pending: deque = deque()
     try:
         try:
             client.wait_for_workers(1, timeout=DASK_WORKER_TIMEOUT)
         except TimeoutError:
-            raise DataError(Errors.E834.format(address=address,
-                                               seconds=DASK_WORKER_TIMEOUT)) from None
+            raise UsageError(Errors.E834.format(address=address, seconds=DASK_WORKER_TIMEOUT),
+                             option="--scheduler") from None
         remote = client.scatter(model.pipeline, broadcast=True, hash=False)
         window = max(2, 2 * sum(client.nthreads().values()))
 

@@ -40,7 +40,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import DataError, Errors, ModelError, quoted_list
+from ..errors import DataError, Errors, ModelError, UsageError, quoted_list
 from ..model import METADATA_FILE, MODEL_FILES
 from ..paths import Input, Output, atomic_file, check_paths, write_errors
 from .backends import ModelHandle, check_n_jobs, ordered_map
@@ -315,9 +315,11 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
 
     Raises
     ------
+    UsageError
+        For a bad option or output path (see :func:`textpipe.paths.check_paths`).
     DataError
-        For a bad input, output or option, a bad row with ``strict``, or an
-        output that another run is writing to.
+        For a bad input, a bad row with ``strict``, an output that another run is
+        writing to, or one that cannot be resumed.
     ModelError
         If the model cannot be loaded, or has no ``classes_``.
     """
@@ -329,16 +331,18 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
     to_stdout = output == STDOUT
     fmt = check_output_format(output_format) if output_format else detect_output_format(output)
     if fmt is None:
-        raise DataError(Errors.E817.format(role="output", path=output, option="--output-format",
-                                           allowed="jsonl, csv, parquet"))
+        raise UsageError(Errors.E817.format(role="output", path=output, option="--output-format",
+                                            allowed="jsonl, csv, parquet"),
+                         option="--output-format")
     if resume and to_stdout:
-        raise DataError(Errors.E811.format(
+        raise UsageError(Errors.E811.format(
             what="a run that writes to standard output",
             why="what was written cannot be checked or taken back; write to a file (-o FILE) "
-                "to be able to resume"))
+                "to be able to resume"), option="--resume")
     if fmt == "parquet" and to_stdout:
-        raise DataError(Errors.E818.format(what="Parquet output", fmt="Parquet",
-                                           verb="written to", instead="JSONL or CSV"))
+        raise UsageError(Errors.E818.format(what="Parquet output", fmt="Parquet",
+                                            verb="written to", instead="JSONL or CSV"),
+                         option="--output")
     errors = _check_destinations(model, input, output, errors, resume=resume,
                                  overwrite=overwrite)
     handle = ModelHandle.resolve(model, allow_version_mismatch=allow_version_mismatch)
@@ -346,7 +350,7 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
     if not handle.classes:
         raise ModelError(Errors.E832.format(what=handle.last_step))
     if top_k is not None and not handle.has_proba:
-        raise DataError(Errors.E809.format(step=handle.last_step))
+        raise UsageError(Errors.E809.format(step=handle.last_step), option="--top-k")
     if proba and not handle.has_proba:
         proba = False
         summary.notes.append("the model has no predict_proba: labels only")

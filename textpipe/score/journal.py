@@ -213,8 +213,9 @@ class Journal:
     def commit(self, index: int, payload: bytes, errors: list[dict], entry: dict) -> None:
         """Commit chunk ``index``: its rows, its bad rows, then its journal line."""
         if index != len(self.entries):
-            raise ValueError(f"chunk {index} committed out of order "
-                             f"(expected {len(self.entries)})")  # a bug, not a user error
+            # A bug in the job, not a user error: it must show as one, with its traceback.
+            raise RuntimeError(f"chunk {index} committed out of order "
+                               f"(expected {len(self.entries)})")
         write_atomic(self.folder / _part_name(index, self.suffix), payload)
         errors_path = self.folder / _errors_name(index)
         if errors:

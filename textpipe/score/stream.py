@@ -24,15 +24,15 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ..errors import DataError, Errors
+from ..errors import Errors, UsageError
 from .backends import ModelHandle, ordered_map
 
 
 def check_chunk_size(size) -> int:
-    """Return ``size`` if it is a positive int, else raise ``DataError`` naming chunk_size."""
+    """Return ``size`` if it is a positive int, else raise ``UsageError`` naming chunk_size."""
     if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-        raise DataError(Errors.E816.format(name="chunk_size", what="a positive integer",
-                                           got=size))
+        raise UsageError(Errors.E816.format(name="chunk_size", what="a positive integer",
+                                            got=size), option="chunk_size")
     return int(size)
 
 

@@ -58,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataError, Errors, quoted_list
+from ..errors import Errors, UsageError, quoted_list
 
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
@@ -79,9 +79,10 @@ def detect_output_format(path: str) -> str | None:
 
 
 def check_output_format(fmt: str) -> str:
-    """Return ``fmt`` if it is one of :data:`OUTPUT_FORMATS`, else raise ``DataError``."""
+    """Return ``fmt`` if it is one of :data:`OUTPUT_FORMATS`, else raise ``UsageError``."""
     if fmt not in OUTPUT_FORMATS:
-        raise DataError(Errors.E802.format(fmt=fmt, allowed=quoted_list(OUTPUT_FORMATS)))
+        raise UsageError(Errors.E802.format(fmt=fmt, allowed=quoted_list(OUTPUT_FORMATS)),
+                         option="--output-format")
     return fmt
 
 
@@ -142,7 +143,7 @@ def output_spec(format: str, labels, *, proba: bool = True, top_k: int | None = 
     check_output_format(format)
     labels = tuple(str(label) for label in labels)
     if top_k is not None and not (isinstance(top_k, int) and 1 <= top_k <= len(labels)):
-        raise DataError(Errors.E808.format(n=len(labels), got=top_k))
+        raise UsageError(Errors.E808.format(n=len(labels), got=top_k), option="--top-k")
     columns, kinds = ["id", "label"], ["id", "label"]
     if proba and top_k is None:
         columns += [f"proba_{label}" for label in labels]

@@ -57,7 +57,6 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -66,6 +65,7 @@ from ..neural.folder import bilm_parameter_problems
 from ..neural.threads import deterministic, torch_threads
 from ..parameters import check_parameters
 from ..registry import LABELS, TOKENS, get_stage
+from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage, check_token_lists
 
 # textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
@@ -286,7 +286,7 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         self._check_combination()
         docs = check_token_lists(X, self.stage_name)
         if y is None:
-            raise InputError("stage 'bilstm' is a classifier: fit needs labels y.")
+            raise InputError(Errors.E109.format(stage="bilstm"))
         y = np.asarray(y)
         if len(docs) != len(y):
             raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))

@@ -47,13 +47,13 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..neural.folder import bilm_parameter_problems
 from ..neural.threads import torch_threads
 from ..registry import FEATURES, TOKEN_VECTORS, TOKENS
+from ..sklearn_compat import Interval, StrOptions
 from .base import TextStage
 from .embed import EmptyDocumentWarning
 

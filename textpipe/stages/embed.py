@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..data import bundled_datasets, load_dataset
 from ..data.decoding import read_text, split_lines
 from ..embeddings import (SIFPooler, build_vocabulary, cooccurrence_matrix, fit_glove, idf_weights,
                           load_vectors, pool)
-from ..errors import DataError, Errors, InputError
+from ..errors import DataError, Errors, InputError, UnknownWordError
 from ..registry import FEATURES, TOKENS
+from ..sklearn_compat import Interval, StrOptions
 from .base import TextStage, TypeMemo
 from .tokenize import Tokenize
 
@@ -96,7 +96,7 @@ class WordVectorStage(TextStage):
         words, vectors = self._learn_vectors(self._training_documents(docs))
         if len(words) == 0:
             raise InputError(Errors.E106.format(
-                stage=self.stage_name, detail=f" (no word occurs at least min_count times)"))
+                stage=self.stage_name, detail=" (no word occurs at least min_count times)"))
         self.vocabulary_ = {w: i for i, w in enumerate(words)}
         self.vectors_ = np.asarray(vectors, dtype=np.float32)
         self.n_features_out_ = self.vectors_.shape[1] * (2 if self.pooling == "meanmax" else 1)
@@ -186,7 +186,8 @@ class WordVectorStage(TextStage):
     # -- inspection -------------------------------------------------------------------
 
     def word_vector(self, word: str) -> np.ndarray:
-        """The vector of ``word``; ``KeyError`` if it has none."""
+        """The vector of ``word``; :class:`~textpipe.errors.UnknownWordError` (a
+        ``KeyError``) if it has none."""
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
@@ -194,7 +195,7 @@ class WordVectorStage(TextStage):
             return self.vectors_[self.vocabulary_[word]]
         if self.oov == "subword":
             return self._oov_vectors([word])[0]
-        raise KeyError(f"'{word}' is not in the vocabulary of {len(self.vocabulary_)} words")
+        raise UnknownWordError(Errors.E924.format(word=word, n=len(self.vocabulary_)))
 
     def most_similar(self, positive, negative=(), topn: int = 10) -> list[tuple[str, float]]:
         """Words nearest by cosine to the sum of ``positive`` minus ``negative`` vectors.

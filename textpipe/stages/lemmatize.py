@@ -17,10 +17,10 @@ import warnings
 from functools import lru_cache
 from typing import ClassVar
 
-from sklearn.utils._param_validation import StrOptions
 
 from ..errors import ConfigError, Errors, MissingResourceError, did_you_mean
 from ..registry import TOKENS
+from ..sklearn_compat import StrOptions
 from .base import TextStage, TypeMemo
 
 __all__ = ["Lemmatize", "lookup_languages", "DEBIAN_WORDNET"]

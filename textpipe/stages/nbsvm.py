@@ -18,15 +18,23 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
-from sklearn.utils._available_if import available_if
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..errors import Errors, InputError
 from ..registry import FEATURES, LABELS
+from ..sklearn_compat import Interval, StrOptions
 
 __all__ = ["NBSVM"]
+
+
+def _length(X) -> int:
+    """Rows of a matrix or array, items of a list, rows of an array-like."""
+    shape = getattr(X, "shape", None)
+    if shape:
+        return shape[0]
+    return len(X) if hasattr(X, "__len__") else np.asarray(X).shape[0]
 
 
 def _binarized(X):
@@ -198,7 +206,7 @@ class NBSVM(ClassifierMixin, BaseEstimator):
         """
         self._validate_params()
         if y is not None:
-            n_x, n_y = _num_samples(X), _num_samples(y)
+            n_x, n_y = _length(X), _length(y)
             if n_x != n_y:
                 raise InputError(Errors.E108.format(n_x=n_x, n_y=n_y))
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)

@@ -14,9 +14,9 @@ import unicodedata
 from functools import lru_cache
 from typing import ClassVar
 
-from sklearn.utils._param_validation import StrOptions
 
 from ..registry import TEXT
+from ..sklearn_compat import StrOptions
 from .base import TextStage
 
 __all__ = ["Normalize"]

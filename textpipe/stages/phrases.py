@@ -15,10 +15,10 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import ClassVar
 
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..errors import ConfigError, Errors
 from ..registry import TOKENS
+from ..sklearn_compat import Interval, StrOptions
 from .base import TextStage
 
 __all__ = ["Phrases"]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sklearn.utils._param_validation import StrOptions
 
 from ..errors import ConfigError, Errors, did_you_mean
 from ..registry import TOKENS
+from ..sklearn_compat import StrOptions
 from .base import TextStage, TypeMemo
 
 __all__ = ["Stem"]

@@ -17,10 +17,10 @@ from numbers import Integral
 from pathlib import Path
 from typing import ClassVar
 
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..errors import ConfigError, Errors
 from ..registry import TOKENS
+from ..sklearn_compat import Interval, StrOptions
 from .base import TextStage, TypeMemo
 from .tokenize import spacy_language_class
 

@@ -14,10 +14,10 @@ from itertools import chain
 from numbers import Integral
 from typing import ClassVar
 
-from sklearn.utils._param_validation import StrOptions
 
 from ..errors import ConfigError, Errors, did_you_mean
 from ..registry import TEXT, TOKENS
+from ..sklearn_compat import StrOptions
 from .base import TextStage, TypeMemo
 
 __all__ = ["Tokenize", "DEFAULT_PATTERN"]

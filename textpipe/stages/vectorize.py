@@ -35,20 +35,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.preprocessing import normalize
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, Errors, InputError
 from ..registry import FEATURES, TOKENS
+from ..sklearn_compat import Interval, RealNotInt, StrOptions, align_sparse_output
 from .base import TextStage
-
-try:  # follow sklearn's "sparse_interface" setting (spmatrix or sparray)
-    from sklearn.utils._sparse import _align_api_if_sparse
-except ImportError:  # pragma: no cover - sklearn < 1.8 always returns spmatrix
-
-    def _align_api_if_sparse(X):
-        return X
-
 
 __all__ = ["CountVectors", "TfidfVectors", "HashingVectors"]
 
@@ -180,7 +172,7 @@ class _VocabularyVectors(TextStage):
         high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
         low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
         if high < low:
-            raise ValueError(
+            raise ConfigError(
                 Errors.E402.format(
                     stage=self.stage_name, max_df=self.max_df, min_df=self.min_df,
                     high=high, low=low, n_docs=n_docs,
@@ -210,7 +202,7 @@ class _VocabularyVectors(TextStage):
             top = (-tfs[kept].astype(self._tf_dtype)).argsort()[:limit]
             kept = kept[np.sort(top)]
         if len(kept) == 0:
-            raise ValueError(
+            raise ConfigError(
                 Errors.E403.format(
                     stage=self.stage_name, n_terms=int((df > 0).sum()), n_docs=n_docs,
                     min_df=self.min_df, max_df=self.max_df,
@@ -250,7 +242,7 @@ class _VocabularyVectors(TextStage):
         """Learn what the weighting needs (nothing for counts)."""
 
     def _transform(self, docs):
-        return _align_api_if_sparse(self._weight(self._counts(docs)))
+        return align_sparse_output(self._weight(self._counts(docs)))
 
     def fit_transform(self, X, y=None, **fit_params):
         """Learn the vocabulary and return the matrix of ``X``, in one pass over the tokens.
@@ -271,7 +263,7 @@ class _VocabularyVectors(TextStage):
         counts, df = self._fit_counts(docs)
         self._fit_idf(df, len(docs))
         self.fitted_ = True
-        return _align_api_if_sparse(self._weight(counts))
+        return align_sparse_output(self._weight(counts))
 
     def get_feature_names_out(self, input_features=None):
         """Return the vocabulary's terms in column order (alphabetical).
@@ -530,7 +522,7 @@ class HashingVectors(TextStage):
         types = _Vocabulary()
         T = _term_ids(docs, ngram_range, types)  # columns: distinct terms of docs
         if T.nnz == 0:
-            return _align_api_if_sparse(sp.csr_matrix((len(docs), self.n_features)))
+            return align_sparse_output(sp.csr_matrix((len(docs), self.n_features)))
         hashed = FeatureHasher(
             n_features=self.n_features, input_type="string",
             alternate_sign=self.alternate_sign,
@@ -545,4 +537,4 @@ class HashingVectors(TextStage):
             X.data.fill(1.0)
         if self.norm is not None:
             X = normalize(X, norm=self.norm, copy=False)
-        return _align_api_if_sparse(X)
+        return align_sparse_output(X)
