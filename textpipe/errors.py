@@ -209,44 +209,17 @@ class Errors:
     # Data
     E201 = "unknown dataset '{name}'.{hint} Bundled datasets: {allowed}. A path to a file or folder works too."
     E202 = "file or folder not found."
-    E203 = "unknown data format '{fmt}'. Use one of: {allowed}."
-    E205 = (
-        "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'. Use encoding "
-        "'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'."
-    )
     E206 = "cannot decompress the gzip file: {reason}."
     E207 = (
         "expected 'LABEL TEXT' (the label, a space, then the text), but the line holds a "
-        "single field: {excerpt}."
+        "single field"
     )
     E208 = "the file is empty; a {fmt} file needs a header row naming its columns, e.g. {example}."
-    E209 = (
-        "expected {expected} fields, as in the header, but the record has {got}: {excerpt}. "
-        "Quote fields that contain the delimiter."
-    )
-    E210 = (
-        "cannot parse the {fmt} record that starts on this line: {reason}. Check for an "
-        "unbalanced double quote, or a quote inside an unquoted field."
-    )
     E211 = (
         "the header has no column '{column}' for the {role}.{hint} Its columns are: "
         "{available}. Set {param} to one of them."
     )
-    E212 = (
-        "is not valid JSON ({reason}): {excerpt}. Each line must hold one JSON object, "
-        'e.g. {{"text": "a fine film", "label": "pos"}}.'
-    )
-    E213 = "expected a JSON object, but the line holds {kind}: {excerpt}."
-    E214 = (
-        "the object has no field '{field}' for the {role}.{hint} Its fields are: "
-        "{available}. Set {param} to one of them."
-    )
-    E215 = "the text must be a string, but it is {kind}: {excerpt}."
-    E216 = (
-        "the label must be a string or an integer, but it is {kind}: {excerpt}. A float "
-        "label is accepted only if it is a whole number (1.0 is read as '1')."
-    )
-    E217 = "the {role} is empty; every example needs a non-empty text and label."
+    E216 = "the label must be a string or an integer, but it is {kind}"
     E218 = (
         "holds no label folders. A folder dataset has one sub-folder per label, each "
         "holding one .txt file per document, e.g. reviews/pos/001.txt."
@@ -439,6 +412,40 @@ class Errors:
         "this machine."
     )
 
+    # Data formats: one vocabulary and one set of record problems, for training data
+    # and for input to score. E285-E296 are reasons, one clause each, as a scoring run's
+    # errors file records them; training data raises them through E297 (excerpt: ': ' and
+    # the quoted line, or nothing) and E299.
+    E280 = "unknown data format '{fmt}'. Use one of: {allowed}."
+    E281 = "format '{fmt}' {why}. Use one of: {allowed}."
+    E282 = (
+        "has one document per line and no labels, so it cannot be training data (for "
+        "'LABEL TEXT' lines use 'lines')"
+    )
+    E283 = (
+        "reads a folder with one sub-folder of .txt files per label: training data, not "
+        "documents to score"
+    )
+    E284 = " A float label is accepted only if it is a whole number (1.0 is read as '1')."
+    E285 = "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'"
+    E286 = "expected {expected} fields, as in the header, but the record has {got}"
+    E287 = "cannot parse the {fmt} record ({reason})"
+    E288 = (
+        " Quote fields that contain the delimiter; check for an unbalanced double quote, "
+        "or a quote inside an unquoted field."
+    )
+    E289 = "not valid JSON ({reason})"
+    E290 = ' Each line must hold one JSON object, e.g. {"text": "a fine film", "label": "pos"}.'
+    E291 = "expected a JSON object, but the line holds {kind}"
+    E292 = "no field '{field}' for the {role}{hint}; the fields are: {available}"
+    E293 = " Set {param} to one of them."
+    E294 = "the text must be a string, but it is {kind}"
+    E295 = "the {role} is empty"
+    E296 = "the {role} is missing (null)"
+    E297 = "{reason}{excerpt}.{advice}"
+    E298 = "{reason}. Use encoding 'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'."
+    E299 = "row {row}: {reason}: {excerpt}.{advice}"
+
     # Output paths: every command that writes
     E850 = (
         "'{path}' is a folder, so {what} cannot be written there: give a file name, e.g. "
@@ -486,7 +493,6 @@ class Errors:
     )
 
     # Batch scoring (textpipe score): the job
-    E801 = "unknown input format '{fmt}'. Use one of: {allowed}."
     E802 = "unknown output format '{fmt}'. Use one of: {allowed}."
     E803 = "{what} cannot be read from standard input; give a file instead."
     E804 = (
@@ -512,7 +518,7 @@ class Errors:
         "to write. Leave out --top-k, or pass --no-proba to write labels only."
     )
     E810 = (
-        "the 'text' format has one document per line and no named columns, so {option} "
+        "the '{fmt}' format has one document per line and no named columns, so {option} "
         "does not apply. Use CSV, TSV, JSONL or Parquet input to keep columns or name ids."
     )
     E811 = "{what} cannot be resumed: {why}."
@@ -543,21 +549,12 @@ class Errors:
     )
 
     # Batch scoring: reasons a row is skipped (written to the errors file)
-    E821 = "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'"
-    E822 = "the text is empty"
-    E823 = "not valid JSON ({reason})"
-    E824 = "expected a JSON object, but the line holds {kind}"
-    E825 = "no field '{field}' for the {role}{hint}; the fields are: {available}"
-    E826 = "the text must be a string, but it is {kind}"
-    E827 = "expected {expected} fields, as in the header, but the record has {got}"
-    E828 = "cannot parse the {fmt} record ({reason})"
     E829 = (
         "a double quote opens a field, but no well-formed record follows (one that closes "
         "it within {n} lines, with as many fields as the header): the quote is taken as "
         "stray, this line is skipped and reading goes on at the next line"
     )
     E830 = "the model cannot score this document: {reason}"
-    E831 = "the text is missing (null)"
 
     # Batch scoring: bad rows, bad values and how the input is decoded
     E880 = (

@@ -333,10 +333,10 @@ def _check_metadata_shape(meta: dict, meta_path: Path) -> None:
     ``checksums`` may be missing here: :func:`_open_verified` then names the file
     that has none.
     """
-    from .data.readers import _json_kind
+    from .data.formats import json_kind
 
     def refuse(field, expected, value=_MISSING):
-        got = "missing" if value is _MISSING else _json_kind(value)
+        got = "missing" if value is _MISSING else json_kind(value)
         raise ModelError(Errors.E870.format(path=meta_path, field=field, expected=expected,
                                             got=got))
 

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..errors import Errors, did_you_mean, quoted_list
 from ..evaluation.metrics import METRICS
 
-DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
+DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "parquet", "folder")
 
 
 class _Strict(BaseModel):
@@ -42,7 +42,7 @@ class DataConfig(_Strict):
     dataset: Optional[str] = Field(None, description="a bundled dataset name, e.g. 'mr' or 'trec'")
     path: Optional[str] = Field(None, description="a file or folder; relative to the YAML file")
     test_path: Optional[str] = Field(None, description="a separate test file of the same format")
-    format: Optional[Literal["lines", "csv", "tsv", "jsonl", "folder"]] = Field(
+    format: Optional[Literal["lines", "csv", "tsv", "jsonl", "parquet", "folder"]] = Field(
         None, description="detected from the extension when not given"
     )
     encoding: str = Field("auto", description="'auto' or a codec name such as 'latin-1'")
