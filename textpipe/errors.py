@@ -326,44 +326,17 @@ class Errors:
     # Data
     E201 = "unknown dataset '{name}'.{hint} Bundled datasets: {allowed}. A path to a file or folder works too."
     E202 = "file or folder not found."
-    E203 = "unknown data format '{fmt}'. Use one of: {allowed}."
-    E205 = (
-        "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'. Use encoding "
-        "'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'."
-    )
     E206 = "cannot decompress the gzip file: {reason}."
     E207 = (
         "expected 'LABEL TEXT' (the label, a space, then the text), but the line holds a "
-        "single field: {excerpt}."
+        "single field"
     )
     E208 = "the file is empty; a {fmt} file needs a header row naming its columns, e.g. {example}."
-    E209 = (
-        "expected {expected} fields, as in the header, but the record has {got}: {excerpt}. "
-        "Quote fields that contain the delimiter."
-    )
-    E210 = (
-        "cannot parse the {fmt} record that starts on this line: {reason}. Check for an "
-        "unbalanced double quote, or a quote inside an unquoted field."
-    )
     E211 = (
         "the header has no column '{column}' for the {role}.{hint} Its columns are: "
         "{available}. Set {param} to one of them."
     )
-    E212 = (
-        "is not valid JSON ({reason}): {excerpt}. Each line must hold one JSON object, "
-        'e.g. {{"text": "a fine film", "label": "pos"}}.'
-    )
-    E213 = "expected a JSON object, but the line holds {kind}: {excerpt}."
-    E214 = (
-        "the object has no field '{field}' for the {role}.{hint} Its fields are: "
-        "{available}. Set {param} to one of them."
-    )
-    E215 = "the text must be a string, but it is {kind}: {excerpt}."
-    E216 = (
-        "the label must be a string or an integer, but it is {kind}: {excerpt}. A float "
-        "label is accepted only if it is a whole number (1.0 is read as '1')."
-    )
-    E217 = "the {role} is empty; every example needs a non-empty text and label."
+    E216 = "the label must be a string or an integer, but it is {kind}"
     E218 = (
         "holds no label folders. A folder dataset has one sub-folder per label, each "
         "holding one .txt file per document, e.g. reviews/pos/001.txt."
@@ -566,6 +539,40 @@ class Errors:
         "this machine."
     )
 
+    # Data formats: one vocabulary and one set of record problems, for training data
+    # and for input to score. E285-E296 are reasons, one clause each, as a scoring run's
+    # errors file records them; training data raises them through E297 (excerpt: ': ' and
+    # the quoted line, or nothing) and E299.
+    E280 = "unknown data format '{fmt}'. Use one of: {allowed}."
+    E281 = "format '{fmt}' {why}. Use one of: {allowed}."
+    E282 = (
+        "has one document per line and no labels, so it cannot be training data (for "
+        "'LABEL TEXT' lines use 'lines')"
+    )
+    E283 = (
+        "reads a folder with one sub-folder of .txt files per label: training data, not "
+        "documents to score"
+    )
+    E284 = " A float label is accepted only if it is a whole number (1.0 is read as '1')."
+    E285 = "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'"
+    E286 = "expected {expected} fields, as in the header, but the record has {got}"
+    E287 = "cannot parse the {fmt} record ({reason})"
+    E288 = (
+        " Quote fields that contain the delimiter; check for an unbalanced double quote, "
+        "or a quote inside an unquoted field."
+    )
+    E289 = "not valid JSON ({reason})"
+    E290 = ' Each line must hold one JSON object, e.g. {"text": "a fine film", "label": "pos"}.'
+    E291 = "expected a JSON object, but the line holds {kind}"
+    E292 = "no field '{field}' for the {role}{hint}; the fields are: {available}"
+    E293 = " Set {param} to one of them."
+    E294 = "the text must be a string, but it is {kind}"
+    E295 = "the {role} is empty"
+    E296 = "the {role} is missing (null)"
+    E297 = "{reason}{excerpt}.{advice}"
+    E298 = "{reason}. Use encoding 'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'."
+    E299 = "row {row}: {reason}: {excerpt}.{advice}"
+
     # Output paths: every command that writes
     E850 = (
         "'{path}' is a folder, so {what} cannot be written there: give a file name, e.g. "
@@ -617,7 +624,6 @@ class Errors:
     )
 
     # Batch scoring (textpipe score): the job
-    E801 = "unknown input format '{fmt}'. Use one of: {allowed}."
     E802 = "unknown output format '{fmt}'. Use one of: {allowed}."
     E803 = "{what} cannot be read from standard input; give a file instead."
     E804 = (
@@ -643,7 +649,7 @@ class Errors:
         "to write. Leave out --top-k, or pass --no-proba to write labels only."
     )
     E810 = (
-        "the 'text' format has one document per line and no named columns, so {option} "
+        "the '{fmt}' format has one document per line and no named columns, so {option} "
         "does not apply. Use CSV, TSV, JSONL or Parquet input to keep columns or name ids."
     )
     E811 = "{what} cannot be resumed: {why}."
@@ -674,21 +680,12 @@ class Errors:
     )
 
     # Batch scoring: reasons a row is skipped (written to the errors file)
-    E821 = "cannot decode byte 0x{byte:02x} (column {column}) as '{encoding}'"
-    E822 = "the text is empty"
-    E823 = "not valid JSON ({reason})"
-    E824 = "expected a JSON object, but the line holds {kind}"
-    E825 = "no field '{field}' for the {role}{hint}; the fields are: {available}"
-    E826 = "the text must be a string, but it is {kind}"
-    E827 = "expected {expected} fields, as in the header, but the record has {got}"
-    E828 = "cannot parse the {fmt} record ({reason})"
     E829 = (
         "a double quote opens a field, but no well-formed record follows (one that closes "
         "it within {n} lines, with as many fields as the header): the quote is taken as "
         "stray, this line is skipped and reading goes on at the next line"
     )
     E830 = "the model cannot score this document: {reason}"
-    E831 = "the text is missing (null)"
 
     # Batch scoring: bad rows, bad values and how the input is decoded
     E880 = (
@@ -981,11 +978,28 @@ ADVICE = {
     "E202": "Check the path: give an existing file or folder.",
     "E206": "Check that the file is a complete gzip file (copy it again), or give it uncompressed.",
     "E207": "Write each line as `LABEL TEXT`, or use another data format (CSV, TSV, JSONL).",
+    "E282": "Use `format: lines` for `LABEL TEXT` lines, or CSV/TSV/JSONL with a label column.",
+    "E283": "Give a file of documents to score; folders are read as training data only.",
+    "E284": "Write labels as strings or whole numbers.",
+    "E285": (
+        "Name the file's encoding (`encoding:` in the data block, `--encoding` when scoring), "
+        "or convert the file to UTF-8; when scoring, the row goes to the errors file."
+    ),
+    "E286": "Quote fields that contain the delimiter, or fix the record's number of fields.",
+    "E287": "Check the record's quotes: a quote inside an unquoted field, or one left open.",
+    "E288": "Quote fields that contain the delimiter and double quotes inside quoted fields.",
+    "E289": "Fix the line so that it holds one JSON object.",
+    "E290": "Write one JSON object per line.",
+    "E291": 'Write one JSON object per line, e.g. `{"text": "a fine film", "label": "pos"}`.',
+    "E292": "Name the field with the text (or label, or id) option, or add the field.",
+    "E293": "Set the option named to one of the fields listed.",
+    "E294": "Write the text as a JSON string (in quotes).",
+    "E295": "Give every row a non-empty text (and label), or drop the row.",
+    "E296": "Give every row a text, or drop the row; when scoring, it goes to the errors file.",
+    "E297": "Fix the record at the line shown, as the reason says.",
+    "E299": "Fix the row shown, as the reason says.",
     "E208": "Give a file with a header row, or check that it is the right file.",
-    "E213": 'Write one JSON object per line, e.g. `{"text": "a fine film", "label": "pos"}`.',
-    "E215": "Write the text as a JSON string (in quotes).",
     "E216": "Write the label as a string or an integer.",
-    "E217": "Give every example a non-empty text and label, or remove the line.",
     "E220": "Give a file that holds at least one example.",
     "E222": "Use a data format that reads a file (csv, tsv, jsonl, fasttext), or give a folder.",
     "E223": (
@@ -1051,26 +1065,11 @@ ADVICE = {
     ),
     "E816": "Give a value of the kind named.",
     "E819": "Fix the row, or leave --strict out to send bad rows to the errors file.",
-    "E821": (
-        "The row is written to the errors file. Pass --encoding with the file's encoding "
-        "(e.g. cp1252), or fix the row."
-    ),
-    "E822": "The row is written to the errors file. Give every row a text, or drop the row.",
-    "E823": "The row is written to the errors file. Fix the line so that it holds one JSON object.",
-    "E824": "The row is written to the errors file. Write one JSON object per line.",
-    "E825": (
-        "The row is written to the errors file. Set --text-column (or --id-column) to a "
-        "field the rows have."
-    ),
-    "E826": "The row is written to the errors file. Write the text as a JSON string.",
-    "E827": "The row is written to the errors file. Quote fields that contain the delimiter.",
-    "E828": "The row is written to the errors file. Check the quotes of the record.",
     "E829": "The row is written to the errors file. Close the quote, or remove the stray one.",
     "E830": (
         "The row is written to the errors file. Check that the model can score documents "
         "like it."
     ),
-    "E831": "The row is written to the errors file. Give every row a text.",
     "E841": "Restore the model folder from a good copy, or save the model again.",
     "E860": (
         "Make room, fix the permission or choose another path, then run again; the "

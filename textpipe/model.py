@@ -55,7 +55,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from ._version import __version__
-from .data.readers import _json_kind
+from .data.formats import json_kind
 from .environment import library_versions
 from .errors import Errors, ModelError, quoted_list
 from .evaluation.timing import fit_timed
@@ -337,7 +337,7 @@ def _check_metadata_shape(meta: dict, meta_path: Path) -> None:
     that has none.
     """
     def refuse(field, expected, value=_MISSING):
-        got = "missing" if value is _MISSING else _json_kind(value)
+        got = "missing" if value is _MISSING else json_kind(value)
         raise ModelError(Errors.E870.format(path=meta_path, field=field, expected=expected,
                                             got=got))
 

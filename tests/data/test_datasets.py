@@ -98,8 +98,8 @@ def test_importing_textpipe_data_loads_no_heavy_library():
     assert out.stdout.strip() == "[]"
 
 
-def test_data_formats_are_the_documented_five():
-    assert DATA_FORMATS == ("lines", "csv", "tsv", "jsonl", "folder")
+def test_data_formats_are_the_documented_six():
+    assert DATA_FORMATS == ("lines", "csv", "tsv", "jsonl", "parquet", "folder")
 
 
 # Errors of load_dataset's arguments
@@ -126,7 +126,7 @@ def test_missing_test_source_is_named_in_the_error(tmp_path):
 
 
 def test_unknown_format_lists_the_allowed_ones():
-    with pytest.raises(DataError, match="unknown data format 'xml'.*'jsonl', 'folder'"):
+    with pytest.raises(DataError, match="unknown data format 'xml'.*'jsonl', 'parquet', 'folder'"):
         load_dataset("mr", format="xml")
 
 

@@ -3,7 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textpipe.errors import DataError
-from textpipe.score.readers import ScoreInput, detect_input_format, parse_chunk
+from textpipe.data.formats import detect_format
+from textpipe.score.readers import ScoreInput, parse_chunk
 
 
 def chunks_of(path, size=2, **options):
@@ -22,9 +23,9 @@ def parse_all(source, chunks):
 
 
 def test_format_is_detected_from_the_name():
-    assert detect_input_format("x.ndjson") == "jsonl"
-    assert detect_input_format("x.csv.gz") == "csv"
-    assert detect_input_format("x.pq") == "parquet"
+    assert detect_format("x.ndjson", labelled=False) == "jsonl"
+    assert detect_format("x.csv.gz", labelled=False) == "csv"
+    assert detect_format("x.pq", labelled=False) == "parquet"
 
 
 def test_lines_split_at_newline_only_and_one_bad_byte_loses_one_row(tmp_path):

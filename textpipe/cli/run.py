@@ -20,7 +20,7 @@ from . import app
 from .console import console, err_console, hide_warnings, styled
 from .options import check_option
 
-DATA_FORMAT_HELP = "lines, csv, tsv, jsonl or folder (detected from the extension if omitted)"
+DATA_FORMAT_HELP = "lines, csv, tsv, jsonl, parquet or folder (detected from the extension if omitted)"
 
 
 def write_json(data: dict, destination: str, option: str = "--json") -> None:

@@ -73,7 +73,7 @@ def score(
     model: Path = typer.Argument(..., help="Model folder (from `textpipe train` or `run --save`).", exists=True, file_okay=False),
     input: str = typer.Argument(..., help="Documents to score: a text (one per line), CSV, TSV, JSONL or Parquet file; '-' for stdin."),
     output: str = typer.Option("-", "--output", "-o", help="Where predictions go (.jsonl, .csv, .parquet); '-' for stdout (JSONL)."),
-    input_format: Optional[str] = typer.Option(None, "--input-format", help="text, csv, tsv, jsonl or parquet (detected from the name if omitted)."),
+    input_format: Optional[str] = typer.Option(None, "--input-format", help="text, lines, csv, tsv, jsonl or parquet (detected from the name if omitted)."),
     output_format: Optional[str] = typer.Option(None, "--output-format", help="jsonl, csv or parquet (detected from the name if omitted)."),
     text_column: str = typer.Option("text", "--text-column", help="CSV/TSV column, JSONL field or Parquet column holding the text."),
     id_column: Optional[str] = typer.Option(None, "--id-column", help="Take each row's id from this column (default: the row number, from 0)."),

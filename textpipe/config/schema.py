@@ -30,7 +30,7 @@ from ..errors import Errors, did_you_mean, quoted_list
 from ..evaluation.metrics import METRICS
 from .reader import Strict, bundled_dataset
 
-DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
+DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "parquet", "folder")
 
 
 def _known_metric(name: str) -> str:
@@ -46,7 +46,7 @@ class DataConfig(Strict):
     dataset: Optional[str] = Field(None, description="a bundled dataset name, e.g. 'mr' or 'trec'")
     path: Optional[str] = Field(None, description="a file or folder; relative to the YAML file")
     test_path: Optional[str] = Field(None, description="a separate test file of the same format")
-    format: Optional[Literal["lines", "csv", "tsv", "jsonl", "folder"]] = Field(
+    format: Optional[Literal["lines", "csv", "tsv", "jsonl", "parquet", "folder"]] = Field(
         None, description="detected from the extension when not given"
     )
     encoding: str = Field("auto", description="'auto' or a codec name such as 'latin-1'")

@@ -4,6 +4,8 @@ The module layout:
 
 * :mod:`~textpipe.data.datasets`: :class:`Dataset`, :func:`load_dataset` and the
   bundled datasets;
+* :mod:`~textpipe.data.formats`: the format names, shared with scoring, their
+  detection from a file name, and how one record of each is read;
 * :mod:`~textpipe.data.readers`: one reader per format in :data:`DATA_FORMATS`;
 * :mod:`~textpipe.data.decoding`: encoding detection and line splitting that is
   safe for non-UTF-8 research data.

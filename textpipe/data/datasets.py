@@ -3,7 +3,7 @@
 Two research datasets are bundled, compressed, so that demos and tests run
 offline: ``mr`` (sentence polarity, Pang & Lee 2005) and ``trec`` (question
 classification, Li & Roth 2002). Any other data is read from a file or folder in
-one of :data:`~textpipe.data.readers.DATA_FORMATS`.
+one of :data:`~textpipe.data.formats.TRAINING_FORMATS`.
 
 Examples
 --------
@@ -29,7 +29,8 @@ from pathlib import Path
 
 from ..errors import DataError, Errors, did_you_mean, quoted_list
 from .decoding import AUTO, check_encoding, decode_bytes
-from .readers import check_format, detect_format, parse_lines, read_examples
+from .formats import TRAINING_FORMATS, check_format, detect_format
+from .readers import parse_lines, read_examples
 
 
 @dataclass(repr=False)
@@ -205,11 +206,13 @@ def load_dataset(
         :func:`bundled_datasets`) or the path of a file or folder. A str that
         is a bundled name always means the bundled dataset; write ``"./mr"`` for
         a file called ``mr``.
-    format : {"lines", "csv", "tsv", "jsonl", "folder"}, optional
-        How the data is written. By default it is detected: a directory is
+    format : {"lines", "csv", "tsv", "jsonl", "parquet", "folder"}, optional
+        How the data is written (see :mod:`textpipe.data.formats`). By default it
+        is detected by :func:`~textpipe.data.formats.detect_format`: a directory is
         ``"folder"``, ``.csv`` is ``"csv"``, ``.tsv``/``.tab`` is ``"tsv"``,
-        ``.jsonl``/``.ndjson`` is ``"jsonl"``, anything else ``"lines"``. A
-        ``.gz`` file is decompressed, and detected by the suffix before ``.gz``.
+        ``.jsonl``/``.ndjson`` is ``"jsonl"``, ``.parquet``/``.pq`` is
+        ``"parquet"``, anything else ``"lines"``. A ``.gz`` file is decompressed,
+        and detected by the suffix before ``.gz``.
     test_source : str or PathLike, optional
         A second file or folder, in the same format, read as the test split.
     encoding : str, default="auto"
@@ -217,7 +220,7 @@ def load_dataset(
         else cp1252, else Latin-1. Or name a codec, which is then applied
         strictly. See :mod:`textpipe.data.decoding`.
     text_column, label_column : str, default="text", "label"
-        The columns (csv, tsv) or fields (jsonl) holding the text and the label.
+        The columns (csv, tsv, parquet) or fields (jsonl) holding the text and the label.
     sample : int, optional
         Keep a stratified random subsample of this many training examples, in
         their original order; every class keeps at least one example when
@@ -246,7 +249,7 @@ def load_dataset(
     ...
     textpipe.errors.DataError: unknown dataset 'mrr'. Did you mean 'mr'? Bundled datasets: 'mr', 'trec'. A path to a file or folder works too.
     """
-    check_format(format)
+    check_format(format, TRAINING_FORMATS)
     check_encoding(encoding)
     _check_sample(sample)
     if isinstance(source, str) and source.lower() in _BUNDLED:

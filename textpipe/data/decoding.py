@@ -249,14 +249,29 @@ def decode_bytes(data: bytes, encoding: str = AUTO, *, file=None) -> tuple[str, 
 
 
 def _decode_error(data: bytes, exc: UnicodeDecodeError, encoding: str, file) -> DataError:
-    before = data[: exc.start].decode(encoding, errors="replace")
-    line = before.count("\n") + 1
+    reason, line = decode_problem(data, exc.start, encoding)
+    return DataError(Errors.E298.format(reason=reason), file=file, line=line)
+
+
+def decode_problem(data: bytes, at: int, encoding: str) -> tuple[str, int]:
+    """Why ``data`` does not decode as ``encoding``: the byte at ``at``, its line and column.
+
+    Returns
+    -------
+    reason : str
+        E.g. ``"cannot decode byte 0xe9 (column 4) as 'utf-8'"``.
+    line : int
+        The 1-based line of ``data`` that holds the byte.
+
+    Examples
+    --------
+    >>> decode_problem(b"ok\\ncaf\\xe9", 6, "utf-8")
+    ("cannot decode byte 0xe9 (column 4) as 'utf-8'", 2)
+    """
+    before = data[:at].decode(encoding, errors="replace")
     column = len(before) - (before.rfind("\n") + 1) + 1
-    return DataError(
-        Errors.E205.format(byte=data[exc.start], column=column, encoding=encoding),
-        file=file,
-        line=line,
-    )
+    reason = Errors.E285.format(byte=data[at], column=column, encoding=encoding)
+    return reason, before.count("\n") + 1
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:
@@ -330,4 +345,5 @@ def split_lines(text: str) -> list[str]:
 
 
 __all__ = ["AUTO", "FALLBACK_ENCODINGS", "EncodingChoice", "check_encoding", "choose_encoding",
-           "decode_bytes", "is_ascii_compatible", "read_bytes", "read_text", "split_lines"]
+           "decode_bytes", "decode_problem", "is_ascii_compatible", "read_bytes", "read_text",
+           "split_lines"]

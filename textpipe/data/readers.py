@@ -1,9 +1,11 @@
-"""Readers for the data formats a user can give: lines, csv, tsv, jsonl, folder.
+"""Read training data: labelled texts in one of :data:`DATA_FORMATS`.
 
-Each reader returns ``(texts, labels)``, two lists of str of the same length.
-Every malformed record raises :class:`~textpipe.errors.DataError` naming the
-file and the 1-based line, with a short excerpt of what was found. Nothing is
-silently dropped except blank lines, which carry no data.
+The formats, and how one record of each is read, are those of
+:mod:`textpipe.data.formats`, which scoring uses too. Each reader returns
+``(texts, labels)``, two lists of str of the same length. Every malformed record
+raises :class:`~textpipe.errors.DataError` naming the file and the 1-based line,
+with a short excerpt of what was found. Nothing is silently dropped except blank
+lines, which carry no data.
 
 Examples
 --------
@@ -19,70 +21,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
-import re
 from pathlib import Path
 
-from ..errors import DataError, Errors, did_you_mean, quoted_list
+from ..errors import DataError, Errors
 from ..paths import check_input_file
 from .decoding import AUTO, read_text, split_lines
+from .formats import (DELIMITERS, TRAINING_FORMATS, BadRecord, allow_long_fields,
+                      check_field_count, check_format, column_positions, csv_problem,
+                      empty_header_error, header_names, json_field, label_value,
+                      parse_json_object, split_labelled_line, text_value)
 
-DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "folder")
-
-_SUFFIX_FORMATS = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-}
-_DELIMITERS = {"csv": ",", "tsv": "\t"}
-_LABEL_SEPARATOR = re.compile(r"[ \t]")
+#: The formats that training data can be written in (see :mod:`textpipe.data.formats`).
+DATA_FORMATS = TRAINING_FORMATS
 _EXCERPT_CHARS = 60
-#: The longest CSV/TSV field read, in characters. Python's csv module stops at 128 Ki
-#: by default, shorter than some documents.
-MAX_FIELD_CHARS = 1 << 30
-
-
-def check_format(format: str | None) -> str | None:
-    """Return ``format`` if it is None or one of :data:`DATA_FORMATS`.
-
-    Examples
-    --------
-    >>> check_format("csv")
-    'csv'
-    >>> check_format("xml")
-    Traceback (most recent call last):
-    ...
-    textpipe.errors.DataError: unknown data format 'xml'. Use one of: 'lines', 'csv', 'tsv', 'jsonl', 'folder'.
-    """
-    if format is not None and format not in DATA_FORMATS:
-        raise DataError(Errors.E203.format(fmt=format, allowed=quoted_list(DATA_FORMATS)))
-    return format
-
-
-def detect_format(path: str | os.PathLike) -> str:
-    """Guess the format of ``path`` from what it is and its suffix.
-
-    A directory is ``"folder"``; ``.csv`` is ``"csv"``; ``.tsv`` and ``.tab``
-    are ``"tsv"``; ``.jsonl`` and ``.ndjson`` are ``"jsonl"``; anything else is
-    ``"lines"``. A ``.gz`` suffix is looked through.
-
-    Examples
-    --------
-    >>> detect_format("reviews.csv.gz")
-    'csv'
-    >>> detect_format("rt-polarity.all")
-    'lines'
-    """
-    path = Path(path)
-    if path.is_dir():
-        return "folder"
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[: -len(".gz")]
-    return _SUFFIX_FORMATS.get(Path(name).suffix, "lines")
 
 
 def read_examples(
@@ -99,11 +51,11 @@ def read_examples(
     ----------
     path : str or PathLike
         An existing file, or a folder for ``format="folder"``.
-    format : {"lines", "csv", "tsv", "jsonl", "folder"}
+    format : {"lines", "csv", "tsv", "jsonl", "parquet", "folder"}
     encoding : str, default="auto"
-        See :mod:`textpipe.data.decoding`.
+        See :mod:`textpipe.data.decoding`; unused by parquet.
     text_column, label_column : str
-        The column (csv, tsv) or field (jsonl) names; unused by other formats.
+        The column (csv, tsv, parquet) or field (jsonl) names; unused by other formats.
 
     Returns
     -------
@@ -115,30 +67,27 @@ def read_examples(
         If the data is malformed or holds no examples.
     """
     path = Path(path)
-    check_format(format)
+    check_format(format, TRAINING_FORMATS)
+    columns = {"text_column": text_column, "label_column": label_column}
     if format == "folder":
         if not path.is_dir():
             raise DataError(Errors.E222, file=path)
         texts, labels = read_folder(path, encoding=encoding)
+    elif path.is_dir():
+        raise DataError(Errors.E221.format(fmt=format), file=path)
+    elif format == "parquet":
+        check_input_file(path)
+        texts, labels = read_parquet(path, **columns)
     else:
-        if path.is_dir():
-            raise DataError(Errors.E221.format(fmt=format), file=path)
         check_input_file(path)  # a pipe or a device (/dev/zero) would be read without end
         text = read_text(path, encoding)
         if format == "lines":
             texts, labels = parse_lines(text, file=path)
         elif format == "jsonl":
-            texts, labels = parse_jsonl(
-                text, text_column=text_column, label_column=label_column, file=path
-            )
+            texts, labels = parse_jsonl(text, **columns, file=path)
         else:
-            texts, labels = parse_delimited(
-                text,
-                delimiter=_DELIMITERS[format],
-                text_column=text_column,
-                label_column=label_column,
-                file=path,
-            )
+            texts, labels = parse_delimited(text, delimiter=DELIMITERS[format], **columns,
+                                            file=path)
     if not texts:
         raise DataError(Errors.E220, file=path)
     return texts, labels
@@ -160,17 +109,11 @@ def parse_lines(text: str, *, file=None) -> tuple[list[str], list[str]]:
     ...
     textpipe.errors.DataError: x.txt, line 2: expected 'LABEL TEXT' (the label, a space, then the text), but the line holds a single field: 'awful'.
     """
-    texts, labels = [], []
-    for number, line in enumerate(split_lines(text), start=1):
-        line = line.strip(" \t")
-        if not line:
-            continue
-        separator = _LABEL_SEPARATOR.search(line)
-        if separator is None:
-            raise DataError(Errors.E207.format(excerpt=_excerpt(line)), file=file, line=number)
-        labels.append(line[: separator.start()])
-        texts.append(line[separator.end() :].strip(" \t"))
-    return texts, labels
+    def example(line: str) -> tuple[str, str]:
+        label, text = split_labelled_line(line)
+        return text_value(text), label_value(label)
+
+    return _each_line(text, example, file)
 
 
 def parse_delimited(
@@ -186,7 +129,7 @@ def parse_delimited(
     Fields follow the csv module's dialect: a field in double quotes may hold
     the delimiter, newlines and doubled quotes (``""``). Every record must have
     as many fields as the header. Blank lines are skipped; surrounding
-    whitespace is removed from labels, not from texts.
+    whitespace is removed from column names and labels, not from texts.
 
     Examples
     --------
@@ -201,7 +144,7 @@ def parse_delimited(
     fmt = "tsv" if delimiter == "\t" else "csv"
     allow_long_fields()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
+    header: tuple[str, ...] | None = None
     texts, labels = [], []
     start = 1  # the line on which the next record starts
     try:
@@ -210,45 +153,22 @@ def parse_delimited(
             if not row:
                 continue
             if header is None:
-                header = row
-                where = {"file": file, "line": number}
-                text_at = _column_index(header, text_column, "text", "text_column", **where)
-                label_at = _column_index(header, label_column, "label", "label_column", **where)
+                header = header_names(row)
+                text_at, label_at = column_positions(
+                    header, [(text_column, "text", "text_column"),
+                             (label_column, "label", "label_column")], file=file, line=number)
                 continue
-            if len(row) != len(header):
-                raise DataError(
-                    Errors.E209.format(
-                        expected=len(header),
-                        got=len(row),
-                        excerpt=_excerpt(delimiter.join(row)),
-                    ),
-                    file=file,
-                    line=number,
-                )
-            texts.append(_checked_text(row[text_at], file=file, line=number))
-            labels.append(_checked_label(row[label_at], file=file, line=number))
+            try:
+                check_field_count(row, len(header), delimiter.join(row))
+                texts.append(text_value(row[text_at]))
+                labels.append(label_value(row[label_at]))
+            except BadRecord as problem:
+                raise _bad_line(problem, delimiter.join(row), file, number) from None
     except csv.Error as exc:
-        raise DataError(Errors.E210.format(fmt=fmt, reason=exc), file=file, line=start) from None
+        raise _bad_line(csv_problem(fmt, exc), None, file, start) from None
     if header is None:
-        example = delimiter.join(["label", "text"]).replace("\t", "<TAB>")
-        raise DataError(Errors.E208.format(fmt=fmt, example=repr(example)), file=file)
+        raise empty_header_error(fmt, labelled=True, file=file)
     return texts, labels
-
-
-def allow_long_fields() -> None:
-    """Let the csv module read fields up to :data:`MAX_FIELD_CHARS` characters.
-
-    The csv module's limit is global to the process; it is raised, never lowered, so
-    that whether a long document is read does not depend on what ran before.
-
-    Examples
-    --------
-    >>> allow_long_fields()
-    >>> csv.field_size_limit() >= MAX_FIELD_CHARS
-    True
-    """
-    if csv.field_size_limit() < MAX_FIELD_CHARS:
-        csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 def parse_jsonl(
@@ -270,45 +190,58 @@ def parse_jsonl(
     ...
     textpipe.errors.DataError: d.jsonl, line 2: expected a JSON object, but the line holds an array: '["bad"]'.
     """
-    texts, labels = [], []
-    for number, line in enumerate(split_lines(text), start=1):
-        if not line.strip():
-            continue
-        where = {"file": file, "line": number}
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            reason = f"{exc.msg} at column {exc.colno}"
-            raise DataError(
-                Errors.E212.format(reason=reason, excerpt=_excerpt(line)), **where
-            ) from None
-        if not isinstance(record, dict):
-            raise DataError(
-                Errors.E213.format(kind=_json_kind(record), excerpt=_excerpt(line)), **where
-            )
-        for field, role, param in (
-            (text_column, "text", "text_column"),
-            (label_column, "label", "label_column"),
-        ):
-            if field not in record:
-                raise DataError(
-                    Errors.E214.format(
-                        field=field,
-                        role=role,
-                        hint=did_you_mean(field, record),
-                        available=quoted_list(record) or "none",
-                        param=param,
-                    ),
-                    **where,
-                )
-        value = record[text_column]
-        if not isinstance(value, str):
-            raise DataError(
-                Errors.E215.format(kind=_json_kind(value), excerpt=_excerpt(line)), **where
-            )
-        texts.append(_checked_text(value, **where))
-        labels.append(_checked_label(_json_label(record[label_column], line, **where), **where))
-    return texts, labels
+    def example(line: str) -> tuple[str, str]:
+        record = parse_json_object(line)
+        text = json_field(record, text_column, "text", "text_column")
+        label = json_field(record, label_column, "label", "label_column")
+        return text_value(text), label_value(label)
+
+    return _each_line(text, example, file)
+
+
+def read_parquet(
+    path: str | os.PathLike, *, text_column: str = "text", label_column: str = "label"
+) -> tuple[list[str], list[str]]:
+    """Read the text and label columns of a Parquet file.
+
+    Texts must be strings; labels strings or integers (a whole float such as
+    ``1.0`` is read as ``"1"``). A bad value raises an error naming its row,
+    counted from 0.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "reviews.parquet"
+    >>> pq.write_table(pa.table({"text": ["fine", "dull"], "stars": [5, 1]}), path)
+    >>> read_parquet(path, label_column="stars")
+    (['fine', 'dull'], ['5', '1'])
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(Errors.E001.format(reason=exc), file=path) from None
+    column_positions(names, [(text_column, "text", "text_column"),
+                             (label_column, "label", "label_column")], file=path)
+    try:
+        table = pq.read_table(path, columns=list(dict.fromkeys([text_column, label_column])))
+        text_values = table.column(text_column).to_pylist()
+        label_values = table.column(label_column).to_pylist()
+    except (OSError, UnicodeDecodeError, pa.ArrowException) as exc:
+        raise DataError(Errors.E001.format(reason=exc), file=path) from None
+    read = {"text": ([], text_value), "label": ([], label_value)}
+    for row, values in enumerate(zip(text_values, label_values)):
+        for (kept, check), value in zip(read.values(), values):
+            try:
+                kept.append(check(value))
+            except BadRecord as problem:
+                raise DataError(Errors.E299.format(row=row, reason=problem.reason,
+                                                   excerpt=_excerpt(value if isinstance(value, str)
+                                                                    else repr(value)),
+                                                   advice=problem.advice), file=path) from None
+    return read["text"][0], read["label"][0]
 
 
 def read_folder(path: str | os.PathLike, *, encoding: str = AUTO) -> tuple[list[str], list[str]]:
@@ -347,69 +280,43 @@ def read_folder(path: str | os.PathLike, *, encoding: str = AUTO) -> tuple[list[
         )
         if not files:
             raise DataError(Errors.E219.format(label=folder.name), file=folder)
-        label = _checked_label(folder.name, file=folder)
+        try:
+            label = label_value(folder.name)
+        except BadRecord as problem:
+            raise _bad_line(problem, None, folder) from None
         for file in files:
-            texts.append(_checked_text(read_text(file, encoding).strip(), file=file))
+            try:
+                texts.append(text_value(read_text(file, encoding).strip()))
+            except BadRecord as problem:
+                raise _bad_line(problem, None, file) from None
             labels.append(label)
     return texts, labels
 
 
-def _column_index(header, column, role, param, *, file, line) -> int:
-    if column in header:
-        return header.index(column)
-    raise DataError(
-        Errors.E211.format(
-            column=column,
-            role=role,
-            hint=did_you_mean(column, header),
-            available=quoted_list(header),
-            param=param,
-        ),
-        file=file,
-        line=line,
-    )
+def _each_line(text: str, example, file) -> tuple[list[str], list[str]]:
+    """Apply ``example`` (a line to ``(text, label)``) to every line that is not blank.
+
+    The line is given, and quoted in an error, without spaces and tabs at either end.
+    """
+    texts, labels = [], []
+    for number, line in enumerate(split_lines(text), start=1):
+        if not line.strip():
+            continue
+        line = line.strip(" \t")
+        try:
+            text, label = example(line)
+        except BadRecord as problem:
+            raise _bad_line(problem, line, file, number) from None
+        texts.append(text)
+        labels.append(label)
+    return texts, labels
 
 
-def _checked_text(text: str, *, file=None, line=None) -> str:
-    if not text.strip():
-        raise DataError(Errors.E217.format(role="text"), file=file, line=line)
-    return text
-
-
-def _checked_label(label: str, *, file=None, line=None) -> str:
-    label = label.strip()
-    if not label:
-        raise DataError(Errors.E217.format(role="label"), file=file, line=line)
-    return label
-
-
-def _json_label(value, record_line: str, *, file=None, line=None) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    raise DataError(
-        Errors.E216.format(kind=_json_kind(value), excerpt=_excerpt(record_line)),
-        file=file,
-        line=line,
-    )
-
-
-def _json_kind(value) -> str:
-    """Name a decoded JSON value the way JSON does: 'an array', 'null', ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+def _bad_line(problem: BadRecord, line: str | None, file, number: int | None = None) -> DataError:
+    """The error for a bad record of training data: the reason, and an excerpt of the line."""
+    excerpt = "" if line is None else ": " + _excerpt(line)
+    return DataError(Errors.E297.format(reason=problem.reason, excerpt=excerpt,
+                                        advice=problem.advice), file=file, line=number)
 
 
 def _excerpt(line: str) -> str:
@@ -421,13 +328,10 @@ def _excerpt(line: str) -> str:
 
 __all__ = [
     "DATA_FORMATS",
-    "MAX_FIELD_CHARS",
-    "allow_long_fields",
-    "check_format",
-    "detect_format",
     "parse_delimited",
     "parse_jsonl",
     "parse_lines",
     "read_examples",
     "read_folder",
+    "read_parquet",
 ]

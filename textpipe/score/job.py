@@ -270,7 +270,7 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
         The documents; ``"-"`` for standard input.
     output : str or Path, default="-"
         Where predictions go; ``"-"`` for standard output.
-    input_format : {"text", "csv", "tsv", "jsonl", "parquet"}, optional
+    input_format : {"text", "lines", "csv", "tsv", "jsonl", "parquet"}, optional
         Detected from the input's name if omitted (``"text"``: one document per line).
     output_format : {"jsonl", "csv", "parquet"}, optional
         Detected from the output's name if omitted (JSONL for standard output).

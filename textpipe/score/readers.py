@@ -1,4 +1,8 @@
-"""Read documents to score, chunk by chunk: plain text, CSV/TSV, JSONL or Parquet.
+"""Read documents to score, chunk by chunk, in one of :data:`INPUT_FORMATS`.
+
+The formats, and how one record of each is read, are those of
+:mod:`textpipe.data.formats`, which training data uses too; what this module adds is
+the streaming.
 
 Reading is split in two halves so that only the cheap half is serial:
 
@@ -40,7 +44,6 @@ import codecs
 import csv
 import gzip
 import hashlib
-import json
 import math
 import os
 import sys
@@ -49,44 +52,26 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..data.decoding import (AUTO, EncodingChoice, check_encoding, choose_encoding,
-                             is_ascii_compatible)
-from ..data.readers import _json_kind, allow_long_fields, detect_format
-from ..errors import DataError, Errors, did_you_mean, quoted_list
+                             decode_problem, is_ascii_compatible)
+from ..data.formats import (DELIMITERS, SCORING_FORMATS, STDIN, BadRecord, allow_long_fields,
+                            check_format, column_positions, detect_format, empty_header_error,
+                            header_names, json_field, json_kind, parse_json_object,
+                            split_labelled_line, split_record, text_value)
+from ..errors import DataError, Errors, quoted_list
 from ..paths import check_input_file
 
-INPUT_FORMATS = ("text", "csv", "tsv", "jsonl", "parquet")
-STDIN = "-"
+#: The formats ``textpipe score`` reads (see :mod:`textpipe.data.formats`).
+INPUT_FORMATS = SCORING_FORMATS
 BLOCK_BYTES = 1 << 20
 #: A CSV field in quotes may span at most this many lines; past that, the quote is
 #: taken to be a stray one and the record's first line is reported as bad.
 MAX_RECORD_LINES = 1000
 EXCERPT_CHARS = 80
-
-_DELIMITERS = {"csv": ",", "tsv": "\t"}
-_PARQUET_SUFFIXES = (".parquet", ".pq")
-
-
-def detect_input_format(path: str) -> str:
-    """Guess an input's format from its name; ``-`` (stdin) and unknown names are text.
-
-    Examples
-    --------
-    >>> [detect_input_format(p) for p in ["a.csv", "a.tsv.gz", "a.jsonl", "a.parquet", "a.txt", "-"]]
-    ['csv', 'tsv', 'jsonl', 'parquet', 'text', 'text']
-    """
-    if path == STDIN:
-        return "text"
-    if str(path).lower().endswith(_PARQUET_SUFFIXES):
-        return "parquet"
-    found = detect_format(path)
-    return "text" if found in ("lines", "folder") else found
-
-
-def check_input_format(fmt: str) -> str:
-    """Return ``fmt`` if it is one of :data:`INPUT_FORMATS`, else raise ``DataError``."""
-    if fmt not in INPUT_FORMATS:
-        raise DataError(Errors.E801.format(fmt=fmt, allowed=quoted_list(INPUT_FORMATS)))
-    return fmt
+#: Formats with one record per line (the others: CSV/TSV records may span lines).
+_ONE_PER_LINE = ("text", "lines", "jsonl")
+#: Formats without named columns: no id column, nothing to keep.
+_UNNAMED = ("text", "lines")
+_EMPTY = Errors.E295.format(role="text")
 
 
 @dataclass(frozen=True)
@@ -196,7 +181,9 @@ class ScoreInput:
         The input, or ``"-"`` for standard input. A ``.gz`` file is decompressed
         on the fly (text formats).
     format : str, optional
-        One of :data:`INPUT_FORMATS`; detected from the name if omitted.
+        One of :data:`INPUT_FORMATS`; detected from the name if omitted
+        (:func:`~textpipe.data.formats.detect_format`: ``text`` unless the name says
+        otherwise).
     encoding : str, default="auto"
     text_column, id_column, keep
         See :class:`InputSpec`.
@@ -206,12 +193,14 @@ class ScoreInput:
                  text_column: str = "text", id_column: str | None = None, keep=()):
         self.path = str(path)
         self.is_stdin = self.path == STDIN
-        self.format = check_input_format(format or detect_input_format(self.path))
+        self.format = check_format(format or detect_format(self.path, labelled=False),
+                                   INPUT_FORMATS)
         if not self.is_stdin:
             check_input_file(self.path, stdin_ok=True)  # not a pipe: it may never end
         keep = tuple(keep)
-        if self.format == "text" and (id_column or keep):
-            raise DataError(Errors.E810.format(option="--id-column" if id_column else "--keep"),
+        if self.format in _UNNAMED and (id_column or keep):
+            raise DataError(Errors.E810.format(fmt=self.format,
+                                               option="--id-column" if id_column else "--keep"),
                             file=self.path)
         if self.format == "parquet" and self.is_stdin:
             raise DataError(Errors.E803.format(what="Parquet"))
@@ -275,11 +264,11 @@ class ScoreInput:
         codec, self.encoding_note = choice.codec, choice.note
         self._data_start = start
         header: tuple[str, ...] = ()
-        if self.format in _DELIMITERS:
+        if self.format in DELIMITERS:
             header, length, n_lines = _read_header(head, start, codec, self.format, self.path)
             self._data_start = start + length
             self._data_line = 1 + n_lines
-            _check_columns(header, text_column, id_column, keep, file=self.path, line=1)
+            column_positions(header, _wanted(text_column, id_column, keep), file=self.path, line=1)
         return InputSpec(self.format, codec, text_column, id_column, keep, header)
 
     def _open_parquet(self, text_column, id_column, keep) -> InputSpec:
@@ -293,7 +282,7 @@ class ScoreInput:
         try:
             schema = self._parquet.schema_arrow
             names = schema.names
-            _check_columns(names, text_column, id_column, keep, file=self.path)
+            column_positions(names, _wanted(text_column, id_column, keep), file=self.path)
             kind = schema.field(text_column).type
             if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
                 strings = [f.name for f in schema if pa.types.is_string(f.type)
@@ -354,9 +343,9 @@ class ScoreInput:
             head = b""
         try:
             blocks = _lines_of(stream, head)
-            if self.format in _DELIMITERS:
+            if self.format in DELIMITERS:
                 yield from _cut_records(blocks, chunk_size, where, self._position(stream),
-                                        _DELIMITERS[self.format], len(self.spec.header))
+                                        DELIMITERS[self.format], len(self.spec.header))
             else:
                 yield from _cut_lines(blocks, chunk_size, where, self._position(stream))
         finally:
@@ -637,7 +626,7 @@ def _settle_codec(head: bytes, encoding: str, path, complete: bool) -> tuple[Enc
 def _read_header(head: bytes, start: int, codec: str, fmt: str, path):
     """Parse a CSV/TSV header from the input's first bytes: names, byte length, lines."""
     data = head[start:]
-    separator = _DELIMITERS[fmt].encode("ascii")
+    separator = DELIMITERS[fmt].encode("ascii")
     end, inside, n_lines = 0, False, 0
     while True:
         newline = data.find(b"\n", end)
@@ -649,15 +638,14 @@ def _read_header(head: bytes, start: int, codec: str, fmt: str, path):
             break
     raw = data[: min(end, len(data))]
     text = raw.decode(codec, errors="replace").rstrip("\n").rstrip("\r")
-    example = _DELIMITERS[fmt].join(["id", "text"]).replace("\t", "<TAB>")
-    allow_long_fields()
     if not text.strip():
-        raise DataError(Errors.E208.format(fmt=fmt, example=repr(example)), file=path, line=1)
+        raise empty_header_error(fmt, labelled=False, file=path, line=1)
     try:
-        header = next(csv.reader([text], delimiter=_DELIMITERS[fmt], strict=True))
-    except csv.Error as exc:
-        raise DataError(Errors.E210.format(fmt=fmt, reason=exc), file=path, line=1) from None
-    return tuple(h.strip() for h in header), len(raw), n_lines
+        header = split_record(text, fmt)
+    except BadRecord as problem:
+        raise DataError(Errors.E297.format(reason=problem.reason, excerpt="",
+                                           advice=problem.advice), file=path, line=1) from None
+    return header_names(header), len(raw), n_lines
 
 
 # -- parsing a chunk (in the worker) -----------------------------------------------
@@ -683,19 +671,33 @@ def parse_chunk(chunk: RawChunk, spec: InputSpec) -> ParsedChunk:
             out.texts = texts
             out.rows = list(range(chunk.first_row, chunk.first_row + len(texts)))
             return out
-        for row, line, text in _decoded(chunk, spec, out):
-            if not text.strip():
-                out.errors.append(error_row(row, line, Errors.E822, text))
-                continue
-            out.texts.append(text)
-            out.rows.append(row)
-        return out
     out.ids = None if spec.id_column is None else []
     out.kept = {name: [] for name in spec.keep}
-    if spec.format == "jsonl":
-        _parse_jsonl(chunk, spec, out)
+    if spec.format in _UNNAMED:
+        extract = _line_reader(spec.format == "lines")
+    elif spec.format == "jsonl":
+        extract = _jsonl_reader(spec)
     else:
-        _parse_delimited(chunk, spec, out)
+        extract = _delimited_reader(spec)
+    texts, rows, ids = out.texts, out.rows, out.ids
+    for row, line, text in _decoded(chunk, spec, out):
+        try:
+            value, row_id, kept = extract(text)
+        except BadRecord as problem:
+            out.errors.append(error_row(row, line, problem.reason, text))
+            continue
+        problem = None if ids is None else id_problem(row_id)
+        for name, item in zip(spec.keep, kept):
+            problem = problem or _surrogate_problem(item, f"kept field '{name}'")
+        if problem:
+            out.errors.append(error_row(row, line, problem, text))
+            continue
+        texts.append(value)
+        rows.append(row)
+        if ids is not None:
+            ids.append(row_id)
+        for name, item in zip(spec.keep, kept):
+            out.kept[name].append(item)
     return out
 
 
@@ -714,7 +716,7 @@ def _decoded(chunk: RawChunk, spec: InputSpec, out: ParsedChunk):
     """Yield ``(row, line, text)`` per record that decodes; the others become errors."""
     records = chunk.records
     texts = None
-    if spec.format in ("text", "jsonl"):  # one record per line: decode the chunk at once
+    if spec.format in _ONE_PER_LINE:  # decode the chunk at once
         texts = _decode_all(records, spec.codec)
     for i, record in enumerate(records):
         row = chunk.first_row + i
@@ -725,110 +727,57 @@ def _decoded(chunk: RawChunk, spec: InputSpec, out: ParsedChunk):
             try:
                 text = record.decode(spec.codec)
             except UnicodeDecodeError as exc:
-                column = len(record[: exc.start].decode(spec.codec, errors="replace")) + 1
-                reason = Errors.E821.format(byte=record[exc.start], column=column,
-                                            encoding=spec.codec)
+                reason = decode_problem(record, exc.start, spec.codec)[0]
                 out.errors.append(error_row(row, line, reason,
                                          record.decode(spec.codec, errors="backslashreplace")))
                 continue
-            if text.endswith("\r") and spec.format not in _DELIMITERS:
+            if text.endswith("\r") and spec.format not in DELIMITERS:
                 text = text[:-1]
         yield row, line, text
 
 
-def _parse_jsonl(chunk, spec, out) -> None:
-    loads = json.loads
-    wanted = [(spec.text_column, "text", "--text-column")]
-    if spec.id_column is not None:
-        wanted.append((spec.id_column, "id", "--id-column"))
-    for row, line, text in _decoded(chunk, spec, out):
-        if not text.strip():
-            out.errors.append(error_row(row, line, Errors.E822, text))
-            continue
-        try:
-            record = loads(text)
-        except RecursionError:
-            out.errors.append(error_row(row, line, Errors.E823.format(
-                reason="nested too deeply"), text))
-            continue
-        except ValueError as exc:
-            reason = getattr(exc, "msg", str(exc))
-            column = getattr(exc, "colno", None)
-            where = f"{reason} at column {column}" if column else reason
-            out.errors.append(error_row(row, line, Errors.E823.format(reason=where), text))
-            continue
-        if not isinstance(record, dict):
-            out.errors.append(error_row(row, line, Errors.E824.format(kind=_json_kind(record)),
-                                        text))
-            continue
-        missing = next((w for w in wanted if w[0] not in record), None)
-        if missing is not None:
-            name, role, _ = missing
-            reason = Errors.E825.format(field=name, role=role, hint=_hint(name, record),
-                                        available=quoted_list(record) or "none")
-            out.errors.append(error_row(row, line, reason, text))
-            continue
-        value = record[spec.text_column]
-        if value is None:
-            out.errors.append(error_row(row, line, Errors.E831, text))
-            continue
-        if not isinstance(value, str):
-            out.errors.append(error_row(row, line, Errors.E826.format(kind=_json_kind(value)),
-                                        text))
-            continue
-        if not value.strip():
-            out.errors.append(error_row(row, line, Errors.E822, text))
-            continue
-        kept = [record.get(name) for name in spec.keep]
-        problem = None if spec.id_column is None else id_problem(record[spec.id_column])
-        for name, item in zip(spec.keep, kept):
-            problem = problem or _surrogate_problem(item, f"kept field '{name}'")
-        if problem:
-            out.errors.append(error_row(row, line, problem, text))
-            continue
-        out.texts.append(value)
-        out.rows.append(row)
-        if out.ids is not None:
-            out.ids.append(record[spec.id_column])
-        for name, item in zip(spec.keep, kept):
-            out.kept[name].append(item)
+# Each reader below takes one decoded record to (text, id, kept values), or raises BadRecord.
 
 
-def _parse_delimited(chunk, spec, out) -> None:
-    allow_long_fields()
-    delimiter = _DELIMITERS[spec.format]
-    header = spec.header
-    text_at = header.index(spec.text_column)
-    id_at = None if spec.id_column is None else header.index(spec.id_column)
-    keep_at = [(name, header.index(name)) for name in spec.keep]
-    for row, line, text in _decoded(chunk, spec, out):
-        if '"' in text and ends_in_quotes(text, delimiter, '"'):  # see _cut_records
-            out.errors.append(error_row(row, line, Errors.E829.format(n=MAX_RECORD_LINES),
-                                        text))
-            continue
+def _line_reader(labelled: bool):
+    """One document per line; for ``lines``, the text after the label."""
+    def extract(text):
+        stripped = text.strip(" \t")
+        if labelled and stripped:
+            text = split_labelled_line(stripped)[1]
+        return text_value(text), None, ()
+    return extract
+
+
+def _jsonl_reader(spec: InputSpec):
+    text_field, id_field, keep = spec.text_column, spec.id_column, spec.keep
+
+    def extract(text):
         try:
-            fields = next(csv.reader([text], delimiter=delimiter, strict=True), [])
-        except csv.Error as exc:
-            out.errors.append(error_row(row, line, Errors.E828.format(fmt=spec.format,
-                                                                      reason=exc), text))
-            continue
-        if len(fields) != len(header):
+            record = parse_json_object(text)
+        except BadRecord:
             if not text.strip():
-                out.errors.append(error_row(row, line, Errors.E822, text))
-            else:
-                out.errors.append(error_row(row, line, Errors.E827.format(
-                    expected=len(header), got=len(fields)), text))
-            continue
-        value = fields[text_at]
-        if not value.strip():
-            out.errors.append(error_row(row, line, Errors.E822, text))
-            continue
-        out.texts.append(value)
-        out.rows.append(row)
-        if id_at is not None:
-            out.ids.append(fields[id_at])
-        for name, at in keep_at:
-            out.kept[name].append(fields[at])
+                raise BadRecord(_EMPTY) from None
+            raise
+        value = json_field(record, text_field, "text", "--text-column")
+        row_id = None if id_field is None else json_field(record, id_field, "id", "--id-column")
+        return text_value(value), row_id, [record.get(name) for name in keep] if keep else ()
+    return extract
+
+
+def _delimited_reader(spec: InputSpec):
+    header = spec.header
+    text_at, id_at, *keep_at = column_positions(
+        header, _wanted(spec.text_column, spec.id_column, spec.keep))
+    delimiter = DELIMITERS[spec.format]
+
+    def extract(text):
+        if '"' in text and ends_in_quotes(text, delimiter, '"'):  # see _cut_records
+            raise BadRecord(Errors.E829.format(n=MAX_RECORD_LINES))
+        fields = split_record(text, spec.format, len(header))
+        return (text_value(fields[text_at]), None if id_at is None else fields[id_at],
+                [fields[at] for at in keep_at])
+    return extract
 
 
 def _parse_parquet(chunk, spec) -> ParsedChunk:
@@ -844,12 +793,12 @@ def _parse_parquet(chunk, spec) -> ParsedChunk:
         row = chunk.first_row + i
         if i in bad:
             problem, value = bad[i]
-        elif value is None:
-            problem, value = Errors.E831, ""
-        elif not value.strip():
-            problem = Errors.E822
         else:
-            problem = None if ids is None else id_problem(ids[i])
+            try:
+                text_value(value)
+                problem = None if ids is None else id_problem(ids[i])
+            except BadRecord as exc:
+                problem, value = exc.reason, value or ""
         mask.append(problem is None)
         if problem is None:
             out.texts.append(value)
@@ -919,7 +868,7 @@ def id_problem(value) -> str | None:
         shown = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
         return Errors.E884.format(value=shown)
     if value is None or isinstance(value, (bool, dict, list, tuple)):
-        return Errors.E883.format(kind=_json_kind(value))
+        return Errors.E883.format(kind=json_kind(value))
     return None
 
 
@@ -965,15 +914,11 @@ def _writable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _check_columns(names, text_column, id_column, keep, **where) -> None:
-    """Raise ``DataError`` (naming the option to fix) if a column asked for is not in ``names``."""
-    for column, role, param in ((text_column, "text", "--text-column"),
-                                (id_column, "id", "--id-column"),
-                                *((k, "kept column", "--keep") for k in keep)):
-        if column is not None and column not in names:
-            raise DataError(Errors.E211.format(
-                column=column, role=role, hint=did_you_mean(column, names),
-                available=quoted_list(names), param=param), **where)
+def _wanted(text_column, id_column, keep) -> list[tuple]:
+    """The columns an input must have, as :func:`~textpipe.data.formats.column_positions`
+    takes them."""
+    return [(text_column, "text", "--text-column"), (id_column, "id", "--id-column"),
+            *((name, "kept column", "--keep") for name in keep)]
 
 
 def stdin_cannot_resume() -> DataError:
@@ -984,12 +929,5 @@ def stdin_cannot_resume() -> DataError:
             "with --overwrite"))
 
 
-def _hint(name: str, choices) -> str:
-    """``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
-    hint = did_you_mean(name, choices).strip()
-    return f" ({hint[0].lower()}{hint[1:]})" if hint else ""
-
-
 __all__ = ["INPUT_FORMATS", "InputSpec", "ParsedChunk", "RawChunk", "ScoreInput",
-           "check_input_format", "detect_input_format", "ends_in_quotes", "error_row",
-           "id_problem", "parse_chunk", "stdin_cannot_resume"]
+           "ends_in_quotes", "error_row", "id_problem", "parse_chunk", "stdin_cannot_resume"]
