@@ -40,7 +40,7 @@ def test_a_usage_error_whose_message_names_its_option_is_not_prefixed():
 def test_an_unknown_word_error_is_a_key_error_shown_as_its_message():
     err = UnknownWordError(Errors.E924.format(word="zebra", n=3))
     assert isinstance(err, KeyError)
-    assert str(err) == "'zebra' is not in the vocabulary (3 words). Words are looked up as written."
+    assert str(err) == "'zebra' is not in the vocabulary (3 words). Words are looked up as written. [E924]"
 
 
 # -- converted raises: each kind of problem raises its own class -----------------------

@@ -50,8 +50,72 @@ import re
 from collections.abc import Iterable
 
 
+class Message(str):
+    """A message of the catalogue: text that knows its code, e.g. ``E004``.
+
+    Filling it (``format``) or extending it (``+``) keeps the code, so an error
+    raised with it shows the code users can search for in docs/errors.md.
+
+    Examples
+    --------
+    >>> message = Message("unknown stage '{stage}'.", "E004").format(stage="stemm")
+    >>> message, message.code
+    ("unknown stage 'stemm'.", 'E004')
+    >>> Message("{reason}, line 3", "E297").format(reason=message).code
+    'E004'
+    """
+
+    code: str
+
+    def __new__(cls, text: str, code: str):
+        message = super().__new__(cls, text)
+        message.code = code
+        return message
+
+    def format(self, *args, **kwargs) -> "Message":
+        # A template that only frames another message ("{reason}: {excerpt}") takes the
+        # code of the message it frames: that is the one that says what went wrong.
+        lead = re.match(r"\{(\w+)\}", self)
+        framed = code_of(kwargs.get(lead.group(1))) if lead else None
+        return Message(super().format(*args, **kwargs), framed or self.code)
+
+    def __add__(self, other: str) -> "Message":
+        return Message(str.__add__(self, other), self.code)
+
+    def __reduce__(self):
+        return Message, (str(self), self.code)
+
+
+def with_code(text: str, code: str | None) -> str:
+    """``text [E004]`` when there is a code, else the text as it is.
+
+    The code comes last, where it does not stand between a reader and what went wrong,
+    and where a search for it (or a ``grep``) finds it at the end of the line.
+
+    Examples
+    --------
+    >>> with_code("unknown stage 'stemm'.", "E004")
+    "unknown stage 'stemm'. [E004]"
+    """
+    return f"{text} [{code}]" if code else text
+
+
+def code_of(message) -> str | None:
+    """The catalogue code a message carries, or None for text from elsewhere."""
+    return getattr(message, "code", None)
+
+
 class TextpipeError(Exception):
-    """Base class of every error textpipe raises on purpose."""
+    """Base class of every error textpipe raises on purpose.
+
+    Raised with a message of the catalogue (:class:`Errors`), its text shows the
+    message's code, e.g. ``[E716] ...``, after where the problem is (file, line);
+    ``code`` holds it.
+    """
+
+    def __init__(self, message="", *args):
+        self.code = code_of(message)
+        super().__init__(with_code(str(message), self.code), *args)
 
 
 class ConfigError(TextpipeError, ValueError):
@@ -67,7 +131,8 @@ class ConfigError(TextpipeError, ValueError):
         self.line = line
         self.step = step
         self.param = param
-        super().__init__(self._render())
+        self.code = code_of(message)
+        Exception.__init__(self, self._render())
 
     @property
     def where(self) -> str:
@@ -84,7 +149,8 @@ class ConfigError(TextpipeError, ValueError):
         return ", ".join(parts)
 
     def _render(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        text = with_code(str(self.message), self.code)
+        return f"{self.where}: {text}" if self.where else text
 
 
 class ConfigErrors(ConfigError):
@@ -118,7 +184,9 @@ class DataError(TextpipeError, ValueError):
         where = ", ".join(
             p for p in (self.file, None if line is None else f"line {line}") if p
         )
-        super().__init__(f"{where}: {message}" if where else message)
+        self.code = code_of(message)
+        text = with_code(str(message), self.code)
+        Exception.__init__(self, f"{where}: {text}" if where else text)
 
 
 class InputError(TextpipeError, TypeError, ValueError):
@@ -148,7 +216,9 @@ class UsageError(TextpipeError, ValueError):
         self.message = message
         self.option = option
         named = not option or re.search(rf"(?<![\w-]){re.escape(str(option))}(?![\w-])", message)
-        super().__init__(message if named else f"option '{option}': {message}")
+        self.code = code_of(message)
+        text = with_code(str(message), self.code)
+        Exception.__init__(self, text if named else f"option '{option}': {text}")
 
     @property
     def param(self):
@@ -200,7 +270,16 @@ def quoted_list(items: Iterable[object]) -> str:
 
 
 class Errors:
-    """Catalogue of message templates. Fill them with ``str.format``."""
+    """Catalogue of message templates. Fill them with ``str.format``.
+
+    Each template is a :class:`Message` that carries its own name as its code;
+    docs/errors.md lists them all with what to do.
+
+    Examples
+    --------
+    >>> Errors.E010.code
+    'E010'
+    """
 
     # Configuration files
     E001 = "cannot read the file: {reason}"
@@ -276,6 +355,7 @@ class Errors:
         "or pass --data PATH."
     )
     E075 = "cannot read {kind} '{value}': {reason}"
+    E076 = "{reason}"
 
     # Stages and plugins
     E040 = (
@@ -969,6 +1049,10 @@ ADVICE = {
     "E073": "Raise `lstm_size` to at least `projection_dim`, or lower `projection_dim`.",
     "E074": "Add a `data:` section to the file, or pass `--data PATH` on the command line.",
     "E075": "Write the value in a form its YAML tag accepts, or drop the tag (e.g. `!!int`).",
+    "E076": (
+        "Give a value the parameter allows (the message says which); `textpipe stages` lists "
+        "every parameter with its default."
+    ),
     "E043": "Register a scikit-learn estimator class (one with `get_params` and `fit`).",
     "E102": "Give every document as a str; the message says what to do with the one shown.",
     "E103": "Put a tokenizing step before this stage, or give one list of str per document.",
@@ -1159,15 +1243,21 @@ def catalogue_markdown() -> str:
     lines = [
         "# Error messages",
         "",
-        "Every error that textpipe reports on purpose has a code, such as `E401`, and one",
-        "message template, listed here by topic. Search this page for the code in a message",
-        "to see the whole template and what to do. Words in braces (`{path}`) are filled in",
-        "with the particulars: the file, the value, the allowed choices.",
+        "Every error that textpipe reports on purpose has a code, such as `E305`, and one",
+        "message template, listed here by topic. The code ends the message; search this page",
+        "for it to see the whole template and what to do. Words in braces (`{path}`) are",
+        "filled in with the particulars: the file, the value, the allowed choices.",
+        "",
+        "```",
+        "error: p.yaml, line 3, step 2 'tfidf', parameter 'ngram_range': must be a pair "
+        "(min_n, max_n) of ints with 1 <= min_n <= max_n; got (2, 1). [E305]",
+        "```",
         "",
         "The command line prints the message on one line, prefixed with where the problem",
         "is (the file and line, the step, the parameter or the option), and exits with",
-        "code 2. In Python, each is raised as one of the exception classes of",
-        "`textpipe.errors`:",
+        "code 2 (`textpipe validate` lists every problem of every file and exits with",
+        "code 1). In Python, each is raised as one of the exception classes of",
+        "`textpipe.errors`, with the code in its `code` attribute:",
         "",
         "| Class | For |",
         "| --- | --- |",
@@ -1196,7 +1286,17 @@ def catalogue_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _give_codes(catalogue: type) -> None:
+    for name, text in list(vars(catalogue).items()):
+        if re.fullmatch(r"E\d{3}", name):
+            setattr(catalogue, name, Message(text, name))
+
+
+_give_codes(Errors)
+
+
 __all__ = [
+    "Message",
     "ConfigError",
     "DataError",
     "Errors",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .errors import ConfigError, did_you_mean, raise_config_errors
+from .errors import ConfigError, Errors, did_you_mean, raise_config_errors
 
 __all__ = ["InvalidParameter", "check_parameters", "parameter_problems"]
 
@@ -74,8 +74,9 @@ def parameter_problems(estimator) -> list[ConfigError]:
         except InvalidParameterError as exc:
             hint = _value_hint(allowed, params[name])
             reason = re.sub(r"^The '\w+' parameter of \w+ ", "", str(exc))
-            problems.append(invalid_parameter(str(exc) + hint, param=name,
-                                                reason=reason + hint))
+            problems.append(invalid_parameter(Errors.E076.format(reason=str(exc) + hint),
+                                                param=name,
+                                                reason=Errors.E076.format(reason=reason + hint)))
     parameter_rules = getattr(estimator, "_parameter_rules", None)
     if parameter_rules is not None:
         refused = {problem.param for problem in problems}

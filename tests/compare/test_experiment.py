@@ -204,7 +204,7 @@ def test_removing_a_step_that_others_need_names_the_variant(tmp_path):
         load_experiment(path)
     message = str(info.value)
     assert "Add a 'tokenize' step before it" in message        # what to do
-    assert message.endswith("(in grid variant 'no tokenize')")  # and which variant
+    assert message.endswith("(in grid variant 'no tokenize') [E008]")  # and which variant
 
 
 def test_a_tuple_parameter_given_flat_values_gets_a_hint():

@@ -43,7 +43,7 @@ def check_option(value, option: str, *, minimum: float = 1, exclusive: bool = Fa
     >>> check_option(0, "--max-minutes", minimum=0, exclusive=True)
     Traceback (most recent call last):
     ...
-    textpipe.errors.UsageError: --max-minutes must be a number greater than 0; got 0.
+    textpipe.errors.UsageError: --max-minutes must be a number greater than 0; got 0. [E816]
     """
     if value is None:
         return value

@@ -18,7 +18,7 @@ Examples
 >>> split_step({"stem": "porter"})
 Traceback (most recent call last):
 ...
-textpipe.errors.ConfigError: parameters of step 'stem' must be a mapping (name: value); got 'porter'.
+textpipe.errors.ConfigError: parameters of step 'stem' must be a mapping (name: value); got 'porter'. [E012]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..data import bundled_datasets
-from ..errors import ConfigError, Errors, did_you_mean, quoted_list
+from ..errors import ConfigError, Errors, Message, code_of, did_you_mean, quoted_list
 from .kinds import FILE_KINDS, file_kind, wrong_kind_message
 from .yamlio import LineMap, Source, read_source
 
@@ -101,7 +101,7 @@ def read_document(source, kind: str) -> Source:
     >>> read_document({"pretrain": {}}, "pipeline")
     Traceback (most recent call last):
     ...
-    textpipe.errors.ConfigError: this is a pretraining file, not a pipeline file (it has 'pretrain:' at the top level). Run it with `textpipe pretrain`.
+    textpipe.errors.ConfigError: this is a pretraining file, not a pipeline file (it has 'pretrain:' at the top level). Run it with `textpipe pretrain`. [E014]
     """
     found = read_source(source)
     raw = found.data
@@ -164,7 +164,7 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], *, at: tuple
     ...     EvaluationConfig.model_validate({"fold": 5})
     ... except ValidationError as exc:
     ...     print(pydantic_problems(exc, EvaluationConfig, at=("evaluation",))[0])
-    unknown key 'fold'. Did you mean 'folds'? Allowed keys here: 'method', 'folds', 'test_size', 'seed', 'metrics', 'n_jobs'.
+    unknown key 'fold'. Did you mean 'folds'? Allowed keys here: 'method', 'folds', 'test_size', 'seed', 'metrics', 'n_jobs'. [E011]
     """
     lines = lines or LineMap()
     problems = []
@@ -177,12 +177,16 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], *, at: tuple
             message = Errors.E011.format(key=loc[-1], hint=did_you_mean(loc[-1], allowed),
                                          allowed=quoted_list(allowed))
         else:
+            raised = err.get("ctx", {}).get("error")  # our validators raise catalogue messages
+            framed = raised.args[0] if raised is not None and raised.args else None
+            code = code_of(framed) or "E007"  # E007: pydantic's own wording
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "literal_error":
                 message += f" (got {err['input']!r})"
             name = ".".join(str(p) for p in where)
             if name:
                 message = f"'{name}': {message}"
+            message = Message(message, code)
         problems.append(ConfigError(message, file=file, line=lines.line_of(where)))
     return problems
 

@@ -22,7 +22,7 @@ Examples
 >>> load_config({"steps": [{"tokenize": None}, {"stemm": None}, {"logreg": None}]})
 Traceback (most recent call last):
 ...
-textpipe.errors.ConfigError: step 2 'stemm': unknown stage 'stemm'. Did you mean 'stem'? Run `textpipe stages` to list the ... available stages.
+textpipe.errors.ConfigError: step 2 'stemm': unknown stage 'stemm'. Did you mean 'stem'? Run `textpipe stages` to list the ... available stages. [E004]
 """
 
 from __future__ import annotations
@@ -366,7 +366,7 @@ def missing_data_files(data, base_dir: Path, *, at: tuple, lines: LineMap,
     >>> from textpipe.config import DataConfig
     >>> [str(e) for e in missing_data_files(DataConfig(path="gone.csv"), Path("/nowhere"),
     ...                                     at=("data",), lines=LineMap(), file="p.yaml")]
-    ["p.yaml, parameter 'data.path': 'gone.csv' not found (looked for /nowhere/gone.csv)."]
+    ["p.yaml, parameter 'data.path': 'gone.csv' not found (looked for /nowhere/gone.csv). [E063]"]
     """
     problems = []
     for key in ("path", "test_path"):

@@ -112,7 +112,7 @@ class Dataset:
         >>> Dataset(["fine", "good"], ["pos", "pos"], source="reviews.csv").check_classes()
         Traceback (most recent call last):
         ...
-        textpipe.errors.DataError: reviews.csv: the training data has only one class ('pos'); a classifier needs at least two. Check the label column, or use a stratified split.
+        textpipe.errors.DataError: reviews.csv: the training data has only one class ('pos'); a classifier needs at least two. Check the label column, or use a stratified split. [E107]
         """
         classes = set(self.labels)
         if len(classes) < 2:
@@ -247,7 +247,7 @@ def load_dataset(
     >>> load_dataset("mrr")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: unknown dataset 'mrr'. Did you mean 'mr'? Bundled datasets: 'mr', 'trec'. A path to a file or folder works too.
+    textpipe.errors.DataError: unknown dataset 'mrr'. Did you mean 'mr'? Bundled datasets: 'mr', 'trec'. A path to a file or folder works too. [E201]
     """
     check_format(format, TRAINING_FORMATS)
     check_encoding(encoding)

@@ -67,11 +67,11 @@ def check_encoding(encoding: str, *, option: str = "encoding") -> str:
     >>> check_encoding("utf9")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: encoding: unknown text encoding 'utf9'. Use 'auto' or a Python codec name such as 'utf-8', 'cp1252' or 'latin-1'.
+    textpipe.errors.DataError: encoding: unknown text encoding 'utf9'. Use 'auto' or a Python codec name such as 'utf-8', 'cp1252' or 'latin-1'. [E880]
     >>> check_encoding("rot13", option="--encoding")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: --encoding: 'rot13' is not a text encoding (Python's 'rot-13' codec does not turn bytes into text). Use 'auto' or a codec such as 'utf-8', 'cp1252' or 'latin-1'.
+    textpipe.errors.DataError: --encoding: 'rot13' is not a text encoding (Python's 'rot-13' codec does not turn bytes into text). Use 'auto' or a codec such as 'utf-8', 'cp1252' or 'latin-1'. [E881]
     """
     if encoding == AUTO:
         return encoding
@@ -224,7 +224,7 @@ def decode_bytes(data: bytes, encoding: str = AUTO, *, file=None) -> tuple[str, 
     >>> decode_bytes(b"ok\\ncaf\\xe9", "utf-8", file="x.txt")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: x.txt, line 2: cannot decode byte 0xe9 (column 4) as 'utf-8'. Use encoding 'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'.
+    textpipe.errors.DataError: x.txt, line 2: cannot decode byte 0xe9 (column 4) as 'utf-8'. Use encoding 'auto', or name the file's encoding, e.g. 'cp1252' or 'latin-1'. [E285]
     """
     if encoding != AUTO:
         check_encoding(encoding)

@@ -97,7 +97,7 @@ def check_format(fmt, allowed=FORMATS):
     >>> check_format("xml", SCORING_FORMATS)
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: unknown data format 'xml'. Use one of: 'text', 'lines', 'csv', 'tsv', 'jsonl', 'parquet'.
+    textpipe.errors.DataError: unknown data format 'xml'. Use one of: 'text', 'lines', 'csv', 'tsv', 'jsonl', 'parquet'. [E280]
     >>> check_format("text", TRAINING_FORMATS)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...

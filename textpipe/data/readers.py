@@ -107,7 +107,7 @@ def parse_lines(text: str, *, file=None) -> tuple[list[str], list[str]]:
     >>> parse_lines("1 great\\nawful\\n", file="x.txt")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: x.txt, line 2: expected 'LABEL TEXT' (the label, a space, then the text), but the line holds a single field: 'awful'.
+    textpipe.errors.DataError: x.txt, line 2: expected 'LABEL TEXT' (the label, a space, then the text), but the line holds a single field: 'awful'. [E207]
     """
     def example(line: str) -> tuple[str, str]:
         label, text = split_labelled_line(line)
@@ -139,7 +139,7 @@ def parse_delimited(
     >>> parse_delimited("label,txt\\npos,fine\\n", file="r.csv")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: r.csv, line 1: the header has no column 'text' for the text. Did you mean 'txt'? Its columns are: 'label', 'txt'. Set text_column to one of them.
+    textpipe.errors.DataError: r.csv, line 1: the header has no column 'text' for the text. Did you mean 'txt'? Its columns are: 'label', 'txt'. Set text_column to one of them. [E211]
     """
     fmt = "tsv" if delimiter == "\t" else "csv"
     allow_long_fields()
@@ -188,7 +188,7 @@ def parse_jsonl(
     >>> parse_jsonl('{"text": "fine", "label": "pos"}\\n["bad"]\\n', file="d.jsonl")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: d.jsonl, line 2: expected a JSON object, but the line holds an array: '["bad"]'.
+    textpipe.errors.DataError: d.jsonl, line 2: expected a JSON object, but the line holds an array: '["bad"]'. [E291]
     """
     def example(line: str) -> tuple[str, str]:
         record = parse_json_object(line)

@@ -73,7 +73,7 @@ def check_texts(X: Any, stage: str) -> list[str]:
     >>> check_texts(["ok", None], "normalize")
     Traceback (most recent call last):
     ...
-    textpipe.errors.InputError: stage 'normalize' expects every document to be a str, but document 1 is None (a missing value). Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('').
+    textpipe.errors.InputError: stage 'normalize' expects every document to be a str, but document 1 is None (a missing value). Fill or drop missing texts before the pipeline, e.g. df['text'].fillna(''). [E102]
     """
     docs = _as_document_list(X, stage)
     for i, doc in enumerate(docs):
@@ -97,7 +97,7 @@ def check_token_lists(X: Any, stage: str) -> list[list[str]]:
     >>> check_token_lists(["raw text"], "stem")
     Traceback (most recent call last):
     ...
-    textpipe.errors.InputError: stage 'stem' expects token lists (one list of str per document), but document 0 is a str ('raw text'). Put a 'tokenize' step before 'stem'.
+    textpipe.errors.InputError: stage 'stem' expects token lists (one list of str per document), but document 0 is a str ('raw text'). Put a 'tokenize' step before 'stem'. [E103]
     """
     docs = _as_document_list(X, stage)
     for i, doc in enumerate(docs):
