@@ -3,9 +3,9 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
 from textpipe import TextStage
+from textpipe.sklearn_compat import Interval
 
 
 class DocLength(TextStage):
