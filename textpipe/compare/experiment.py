@@ -646,27 +646,36 @@ class _Reader:
                 continue
             options = [(v, self.lines.line_of(kloc + (k,))) for k, v in enumerate(values)]
             if not dot:
-                parsed = []
-                for (v, vline), k in zip(options, itertools.count()):
-                    if v is None or (isinstance(v, str) and v.lower() == "none"):
-                        parsed.append((_REMOVE, vline))
-                        continue
-                    try:
-                        step = split_step(v)
-                    except ConfigError:
-                        self.problem(Errors.E708.format(slot=slot, got=repr(v)[:60]), kloc + (k,))
-                        continue
-                    try:
-                        get_stage(step[0])
-                    except ConfigError as exc:
-                        self.problem(exc.message, kloc + (k,), param=None)
-                        continue
-                    parsed.append((step, vline))
+                parsed = self.whole_step_options(slot, options, kloc)
                 if len(parsed) == len(options):
                     axes.append((key, slots[slot], None, parsed))
             else:
                 axes.append((key, slots[slot], param, options))
-        # Parameters must exist on at least one stage the step can be.
+        bad_axes = self.unknown_parameter_axes(axes, base, ploc)
+        return [axis for axis in axes if axis[0] not in bad_axes]
+
+    def whole_step_options(self, slot: str, options: list, kloc: tuple) -> list:
+        """A whole-step key's values as ``(step or _REMOVE, line)``; bad ones reported, left out."""
+        parsed = []
+        for k, (v, vline) in enumerate(options):
+            if v is None or (isinstance(v, str) and v.lower() == "none"):
+                parsed.append((_REMOVE, vline))
+                continue
+            try:
+                step = split_step(v)
+            except ConfigError:
+                self.problem(Errors.E708.format(slot=slot, got=repr(v)[:60]), kloc + (k,))
+                continue
+            try:
+                get_stage(step[0])
+            except ConfigError as exc:
+                self.problem(exc.message, kloc + (k,), param=None)
+                continue
+            parsed.append((step, vline))
+        return parsed
+
+    def unknown_parameter_axes(self, axes: list, base, ploc: tuple) -> set:
+        """Keys of parameter axes that no stage their step can be accepts (reported)."""
         bad_axes = set()
         for key, j, param, options in axes:
             if param is None:
@@ -699,7 +708,7 @@ class _Reader:
                                                     default=list(default), got=repr(bad[0])),
                                  kloc, param=param)
                     bad_axes.add(key)
-        return [axis for axis in axes if axis[0] not in bad_axes]
+        return bad_axes
 
     def grid_variants(self, grid, loc, axes, base, base_steps, base_name, base_step_lines):
         """Every combination, resolved like a pipeline file; identical ones merged.
@@ -712,49 +721,16 @@ class _Reader:
         varying = {key for key, _, _, options in axes if len(options) > 1}
         fallback = self.lines.line_of(ploc)
         prefix = f"{grid.name}: " if grid.name else ""
-        short = {}  # a whole-step alternative is named by its stage, with params only if needed
-        for key, j, param, options in axes:
-            if param is None:
-                stages = [v[0] for v, _ in options if v is not _REMOVE]
-                for value, _ in options:
-                    if value is not _REMOVE:
-                        short[(key, value[0], value_label(value[1]))] = (
-                            value[0] if stages.count(value[0]) == 1 else _step_label(*value))
+        short = _short_step_names(axes)
         dotted_per_slot = {j: sum(1 for _, a_j, a_param, _ in axes
                                   if a_j == j and a_param is not None) for j in slots.values()}
         out, seen, skipped, merged = [], {}, set(), 0
         for combo in itertools.product(*[options for *_, options in axes]):
-            steps = [[stage, dict(params), base_step_lines(j), {}]
-                     for j, (stage, params) in enumerate(base_steps)]
-            present = [True] * len(steps)
-            labels: dict[str, str] = {}  # grid key -> what was chosen
-            parts: dict[str, str] = {}   # grid key -> how the name shows it
-            for (key, j, param, _), (value, vline) in zip(axes, combo):
-                if param is not None:
-                    continue
-                if value is _REMOVE:
-                    present[j] = False
-                    labels[key], parts[key] = "none", f"no {key}"
-                else:
-                    stage, params = value
-                    if params or stage != base_steps[j][0]:  # else: the base's step as written
-                        steps[j] = [stage, dict(params), (lambda line: lambda sub: line)(vline),
-                                    {}]
-                    labels[key] = _step_label(stage, params)
-                    parts[key] = short[(key, stage, value_label(params))]
-            for (key, j, param, _), (value, vline) in zip(axes, combo):
-                if param is None or not present[j]:
-                    continue
-                stage = steps[j][0]
-                if param not in {p.name for p in get_stage(stage).parameters}:
-                    skipped.add(f"'{stage}' has no parameter '{param}'")
-                    continue  # it applies to the other stages this step can be
-                steps[j][1][param] = value
-                steps[j][3][param] = vline
-                labels[key] = value_label(value)
-                # 'stem=porter' where that is unambiguous, else 'tfidf.ngram_range=(1,2)'
-                named = isinstance(value, str) and dotted_per_slot[j] == 1
-                parts[key] = f"{base.steps[j].name if named else key}={labels[key]}"
+            steps, present, labels, parts = _choose_steps(axes, combo, base_steps,
+                                                          base_step_lines, short)
+            labels, parts, not_applied = _set_parameters(axes, combo, steps, present, labels,
+                                                         parts, dotted_per_slot, base)
+            skipped |= not_applied
             for key, j, param, _ in axes:  # 'stem' says nothing next to 'stem.algorithm=porter'
                 if param is None and parts.get(key) == base_steps[j][0] and any(
                         a_j == j and a_param is not None and a_key in parts
@@ -765,12 +741,8 @@ class _Reader:
             name = prefix + ", ".join(shown) if shown else (grid.name or base_name)
             kept = [s for s, keep in zip(steps, present) if keep]
             raw_variant = [{stage: params} for stage, params, *_ in kept]
-            step_lines = [
-                (lambda origin, params: lambda sub: params.get(sub[1]) if len(sub) > 1
-                 and sub[1] in params else origin(sub))(origin, plines)
-                for _, _, origin, plines in kept
-            ]
-            cfg = self.resolve(raw_variant, _VariantLines(step_lines, fallback), self.file,
+            lines = _VariantLines(_variant_step_lines(kept), fallback)
+            cfg = self.resolve(raw_variant, lines, self.file,
                                self.base_dir, suffix=f" (in grid variant '{name}')")
             if cfg is None:
                 continue
@@ -792,3 +764,77 @@ class _Reader:
             if len(origins) > 1:
                 self.problem(Errors.E710.format(n=len(origins), name=name,
                                                 where=", ".join(origins)))
+
+
+def _short_step_names(axes: list) -> dict:
+    """How a variant's name shows each whole-step alternative: by its stage, params only if needed.
+
+    Keyed by ``(grid key, stage, value_label(params))``.
+    """
+    short = {}
+    for key, j, param, options in axes:
+        if param is None:
+            stages = [v[0] for v, _ in options if v is not _REMOVE]
+            for value, _ in options:
+                if value is not _REMOVE:
+                    short[(key, value[0], value_label(value[1]))] = (
+                        value[0] if stages.count(value[0]) == 1 else _step_label(*value))
+    return short
+
+
+def _choose_steps(axes, combo, base_steps, base_step_lines, short):
+    """Apply a combination's whole-step choices to the base's steps.
+
+    Returns the steps as ``[stage, params, line of, {param: line}]``, which of them are
+    present, and per grid key what was chosen (labels) and how the name shows it (parts).
+    """
+    steps = [[stage, dict(params), base_step_lines(j), {}]
+             for j, (stage, params) in enumerate(base_steps)]
+    present = [True] * len(steps)
+    labels: dict[str, str] = {}  # grid key -> what was chosen
+    parts: dict[str, str] = {}   # grid key -> how the name shows it
+    for (key, j, param, _), (value, vline) in zip(axes, combo):
+        if param is not None:
+            continue
+        if value is _REMOVE:
+            present[j] = False
+            labels[key], parts[key] = "none", f"no {key}"
+        else:
+            stage, params = value
+            if params or stage != base_steps[j][0]:  # else: the base's step as written
+                steps[j] = [stage, dict(params), (lambda line: lambda sub: line)(vline), {}]
+            labels[key] = _step_label(stage, params)
+            parts[key] = short[(key, stage, value_label(params))]
+    return steps, present, labels, parts
+
+
+def _set_parameters(axes, combo, steps, present, labels, parts, dotted_per_slot, base):
+    """Set a combination's parameter values on the chosen ``steps`` (whose dicts it fills).
+
+    Returns the labels and name parts extended with the parameters, and why some
+    values were not applied (a stage the step became has no such parameter).
+    """
+    labels, parts, skipped = dict(labels), dict(parts), set()
+    for (key, j, param, _), (value, vline) in zip(axes, combo):
+        if param is None or not present[j]:
+            continue
+        stage = steps[j][0]
+        if param not in {p.name for p in get_stage(stage).parameters}:
+            skipped.add(f"'{stage}' has no parameter '{param}'")
+            continue  # it applies to the other stages this step can be
+        steps[j][1][param] = value
+        steps[j][3][param] = vline
+        labels[key] = value_label(value)
+        # 'stem=porter' where that is unambiguous, else 'tfidf.ngram_range=(1,2)'
+        named = isinstance(value, str) and dotted_per_slot[j] == 1
+        parts[key] = f"{base.steps[j].name if named else key}={labels[key]}"
+    return labels, parts, skipped
+
+
+def _variant_step_lines(kept) -> list:
+    """Per kept step, where its settings are written: a grid value's line, else the step's."""
+    return [
+        (lambda origin, params: lambda sub: params.get(sub[1]) if len(sub) > 1
+         and sub[1] in params else origin(sub))(origin, plines)
+        for _, _, origin, plines in kept
+    ]

@@ -42,7 +42,7 @@ Examples
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -208,84 +208,7 @@ def summarize(experiment, runs, *, backend: str = "in-process", n_jobs: int = 1)
     -------
     ExperimentResults
     """
-    metrics = list(experiment.evaluation.metrics)
-    primary = metrics[0]
-    alpha = experiment.report.alpha
-    datasets = []
-    for run in runs:
-        plan, folds = run.plan, run.plan.folds
-        truth = [plan.labels[f.test] for f in folds]
-        pipelines = []
-        for p, candidate in enumerate(experiment.candidates):
-            records = [run.records[(p, f.index)] for f in folds]
-            correct = [int(np.sum(r.predictions == t)) for r, t in zip(records, truth)]
-            summary, ci_method = {}, ""
-            for metric in metrics:
-                summary[metric], ci_method = _metric_summary(
-                    [r.scores[metric] for r in records], plan, folds, correct, metric)
-            steps = list(records[0].fit_seconds)
-            pipelines.append(PipelineSummary(
-                name=candidate.name, rank=0, origin=candidate.origin,
-                choices=candidate.choices, steps=[s.stage for s in candidate.config.steps],
-                metrics=summary, ci_method=ci_method, vs_best=None,
-                fit_seconds=float(np.mean([sum(r.fit_seconds.values()) for r in records])),
-                predict_seconds=float(np.mean([sum(r.predict_seconds.values())
-                                               for r in records])),
-                fit_seconds_per_step={s: float(np.mean([r.fit_seconds[s] for r in records]))
-                                      for s in steps},
-                peak_memory_mb=round(max(r.peak_bytes for r in records) / 2**20, 1),
-                top_features=_average_top_features([r.top_features for r in records],
-                                                   experiment.report.top_features),
-                cached=all(r.cached for r in records),
-                predictions=[r.predictions for r in records],
-            ))
-        pipelines.sort(key=lambda s: (-s.metrics[primary]["mean"], s.name))
-        best = pipelines[0]
-        n_train = float(np.mean([len(f.train) for f in folds]))
-        n_test = float(np.mean([len(f.test) for f in folds]))
-        for rank, summary in enumerate(pipelines, start=1):
-            summary.rank = rank
-            if summary is best:
-                continue
-            delta = summary.metrics[primary]["mean"] - best.metrics[primary]["mean"]
-            if len(folds) > 1:
-                test = corrected_resampled_ttest(
-                    summary.metrics[primary]["folds"], best.metrics[primary]["folds"],
-                    n_train=n_train, n_test=n_test)
-                tested = primary
-            else:
-                test = mcnemar_test(summary.predictions[0] == truth[0],
-                                    best.predictions[0] == truth[0])
-                tested = "right/wrong per test document"
-            summary.vs_best = {**test.to_dict(), "on": tested, "delta": delta,
-                               "significant": bool(test.p_value < alpha), "alpha": alpha}
-        from sklearn.metrics import confusion_matrix
-
-        labels = sorted(set(plan.labels.tolist()), key=str)
-        matrix = confusion_matrix(np.concatenate(truth), np.concatenate(best.predictions),
-                                  labels=labels)
-        dataset = run.dataset
-        datasets.append(DatasetResults(
-            data={
-                "name": dataset.name, "source": dataset.source,
-                "fingerprint": dataset.fingerprint(),
-                "n_train": len(dataset.texts),
-                "n_test": len(dataset.test_texts or []) if plan.method == "split" else 0,
-                "classes": [str(c) for c in labels],
-            },
-            protocol={
-                "method": plan.method, "description": plan.describe(), "folds": len(folds),
-                "seed": experiment.evaluation.seed,
-                "train_per_fold": n_train, "test_per_fold": n_test,
-                "test": ("corrected resampled t-test (Nadeau & Bengio)" if len(folds) > 1
-                         else "McNemar's test"),
-                "alpha": alpha,
-            },
-            primary=primary, pipelines=pipelines,
-            confusion={"labels": [str(c) for c in labels], "matrix": matrix.tolist(),
-                       "pipeline": best.name},
-            sharing=run.sharing(), warnings=list(run.warnings),
-        ))
+    datasets = [_dataset_results(experiment, run) for run in runs]
     return ExperimentResults(
         name=experiment.title, description=experiment.description,
         config=experiment.to_dict(), datasets=datasets,
@@ -298,3 +221,90 @@ def summarize(experiment, runs, *, backend: str = "in-process", n_jobs: int = 1)
         wall_seconds=max((r.wall_seconds for r in runs), default=0.0),
         report=experiment.report.model_dump(),
     )
+
+
+def _dataset_results(experiment, run) -> DatasetResults:
+    """The results on one dataset: every pipeline ranked, the protocol, the best's confusion."""
+    from sklearn.metrics import confusion_matrix
+
+    metrics = list(experiment.evaluation.metrics)
+    alpha = experiment.report.alpha
+    plan, folds = run.plan, run.plan.folds
+    truth = [plan.labels[f.test] for f in folds]
+    pipelines = [_pipeline_summary(candidate, [run.records[(p, f.index)] for f in folds],
+                                   plan, truth, metrics, experiment.report.top_features)
+                 for p, candidate in enumerate(experiment.candidates)]
+    n_train = float(np.mean([len(f.train) for f in folds]))
+    n_test = float(np.mean([len(f.test) for f in folds]))
+    pipelines = _rank(pipelines, metrics[0], truth, alpha, n_train=n_train, n_test=n_test)
+    best = pipelines[0]
+    labels = sorted(set(plan.labels.tolist()), key=str)
+    matrix = confusion_matrix(np.concatenate(truth), np.concatenate(best.predictions),
+                              labels=labels)
+    dataset = run.dataset
+    return DatasetResults(
+        data={
+            "name": dataset.name, "source": dataset.source,
+            "fingerprint": dataset.fingerprint(),
+            "n_train": len(dataset.texts),
+            "n_test": len(dataset.test_texts or []) if plan.method == "split" else 0,
+            "classes": [str(c) for c in labels],
+        },
+        protocol={
+            "method": plan.method, "description": plan.describe(), "folds": len(folds),
+            "seed": experiment.evaluation.seed,
+            "train_per_fold": n_train, "test_per_fold": n_test,
+            "test": ("corrected resampled t-test (Nadeau & Bengio)" if len(folds) > 1
+                     else "McNemar's test"),
+            "alpha": alpha,
+        },
+        primary=metrics[0], pipelines=pipelines,
+        confusion={"labels": [str(c) for c in labels], "matrix": matrix.tolist(),
+                   "pipeline": best.name},
+        sharing=run.sharing(), warnings=list(run.warnings),
+    )
+
+
+def _pipeline_summary(candidate, records, plan, truth, metrics, top_features) -> PipelineSummary:
+    """One pipeline's scores, timings and features over the folds ``records`` (not yet ranked)."""
+    correct = [int(np.sum(r.predictions == t)) for r, t in zip(records, truth)]
+    summary, ci_method = {}, ""
+    for metric in metrics:
+        summary[metric], ci_method = _metric_summary(
+            [r.scores[metric] for r in records], plan, plan.folds, correct, metric)
+    steps = list(records[0].fit_seconds)
+    return PipelineSummary(
+        name=candidate.name, rank=0, origin=candidate.origin,
+        choices=candidate.choices, steps=[s.stage for s in candidate.config.steps],
+        metrics=summary, ci_method=ci_method, vs_best=None,
+        fit_seconds=float(np.mean([sum(r.fit_seconds.values()) for r in records])),
+        predict_seconds=float(np.mean([sum(r.predict_seconds.values()) for r in records])),
+        fit_seconds_per_step={s: float(np.mean([r.fit_seconds[s] for r in records]))
+                              for s in steps},
+        peak_memory_mb=round(max(r.peak_bytes for r in records) / 2**20, 1),
+        top_features=_average_top_features([r.top_features for r in records], top_features),
+        cached=all(r.cached for r in records),
+        predictions=[r.predictions for r in records],
+    )
+
+
+def _rank(pipelines, primary, truth, alpha, *, n_train, n_test) -> list[PipelineSummary]:
+    """The pipelines best first on ``primary``, each but the best tested against the best."""
+    ranked = sorted(pipelines, key=lambda s: (-s.metrics[primary]["mean"], s.name))
+    best = ranked[0]
+    result = [replace(best, rank=1)]
+    for rank, summary in enumerate(ranked[1:], start=2):
+        delta = summary.metrics[primary]["mean"] - best.metrics[primary]["mean"]
+        if len(truth) > 1:
+            test = corrected_resampled_ttest(
+                summary.metrics[primary]["folds"], best.metrics[primary]["folds"],
+                n_train=n_train, n_test=n_test)
+            tested = primary
+        else:
+            test = mcnemar_test(summary.predictions[0] == truth[0],
+                                best.predictions[0] == truth[0])
+            tested = "right/wrong per test document"
+        result.append(replace(summary, rank=rank, vs_best={
+            **test.to_dict(), "on": tested, "delta": delta,
+            "significant": bool(test.p_value < alpha), "alpha": alpha}))
+    return result

@@ -338,69 +338,80 @@ def _short_warning(w) -> str:
 def run_job(job: _Job, on_leaf: Callable[[int], None] | None = None) -> _Result:
     """Fit and apply every node below ``job.start`` on one fold (module-level for pickling)."""
     result = _Result(job.dataset, job.fold)
-    y_train = job.y_train
     with _PeakRSS(job.meter) as meter, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-
-        def visit(node: Node, train, test, names):
-            step = node.step
-            key = StepCache.key(job.context, node.key, f"top={job.top_features}"
-                                if node.is_leaf else "")
-            entry = job.cache.get(key) if job.cache is not None else None
-            cached = entry is not None
-            if node.is_leaf:
-                if entry is None:
-                    estimator = step.create()
-                    meter.begin()
-                    start = perf_counter()
-                    estimator.fit(train, y_train)
-                    fitted = perf_counter()
-                    predictions = np.asarray(estimator.predict(test), dtype=object)
-                    entry = {
-                        "predictions": predictions,
-                        "fit": fitted - start,
-                        "apply": perf_counter() - fitted,
-                        "peak": meter.peak(),
-                        "top": _top_features(estimator, names, job.top_features),
-                    }
-                    if job.cache is not None:
-                        job.cache.put(key, entry)
-                entry = dict(entry, cached=cached,
-                             scores=score(job.y_test, entry["predictions"], job.metrics))
-                result.leaves[node.key] = entry
-                result.nodes[node.key] = (entry["fit"], entry["apply"], entry["peak"], cached)
-                if on_leaf is not None:
-                    on_leaf(len(node.pipelines))
-                return
-            if entry is None:
-                estimator = step.create()
-                meter.begin()
-                start = perf_counter()
-                out_train = estimator.fit_transform(train, y_train)
-                fitted = perf_counter()
-                out_test = estimator.transform(test)
-                applied = perf_counter()
-                # kept whatever top_features is now: a later run from the cache may want them
-                features = step.spec.produces == FEATURES
-                entry = {
-                    "train": out_train, "test": out_test,
-                    "names": _feature_names(estimator) if features else None,
-                    "fit": fitted - start, "apply": applied - fitted, "peak": meter.peak(),
-                }
-                del estimator
-                if job.cache is not None:
-                    job.cache.put(key, entry)
-            result.nodes[node.key] = (entry["fit"], entry["apply"], entry["peak"], cached)
-            if node.key == job.stop:
-                result.trunk = (entry["train"], entry["test"], entry["names"])
-                return
-            for child in node.children:
-                visit(child, entry["train"], entry["test"], entry["names"])
-
         for node in job.start:
-            visit(node, job.train, job.test, job.names)
+            _visit(job, node, job.train, job.test, job.names, meter, result, on_leaf)
     result.warnings = sorted({_short_warning(w) for w in caught})
     return result
+
+
+def _visit(job: _Job, node: Node, train, test, names, meter, result: _Result,
+           on_leaf: Callable[[int], None] | None) -> None:
+    """Fit (or take from the cache) ``node`` and the nodes below it; record them in ``result``.
+
+    ``result`` is the fold's accumulator: a leaf adds its predictions and scores, every
+    node its timings, and ``job.stop`` the trunk's outputs.
+    """
+    key = StepCache.key(job.context, node.key, f"top={job.top_features}"
+                        if node.is_leaf else "")
+    entry = job.cache.get(key) if job.cache is not None else None
+    cached = entry is not None
+    if entry is None:
+        entry = (_fit_leaf(node.step, train, test, job.y_train, meter, names, job.top_features)
+                 if node.is_leaf else _fit_node(node.step, train, test, job.y_train, meter))
+        if job.cache is not None:
+            job.cache.put(key, entry)
+    if node.is_leaf:
+        entry = dict(entry, cached=cached,
+                     scores=score(job.y_test, entry["predictions"], job.metrics))
+        result.leaves[node.key] = entry
+    result.nodes[node.key] = (entry["fit"], entry["apply"], entry["peak"], cached)
+    if node.is_leaf:
+        if on_leaf is not None:
+            on_leaf(len(node.pipelines))
+        return
+    if node.key == job.stop:
+        result.trunk = (entry["train"], entry["test"], entry["names"])
+        return
+    for child in node.children:
+        _visit(job, child, entry["train"], entry["test"], entry["names"], meter, result,
+               on_leaf)
+
+
+def _fit_leaf(step, train, test, y_train, meter, names, top_features: int) -> dict:
+    """Fit a pipeline's last step and predict: predictions, seconds, peak memory, top features."""
+    estimator = step.create()
+    meter.begin()
+    start = perf_counter()
+    estimator.fit(train, y_train)
+    fitted = perf_counter()
+    predictions = np.asarray(estimator.predict(test), dtype=object)
+    return {
+        "predictions": predictions,
+        "fit": fitted - start,
+        "apply": perf_counter() - fitted,
+        "peak": meter.peak(),
+        "top": _top_features(estimator, names, top_features),
+    }
+
+
+def _fit_node(step, train, test, y_train, meter) -> dict:
+    """Fit an inner step and transform both sides: outputs, feature names, seconds, peak memory."""
+    estimator = step.create()
+    meter.begin()
+    start = perf_counter()
+    out_train = estimator.fit_transform(train, y_train)
+    fitted = perf_counter()
+    out_test = estimator.transform(test)
+    applied = perf_counter()
+    # kept whatever top_features is now: a later run from the cache may want them
+    features = step.spec.produces == FEATURES
+    return {
+        "train": out_train, "test": out_test,
+        "names": _feature_names(estimator) if features else None,
+        "fit": fitted - start, "apply": applied - fitted, "peak": meter.peak(),
+    }
 
 
 # -- executing jobs --------------------------------------------------------------------

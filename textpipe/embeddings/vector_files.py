@@ -220,16 +220,8 @@ def _parse_text(path: Path, has_header: bool, limit: int | None, encoding: str =
     with _open(path) as f:
         line_no = 0
         if has_header:
-            first = f.readline()
+            n_max, dim = _read_header(f.readline(), path, limit)
             line_no = 1
-            header = _HEADER.fullmatch(first.rstrip(b"\r\n"))
-            if header is None:
-                raise DataError(Errors.E505.format(excerpt=_excerpt(first)), file=path, line=1)
-            count, dim = int(header.group(1)), int(header.group(2))
-            if dim < 1:
-                raise DataError(Errors.E921.format(count=count, dim=dim, excerpt=_excerpt(first)),
-                                file=path, line=1)
-            n_max = count if limit is None else min(count, limit)
         else:
             n_max, dim = _count_lines(path, limit), None
         vectors = None
@@ -238,35 +230,9 @@ def _parse_text(path: Path, has_header: bool, limit: int | None, encoding: str =
             lines = list(islice(f, min(_LINES_PER_BLOCK, n_max - len(words))))
             if not lines:
                 break
-            block_words, numbers, numbers_line = [], [], []
-            for raw in lines:
-                line_no += 1
-                try:
-                    text = raw.decode(encoding).rstrip()
-                except UnicodeDecodeError as exc:
-                    raise DataError(
-                        Errors.E506.format(encoding=encoding, reason=exc.reason,
-                                           excerpt=_excerpt(raw)),
-                        file=path,
-                        line=line_no,
-                    ) from exc
-                if not text:
-                    continue
-                if dim is None:  # GloVe: the first line gives the dimension
-                    dim = len(text.split()) - 1
-                    if dim < 1:
-                        raise DataError(
-                            Errors.E502.format(expected="at least 1", got=0,
-                                               excerpt=_excerpt(text)),
-                            file=path,
-                            line=line_no,
-                        )
-                word, _, rest = text.partition(" ")
-                if rest.count(" ") + 1 != dim or not rest or rest[0] == " ":
-                    word, rest = _split_line(text, dim, path, line_no)
-                block_words.append(word)
-                numbers.append(rest)
-                numbers_line.append(line_no)
+            block_words, numbers, numbers_line, dim = _split_block(lines, line_no, dim, path,
+                                                                   encoding)
+            line_no += len(lines)
             if vectors is None and dim is not None:
                 vectors = np.empty((n_max, dim), dtype=np.float32)
             if block_words:
@@ -279,6 +245,56 @@ def _parse_text(path: Path, has_header: bool, limit: int | None, encoding: str =
     if not words:
         raise DataError(Errors.E501, file=path)
     return words, vectors[: len(words)]
+
+
+def _read_header(first: bytes, path: Path, limit: int | None) -> tuple[int, int]:
+    """The word2vec header line's (vectors to read, dimension), checked."""
+    header = _HEADER.fullmatch(first.rstrip(b"\r\n"))
+    if header is None:
+        raise DataError(Errors.E505.format(excerpt=_excerpt(first)), file=path, line=1)
+    count, dim = int(header.group(1)), int(header.group(2))
+    if dim < 1:
+        raise DataError(Errors.E921.format(count=count, dim=dim, excerpt=_excerpt(first)),
+                        file=path, line=1)
+    return (count if limit is None else min(count, limit)), dim
+
+
+def _split_block(lines: list[bytes], line_no: int, dim: int | None, path: Path,
+                 encoding: str) -> tuple[list[str], list[str], list[int], int | None]:
+    """Decode ``lines`` (after line ``line_no``) into words and their unparsed numbers.
+
+    Returns the words, the numbers' text, their line numbers, and the dimension
+    (taken from the first line when ``dim`` is None, as in GloVe files).
+    """
+    block_words, numbers, numbers_line = [], [], []
+    for raw in lines:
+        line_no += 1
+        try:
+            text = raw.decode(encoding).rstrip()
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                Errors.E506.format(encoding=encoding, reason=exc.reason,
+                                   excerpt=_excerpt(raw)),
+                file=path,
+                line=line_no,
+            ) from exc
+        if not text:
+            continue
+        if dim is None:  # GloVe: the first line gives the dimension
+            dim = len(text.split()) - 1
+            if dim < 1:
+                raise DataError(
+                    Errors.E502.format(expected="at least 1", got=0, excerpt=_excerpt(text)),
+                    file=path,
+                    line=line_no,
+                )
+        word, _, rest = text.partition(" ")
+        if rest.count(" ") + 1 != dim or not rest or rest[0] == " ":
+            word, rest = _split_line(text, dim, path, line_no)
+        block_words.append(word)
+        numbers.append(rest)
+        numbers_line.append(line_no)
+    return block_words, numbers, numbers_line, dim
 
 
 def _parse_binary(path: Path, limit: int | None):

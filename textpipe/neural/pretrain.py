@@ -204,7 +204,6 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
     """
     import torch
 
-    from .bilm import BiLM, BiLMConfig
     from .io import (load_checkpoint, remove_checkpoint, restore_checkpoint, save_bilm,
                      save_checkpoint)
 
@@ -215,12 +214,7 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
     docs = [d for d in corpus_documents(config.corpus) if d]
     if len(docs) < 2:
         raise InputError(Errors.E603.format(n=len(docs)))
-    import numpy as np
-
-    order = np.random.default_rng(train_cfg.seed).permutation(len(docs))
-    n_held = min(max(1, round(len(docs) * config.corpus.heldout_fraction)), len(docs) - 1)
-    heldout = [docs[i] for i in order[:n_held]]
-    train = [docs[i] for i in order[n_held:]]
+    train, heldout = _split_heldout(docs, config.corpus.heldout_fraction, train_cfg.seed)
     fingerprint = _fingerprint(config, len(docs))
 
     with torch_threads(train_cfg.threads), torch.random.fork_rng():
@@ -228,128 +222,213 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
         checkpoint = load_checkpoint(out) if resume else None
         if checkpoint is not None and checkpoint.get("fingerprint") != fingerprint:
             raise ConfigError(Errors.E604.format(path=out / "checkpoint"))
-        if checkpoint is not None:
-            vocab = checkpoint["vocab"]
-        else:
-            c = config.corpus
-            vocab = Vocabulary.build(train, min_count=c.min_count, max_words=c.max_words,
-                                     max_characters=c.max_characters)
-        m = config.model
-        bilm_config = BiLMConfig(
-            n_words=len(vocab), n_chars=vocab.n_chars, char_dim=m.char_dim,
-            filters=[list(f) for f in m.filters], highway_layers=m.highway_layers,
-            projection_dim=m.projection_dim, lstm_size=m.lstm_size, lstm_layers=m.lstm_layers,
-            dropout=m.dropout, max_characters=vocab.max_characters, activation=m.activation,
-            softmax=m.softmax, cutoffs=m.cutoffs, div_value=m.div_value)
-        model = BiLM(bilm_config).train()
+        vocab = (checkpoint["vocab"] if checkpoint is not None
+                 else _build_vocabulary(config.corpus, train))
+        model = _build_bilm(config.model, vocab)
         optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.learning_rate)
-        state = {"fingerprint": fingerprint, "epoch": 0, "step_in_epoch": 0, "step": 0,
-                 "tokens": 0, "seconds": 0.0, "best_perplexity": None, "bad_evals": 0,
-                 "history": []}
+        state = _initial_state(fingerprint, checkpoint)
         resumed = None
         if checkpoint is not None:
             restore_checkpoint(checkpoint, model, optimizer)
-            state.update({k: checkpoint[k] for k in state if k in checkpoint})
             resumed = state["step"]
             say(f"resuming from the checkpoint at step {resumed} (epoch {state['epoch'] + 1}, "
                 f"batch {state['step_in_epoch']})")
-        lengths = [len(d) for d in train]
-        steps_per_epoch = -(-len(train) // train_cfg.batch_size)
-        info = {"name": out.name, "pretrain": _plain(config), "corpus_documents": len(docs),
-                "heldout_documents": len(heldout)}
-
-        def save_best():
-            save_bilm(out, model, vocab, info={**info, "training_result": {
-                k: state[k] for k in ("step", "tokens", "seconds", "best_perplexity")}})
-
-        def checkpoint_now():
-            save_checkpoint(out, model, optimizer, vocab, state)
-
-        def evaluate() -> bool:
-            """Measure held-out perplexity; keep the best; True when patience is out."""
-            ppl = heldout_perplexity(model, vocab, heldout, train_cfg.batch_size)
-            state["history"].append({"step": state["step"],
-                                     "epoch": round(state["step"] / steps_per_epoch, 2),
-                                     "heldout_perplexity": ppl})
-            best = state["best_perplexity"]
-            if best is None or ppl < best:
-                state["best_perplexity"], state["bad_evals"] = ppl, 0
-                save_best()
-                say(f"step {state['step']}: held-out perplexity {ppl:.1f} (best so far, saved)")
-            else:
-                state["bad_evals"] += 1
-                say(f"step {state['step']}: held-out perplexity {ppl:.1f} "
-                    f"(best {best:.1f}; {state['bad_evals']}/{train_cfg.patience} without improvement)")
-            return state["bad_evals"] >= train_cfg.patience
-
-        start = time.perf_counter()
-        seconds_before = state["seconds"]
-        tokens_run = 0
-        stopped = "completed"
-        last_ppl = None
-        try:
-            while state["epoch"] < train_cfg.epochs and stopped == "completed":
-                batches = _epoch_batches(len(train), lengths, train_cfg.batch_size,
-                                         train_cfg.seed, state["epoch"])
-                while state["step_in_epoch"] < len(batches):
-                    index = batches[state["step_in_epoch"]]
-                    batch = model.batch([train[i] for i in index], vocab)
-                    loss = model.loss(batch)
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.total.backward()
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.clip_norm)
-                    optimizer.step()
-                    state["step"] += 1
-                    state["step_in_epoch"] += 1
-                    state["tokens"] += batch.n_tokens
-                    tokens_run += batch.n_tokens
-                    elapsed = time.perf_counter() - start
-                    state["seconds"] = seconds_before + elapsed
-                    end_of_epoch = state["step_in_epoch"] == len(batches)
-                    if end_of_epoch:
-                        state["epoch"] += 1
-                        state["step_in_epoch"] = 0
-                    evaluate_now = end_of_epoch if train_cfg.eval_every is None else (
-                        state["step"] % train_cfg.eval_every == 0)
-                    if evaluate_now:
-                        if evaluate():
-                            stopped = "early_stopping"
-                        last_ppl = state["history"][-1]["heldout_perplexity"]
-                    if state["step"] % train_cfg.checkpoint_every == 0 or end_of_epoch:
-                        checkpoint_now()
-                    if on_progress is not None:
-                        done = state["step"]
-                        total = steps_per_epoch * train_cfg.epochs
-                        rate = elapsed / max(state["step"] - (resumed or 0), 1)
-                        on_progress(Progress(
-                            epoch=state["epoch"] + (0 if end_of_epoch else 1),
-                            epochs=train_cfg.epochs, step=done,
-                            steps_per_epoch=steps_per_epoch,
-                            tokens_per_second=tokens_run / max(elapsed, 1e-9),
-                            loss=float(loss.total.detach()), seconds=state["seconds"],
-                            eta_seconds=rate * max(total - done, 0), heldout_perplexity=last_ppl))
-                    if (stopped == "completed" and train_cfg.max_minutes is not None
-                            and elapsed > 60 * train_cfg.max_minutes):
-                        stopped = "time_limit"
-                    if stopped != "completed" or end_of_epoch:
-                        break
-        except KeyboardInterrupt:
-            checkpoint_now()
-            say(f"interrupted at step {state['step']}: checkpoint saved in {out / 'checkpoint'}; "
-                f"run the same command again to resume")
-            raise
-        if stopped == "time_limit":
-            if not state["history"] or state["history"][-1]["step"] != state["step"]:
-                evaluate()
-            checkpoint_now()
-            say(f"time limit of {train_cfg.max_minutes:g} minutes reached at step "
-                f"{state['step']}; the best model is saved, and running again resumes training")
-        else:
-            if not state["history"]:
-                evaluate()
-            remove_checkpoint(out)
+        run = _Run(out=out, config=train_cfg, model=model, optimizer=optimizer, vocab=vocab,
+                   train=train, heldout=heldout, resumed=resumed, say=say,
+                   on_progress=on_progress, save_bilm=save_bilm,
+                   save_checkpoint=save_checkpoint, remove_checkpoint=remove_checkpoint,
+                   info={"name": out.name, "pretrain": _plain(config),
+                         "corpus_documents": len(docs), "heldout_documents": len(heldout)})
+        state, stopped = _train(run, state)
+        state = _finish(run, state, stopped)
     return PretrainResult(out, state["epoch"], state["step"], state["tokens"], state["seconds"],
                           state["best_perplexity"], state["history"], stopped, resumed)
+
+
+def _split_heldout(docs: list[list[str]], fraction: float,
+                   seed: int) -> tuple[list[list[str]], list[list[str]]]:
+    """Split ``docs`` by a seeded shuffle into (train, held-out), neither of them empty."""
+    import numpy as np
+
+    order = np.random.default_rng(seed).permutation(len(docs))
+    n_held = min(max(1, round(len(docs) * fraction)), len(docs) - 1)
+    return [docs[i] for i in order[n_held:]], [docs[i] for i in order[:n_held]]
+
+
+def _build_vocabulary(corpus: CorpusConfig, train: list[list[str]]) -> Vocabulary:
+    """The vocabulary of the training documents, within the corpus's limits."""
+    return Vocabulary.build(train, min_count=corpus.min_count, max_words=corpus.max_words,
+                            max_characters=corpus.max_characters)
+
+
+def _build_bilm(m: ModelConfig, vocab: Vocabulary):
+    """A new biLM in training mode, shaped by the model settings and the vocabulary."""
+    from .bilm import BiLM, BiLMConfig
+
+    bilm_config = BiLMConfig(
+        n_words=len(vocab), n_chars=vocab.n_chars, char_dim=m.char_dim,
+        filters=[list(f) for f in m.filters], highway_layers=m.highway_layers,
+        projection_dim=m.projection_dim, lstm_size=m.lstm_size, lstm_layers=m.lstm_layers,
+        dropout=m.dropout, max_characters=vocab.max_characters, activation=m.activation,
+        softmax=m.softmax, cutoffs=m.cutoffs, div_value=m.div_value)
+    return BiLM(bilm_config).train()
+
+
+def _initial_state(fingerprint: str, checkpoint: dict | None) -> dict[str, Any]:
+    """The loop's counters: fresh, or as the checkpoint left them."""
+    state = {"fingerprint": fingerprint, "epoch": 0, "step_in_epoch": 0, "step": 0,
+             "tokens": 0, "seconds": 0.0, "best_perplexity": None, "bad_evals": 0,
+             "history": []}
+    if checkpoint is not None:
+        state.update({k: checkpoint[k] for k in state if k in checkpoint})
+    return state
+
+
+@dataclass
+class _Run:
+    """What one pretraining run works with, fixed from its first step to its last."""
+
+    out: Path
+    config: TrainingConfig
+    model: Any
+    optimizer: Any
+    vocab: Vocabulary
+    train: list[list[str]]
+    heldout: list[list[str]]
+    info: dict[str, Any]
+    resumed: int | None
+    say: Callable[[str], None]
+    on_progress: Callable[[Progress], None] | None
+    save_bilm: Callable[..., None]
+    save_checkpoint: Callable[..., None]
+    remove_checkpoint: Callable[[Path], None]
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-len(self.train) // self.config.batch_size)
+
+
+def _train(run: _Run, state: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Run epochs from ``state`` until done, out of patience or time; (state, why stopped).
+
+    An interruption (Ctrl-C) saves a checkpoint of the state reached, then propagates.
+    """
+    cfg = run.config
+    lengths = [len(d) for d in run.train]
+    start = time.perf_counter()
+    seconds_before = state["seconds"]
+    tokens_run = 0
+    stopped = "completed"
+    last_ppl = None
+    try:
+        while state["epoch"] < cfg.epochs and stopped == "completed":
+            batches = _epoch_batches(len(run.train), lengths, cfg.batch_size, cfg.seed,
+                                     state["epoch"])
+            while state["step_in_epoch"] < len(batches):
+                loss, n_tokens = _train_step(run, batches[state["step_in_epoch"]])
+                tokens_run += n_tokens
+                elapsed = time.perf_counter() - start
+                state, end_of_epoch = _advance(state, n_tokens, len(batches),
+                                               seconds_before + elapsed)
+                evaluate_now = end_of_epoch if cfg.eval_every is None else (
+                    state["step"] % cfg.eval_every == 0)
+                if evaluate_now:
+                    state, out_of_patience = _evaluate(run, state)
+                    if out_of_patience:
+                        stopped = "early_stopping"
+                    last_ppl = state["history"][-1]["heldout_perplexity"]
+                if state["step"] % cfg.checkpoint_every == 0 or end_of_epoch:
+                    _save_checkpoint(run, state)
+                if run.on_progress is not None:
+                    run.on_progress(_progress(run, state, end_of_epoch, elapsed, tokens_run,
+                                              float(loss.total.detach()), last_ppl))
+                if (stopped == "completed" and cfg.max_minutes is not None
+                        and elapsed > 60 * cfg.max_minutes):
+                    stopped = "time_limit"
+                if stopped != "completed" or end_of_epoch:
+                    break
+    except KeyboardInterrupt:
+        _save_checkpoint(run, state)
+        run.say(f"interrupted at step {state['step']}: checkpoint saved in "
+                f"{run.out / 'checkpoint'}; run the same command again to resume")
+        raise
+    return state, stopped
+
+
+def _train_step(run: _Run, index: list[int]):
+    """One optimizer step on the training documents ``index``; (loss, tokens in the batch)."""
+    import torch
+
+    batch = run.model.batch([run.train[i] for i in index], run.vocab)
+    loss = run.model.loss(batch)
+    run.optimizer.zero_grad(set_to_none=True)
+    loss.total.backward()
+    torch.nn.utils.clip_grad_norm_(run.model.parameters(), run.config.clip_norm)
+    run.optimizer.step()
+    return loss, batch.n_tokens
+
+
+def _advance(state: dict[str, Any], n_tokens: int, n_batches: int,
+             seconds: float) -> tuple[dict[str, Any], bool]:
+    """The counters after one more step of ``n_batches``; (state, True at an epoch's end)."""
+    state = {**state, "step": state["step"] + 1, "step_in_epoch": state["step_in_epoch"] + 1,
+             "tokens": state["tokens"] + n_tokens, "seconds": seconds}
+    end_of_epoch = state["step_in_epoch"] == n_batches
+    if end_of_epoch:
+        state.update(epoch=state["epoch"] + 1, step_in_epoch=0)
+    return state, end_of_epoch
+
+
+def _evaluate(run: _Run, state: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Measure held-out perplexity and save the best model; (state, True when patience is out)."""
+    ppl = heldout_perplexity(run.model, run.vocab, run.heldout, run.config.batch_size)
+    entry = {"step": state["step"], "epoch": round(state["step"] / run.steps_per_epoch, 2),
+             "heldout_perplexity": ppl}
+    state = {**state, "history": [*state["history"], entry]}
+    best = state["best_perplexity"]
+    if best is None or ppl < best:
+        state.update(best_perplexity=ppl, bad_evals=0)
+        run.save_bilm(run.out, run.model, run.vocab, info={**run.info, "training_result": {
+            k: state[k] for k in ("step", "tokens", "seconds", "best_perplexity")}})
+        run.say(f"step {state['step']}: held-out perplexity {ppl:.1f} (best so far, saved)")
+    else:
+        state["bad_evals"] += 1
+        run.say(f"step {state['step']}: held-out perplexity {ppl:.1f} (best {best:.1f}; "
+                f"{state['bad_evals']}/{run.config.patience} without improvement)")
+    return state, state["bad_evals"] >= run.config.patience
+
+
+def _save_checkpoint(run: _Run, state: dict[str, Any]) -> None:
+    """Save the weights, optimizer and counters, to resume from ``state``."""
+    run.save_checkpoint(run.out, run.model, run.optimizer, run.vocab, state)
+
+
+def _progress(run: _Run, state: dict[str, Any], end_of_epoch: bool, elapsed: float,
+              tokens_run: int, loss: float, last_ppl: float | None) -> Progress:
+    """The progress report after a step, ``elapsed`` seconds into this session."""
+    done = state["step"]
+    total = run.steps_per_epoch * run.config.epochs
+    rate = elapsed / max(done - (run.resumed or 0), 1)
+    return Progress(epoch=state["epoch"] + (0 if end_of_epoch else 1),
+                    epochs=run.config.epochs, step=done, steps_per_epoch=run.steps_per_epoch,
+                    tokens_per_second=tokens_run / max(elapsed, 1e-9), loss=loss,
+                    seconds=state["seconds"], eta_seconds=rate * max(total - done, 0),
+                    heldout_perplexity=last_ppl)
+
+
+def _finish(run: _Run, state: dict[str, Any], stopped: str) -> dict[str, Any]:
+    """Evaluate the last steps if needed; keep the checkpoint only when time ran out."""
+    if stopped == "time_limit":
+        if not state["history"] or state["history"][-1]["step"] != state["step"]:
+            state, _ = _evaluate(run, state)
+        _save_checkpoint(run, state)
+        run.say(f"time limit of {run.config.max_minutes:g} minutes reached at step "
+                f"{state['step']}; the best model is saved, and running again resumes training")
+    else:
+        if not state["history"]:
+            state, _ = _evaluate(run, state)
+        run.remove_checkpoint(run.out)
+    return state
 
 
 def _plain(config: PretrainConfig) -> dict[str, Any]:

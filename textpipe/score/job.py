@@ -35,6 +35,7 @@ import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -329,6 +330,38 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
         check_n_jobs(n_jobs)
     output = str(output)
     to_stdout = output == STDOUT
+    fmt = _checked_output_format(output, output_format, resume=resume)
+    errors = _check_destinations(model, input, output, errors, resume=resume,
+                                 overwrite=overwrite)
+    handle = ModelHandle.resolve(model, allow_version_mismatch=allow_version_mismatch)
+    summary = ScoreSummary(output=output)
+    proba, note = _checked_proba(handle, proba, top_k)
+    if note:
+        summary.notes.append(note)
+    source = ScoreInput(input, input_format, encoding=encoding, text_column=text_column,
+                        id_column=id_column, keep=keep)
+    if source.encoding_note:
+        logger.warning(source.encoding_note)
+        summary.notes.append(source.encoding_note)
+    try:
+        out_spec = _output_spec(fmt, handle, source, proba, top_k)
+        run = partial(_scored_chunks, handle=handle, args=(source.spec, out_spec),
+                      source=source, n_jobs=n_jobs, scheduler=scheduler, strict=strict,
+                      on_progress=on_progress or (lambda *a: None))
+        if to_stdout:
+            _to_stdout(summary, source, out_spec, run, chunk_size, errors)
+        else:
+            _to_file(summary, source, out_spec, run, handle, Path(output), chunk_size,
+                     resume=resume, overwrite=overwrite, errors=errors)
+    finally:
+        source.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _checked_output_format(output: str, output_format: str | None, *, resume: bool) -> str:
+    """The output's format, given or detected; refused where standard output cannot take it."""
+    to_stdout = output == STDOUT
     fmt = check_output_format(output_format) if output_format else detect_output_format(output)
     if fmt is None:
         raise UsageError(Errors.E817.format(role="output", path=output, option="--output-format",
@@ -343,52 +376,44 @@ def score_file(model, input, output=STDOUT, *, input_format: str | None = None,
         raise UsageError(Errors.E818.format(what="Parquet output", fmt="Parquet",
                                             verb="written to", instead="JSONL or CSV"),
                          option="--output")
-    errors = _check_destinations(model, input, output, errors, resume=resume,
-                                 overwrite=overwrite)
-    handle = ModelHandle.resolve(model, allow_version_mismatch=allow_version_mismatch)
-    summary = ScoreSummary(output=output)
+    return fmt
+
+
+def _checked_proba(handle: ModelHandle, proba: bool,
+                   top_k: int | None) -> tuple[bool, str | None]:
+    """Whether to write probabilities, and a note when asked for but the model has none.
+
+    Raises for a model without classes, and for ``top_k`` without probabilities.
+    """
     if not handle.classes:
         raise ModelError(Errors.E832.format(what=handle.last_step))
     if top_k is not None and not handle.has_proba:
         raise UsageError(Errors.E809.format(step=handle.last_step), option="--top-k")
     if proba and not handle.has_proba:
-        proba = False
-        summary.notes.append("the model has no predict_proba: labels only")
-    source = ScoreInput(input, input_format, encoding=encoding, text_column=text_column,
-                        id_column=id_column, keep=keep)
-    if source.encoding_note:
-        logger.warning(source.encoding_note)
-        summary.notes.append(source.encoding_note)
-    try:
-        out_spec = _output_spec(fmt, handle, source, proba, top_k)
-        args = (source.spec, out_spec)
+        return False, "the model has no predict_proba: labels only"
+    return proba, None
 
-        def run(chunks, done: int, documents: int):
-            report = on_progress or (lambda *a: None)
-            total = source.total
-            report(done, total, documents)
-            for result in ordered_map(score_chunk, chunks, handle, args=args, n_jobs=n_jobs,
-                                      scheduler=scheduler):
-                if strict and result.errors:
-                    first = result.errors[0]
-                    stop = DataError(Errors.E819.format(reason=first["reason"],
-                                                        excerpt=repr(first["excerpt"])),
-                                     file=source.path, line=first["line"])
-                    stop.bad_row = first
-                    raise stop
-                documents += result.n_rows
-                yield result
-                report(result.position, total, documents)
 
-        if to_stdout:
-            _to_stdout(summary, source, out_spec, run, chunk_size, errors)
-        else:
-            _to_file(summary, source, out_spec, run, handle, Path(output), chunk_size,
-                     resume=resume, overwrite=overwrite, errors=errors)
-    finally:
-        source.close()
-    summary.seconds = time.perf_counter() - started
-    return summary
+def _scored_chunks(chunks, done: int, documents: int, *, handle, args, source, n_jobs,
+                   scheduler, strict: bool, on_progress: Callable[[int, int | None, int], None]):
+    """Score ``chunks`` in order, reporting progress after each; stop at a bad row if ``strict``.
+
+    ``done`` (bytes, or rows for Parquet) and ``documents`` are where the count starts.
+    """
+    total = source.total
+    on_progress(done, total, documents)
+    for result in ordered_map(score_chunk, chunks, handle, args=args, n_jobs=n_jobs,
+                              scheduler=scheduler):
+        if strict and result.errors:
+            first = result.errors[0]
+            stop = DataError(Errors.E819.format(reason=first["reason"],
+                                                excerpt=repr(first["excerpt"])),
+                             file=source.path, line=first["line"])
+            stop.bad_row = first
+            raise stop
+        documents += result.n_rows
+        yield result
+        on_progress(result.position, total, documents)
 
 
 def _check_destinations(model, input, output: str, errors, *, resume: bool,

@@ -525,76 +525,70 @@ def _cut_records(blocks, chunk_size, where, position, delimiter: str,
     line = where["line"]
     records: list[bytes] = []
     starts: list[int] = []
-    open_lines: list[tuple[bytes, int]] = []  # (line, bytes it took) of the open record
-    inside = False
-    quote, separator = b'"', delimiter.encode("ascii")
-
-    def lines_in_order():
-        for lines, newline in blocks:
-            last = len(lines) - 1
-            for i, text in enumerate(lines):
-                yield text, len(text) + (1 if newline or i < last else 0)
-
-    pushback: list[tuple[bytes, int]] = []
-    source = lines_in_order()
-
-    def next_line():
-        if pushback:
-            return pushback.pop()
-        return next(source, None)
-
-    def close(parts):
-        nonlocal line, byte
+    for parts in _csv_records(_lines_in_order(blocks), delimiter, n_fields):
         records.append(b"\n".join(p for p, _ in parts))
         starts.append(line)
         line += len(parts)
         byte += sum(n for _, n in parts)
         if len(records) == chunk_size:
-            return flush()
-        return None
+            yield _raw_chunk(index, row, records, starts, line, byte, position)
+            index, row = index + 1, row + len(records)
+            records, starts = [], []
+    if records:
+        yield _raw_chunk(index, row, records, starts, line, byte, position)
 
-    def flush():
-        nonlocal records, starts, index, row
-        chunk = RawChunk(index, row, len(records), records, first_line=starts[0],
-                         lines=starts, byte_end=byte, line_end=line, position=position(byte))
-        index, row = index + 1, row + len(records)
-        records, starts = [], []
-        return chunk
 
-    def stray():
-        """Close the open record's first line alone; read the others again."""
-        nonlocal open_lines, inside
-        first, *rest = open_lines
-        open_lines, inside = [], False
-        pushback.extend(reversed(rest))
-        return close([first])
+def _raw_chunk(index: int, row: int, records: list[bytes], starts: list[int], line: int,
+               byte: int, position) -> RawChunk:
+    """The chunk of ``records`` (starting on lines ``starts``) that ends at ``line``/``byte``."""
+    return RawChunk(index, row, len(records), records, first_line=starts[0], lines=starts,
+                    byte_end=byte, line_end=line, position=position(byte))
 
+
+def _lines_in_order(blocks) -> Iterator[tuple[bytes, int]]:
+    """Every line of ``blocks`` with the bytes it took (its newline included)."""
+    for lines, newline in blocks:
+        last = len(lines) - 1
+        for i, text in enumerate(lines):
+            yield text, len(text) + (1 if newline or i < last else 0)
+
+
+def _csv_records(lines: Iterator[tuple[bytes, int]], delimiter: str,
+                 n_fields: int) -> Iterator[list[tuple[bytes, int]]]:
+    """Group ``lines`` into records, each the list of its (line, bytes it took).
+
+    A record spans lines while a quoted field is open; a stray quote makes its
+    first line a record alone, and the lines after it are read again (see
+    :func:`_cut_records`).
+    """
+    quote, separator = b'"', delimiter.encode("ascii")
+    pushback: list[tuple[bytes, int]] = []
+    open_lines: list[tuple[bytes, int]] = []  # (line, bytes it took) of the open record
+    inside = False
     while True:
-        item = next_line()
+        item = pushback.pop() if pushback else next(lines, None)
         if item is None:
             if not open_lines:
-                break
-            chunk = stray()  # the input ended inside quotes
+                return
+            stray = True  # the input ended inside quotes
         else:
-            text = item[0]
             open_lines.append(item)
-            if inside or quote in text:
-                inside = ends_in_quotes(text, separator, quote, inside)
+            if inside or quote in item[0]:
+                inside = ends_in_quotes(item[0], separator, quote, inside)
             if not inside:
                 if len(open_lines) == 1 or _well_formed([p for p, _ in open_lines],
                                                         delimiter, n_fields):
-                    parts, open_lines = open_lines, []
-                    chunk = close(parts)
-                else:
-                    chunk = stray()
-            elif len(open_lines) > MAX_RECORD_LINES:
-                chunk = stray()
+                    record, open_lines = open_lines, []
+                    yield record
+                    continue
+                stray = True
             else:
-                chunk = None
-        if chunk:
-            yield chunk
-    if records:
-        yield flush()
+                stray = len(open_lines) > MAX_RECORD_LINES
+        if stray:  # close the open record's first line alone; read the others again
+            first, *rest = open_lines
+            open_lines, inside = [], False
+            pushback.extend(reversed(rest))
+            yield [first]
 
 
 def _settle_codec(head: bytes, encoding: str, path, complete: bool) -> tuple[EncodingChoice, int]:

@@ -348,24 +348,11 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         for epoch in range(self.max_epochs):
             start = time.perf_counter()
             self._unfreeze(groups, epoch)
-            net.train()
-            total, n_seen = 0.0, 0
-            for batch in _training_batches(train_idx, lengths, self.batch_size, rng):
-                inputs, lens = self._collate(items, batch)
-                logits = net(inputs, lens)
-                loss = torch.nn.functional.cross_entropy(logits, y_all[batch])
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(net.parameters(), self.clip_norm)
-                optimizer.step()
-                total += float(loss.detach()) * len(batch)
-                n_seen += len(batch)
-            record = {"epoch": epoch + 1, "train_loss": total / max(n_seen, 1)}
+            batches = _training_batches(train_idx, lengths, self.batch_size, rng)
+            record = {"epoch": epoch + 1,
+                      "train_loss": self._train_epoch(net, optimizer, items, batches, y_all)}
             if len(valid_idx):
-                proba = self._proba(net, items, valid_idx)
-                p_true = proba[np.arange(len(valid_idx)), target[valid_idx]]
-                record["valid_loss"] = float(-np.log(np.maximum(p_true, 1e-12)).mean())
-                record["valid_accuracy"] = float((proba.argmax(1) == target[valid_idx]).mean())
+                record.update(self._validation_scores(net, items, valid_idx, target))
             record["seconds"] = time.perf_counter() - start
             self.history_.append(record)
             if self.verbose:
@@ -389,6 +376,31 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
             p.requires_grad_(False)
         self.module_ = net.eval()
         self.n_epochs_ = len(self.history_)
+
+    def _train_epoch(self, net, optimizer, items, batches, y_all) -> float:
+        """One pass of optimizer steps over ``batches``; the mean training loss."""
+        import torch
+
+        net.train()
+        total, n_seen = 0.0, 0
+        for batch in batches:
+            inputs, lens = self._collate(items, batch)
+            logits = net(inputs, lens)
+            loss = torch.nn.functional.cross_entropy(logits, y_all[batch])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), self.clip_norm)
+            optimizer.step()
+            total += float(loss.detach()) * len(batch)
+            n_seen += len(batch)
+        return total / max(n_seen, 1)
+
+    def _validation_scores(self, net, items, valid_idx, target) -> dict[str, float]:
+        """Loss and accuracy on the validation documents ``valid_idx``."""
+        proba = self._proba(net, items, valid_idx)
+        p_true = proba[np.arange(len(valid_idx)), target[valid_idx]]
+        return {"valid_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
+                "valid_accuracy": float((proba.argmax(1) == target[valid_idx]).mean())}
 
     # -- embeddings ------------------------------------------------------------------------
 
