@@ -104,7 +104,7 @@ class _PipelineEntry(Strict):
     @model_validator(mode="after")
     def _one_source(self):
         if (self.file is None) == (self.steps is None):
-            raise ValueError(Errors.E704)
+            raise ConfigError(Errors.E704)
         return self
 
 
@@ -121,7 +121,7 @@ class _GridEntry(Strict):
     @model_validator(mode="after")
     def _has_base(self):
         if self.base is None:
-            raise ValueError(Errors.E713)
+            raise ConfigError(Errors.E713)
         return self
 
 

@@ -88,14 +88,14 @@ class ModelConfig(Strict):
     @classmethod
     def _filters(cls, value):
         if not value or any(w < 1 or n < 1 for w, n in value):
-            raise ValueError(Errors.E072)
+            raise ConfigError(Errors.E072)
         return value
 
     @model_validator(mode="after")
     def _cells_hold_the_projection(self):
         # Larger cells are projected down to projection_dim; smaller ones cannot be.
         if self.lstm_size < self.projection_dim:
-            raise ValueError(Errors.E073.format(lstm_size=self.lstm_size,
+            raise ConfigError(Errors.E073.format(lstm_size=self.lstm_size,
                                                 projection_dim=self.projection_dim))
         return self
 

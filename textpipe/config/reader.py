@@ -30,7 +30,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..data import bundled_datasets
-from ..errors import ConfigError, Errors, Message, code_of, did_you_mean, quoted_list
+from ..errors import ConfigError, Errors, Message, did_you_mean, quoted_list
 from .kinds import FILE_KINDS, file_kind, wrong_kind_message
 from .yamlio import LineMap, Source, read_source
 
@@ -56,7 +56,7 @@ def bundled_dataset(name: str, *, own: str) -> str:
     """
     names = list(bundled_datasets())
     if name.lower() not in names:
-        raise ValueError(Errors.E060.format(name=name, hint=did_you_mean(name.lower(), names),
+        raise ConfigError(Errors.E060.format(name=name, hint=did_you_mean(name.lower(), names),
                                             allowed=quoted_list(names), own=own))
     return name
 
@@ -177,10 +177,11 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], *, at: tuple
             message = Errors.E011.format(key=loc[-1], hint=did_you_mean(loc[-1], allowed),
                                          allowed=quoted_list(allowed))
         else:
-            raised = err.get("ctx", {}).get("error")  # our validators raise catalogue messages
-            framed = raised.args[0] if raised is not None and raised.args else None
-            code = code_of(framed) or "E007"  # E007: pydantic's own wording
-            message = err["msg"].removeprefix("Value error, ")
+            raised = err.get("ctx", {}).get("error")  # our validators raise ConfigErrors
+            if isinstance(raised, ConfigError):
+                message, code = str(raised.message), raised.code
+            else:  # pydantic's own wording
+                message, code = err["msg"].removeprefix("Value error, "), "E007"
             if err["type"] == "literal_error":
                 message += f" (got {err['input']!r})"
             name = ".".join(str(p) for p in where)

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from ..errors import Errors, did_you_mean, quoted_list
+from ..errors import ConfigError, Errors, did_you_mean, quoted_list
 from ..evaluation.metrics import METRICS
 from .reader import Strict, bundled_dataset
 
@@ -35,7 +35,7 @@ DATA_FORMATS = ("lines", "csv", "tsv", "jsonl", "parquet", "folder")
 
 def _known_metric(name: str) -> str:
     if name not in METRICS:
-        raise ValueError(Errors.E066.format(name=name, hint=did_you_mean(name, METRICS),
+        raise ConfigError(Errors.E066.format(name=name, hint=did_you_mean(name, METRICS),
                                             allowed=quoted_list(METRICS)))
     return name
 
@@ -62,9 +62,9 @@ class DataConfig(Strict):
     @model_validator(mode="after")
     def _one_source(self):
         if (self.dataset is None) == (self.path is None):
-            raise ValueError(Errors.E070)
+            raise ConfigError(Errors.E070)
         if self.test_path is not None and self.path is None:
-            raise ValueError(Errors.E071)
+            raise ConfigError(Errors.E071)
         return self
 
 
@@ -90,14 +90,14 @@ class EvaluationConfig(Strict):
     @classmethod
     def _nonzero_n_jobs(cls, value: int) -> int:
         if value == 0:
-            raise ValueError(Errors.E719.format(got=value))
+            raise ConfigError(Errors.E719.format(got=value))
         return value
 
     @field_validator("metrics")
     @classmethod
     def _some_metric(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError(Errors.E067)
+            raise ConfigError(Errors.E067)
         return value
 
 
