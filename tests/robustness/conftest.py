@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+import textpipe
 from textpipe.cli import main
+from textpipe.model import save_model
 
 
 @dataclass
@@ -83,3 +85,12 @@ def fails_cleanly(capfd, tmp_path):
         return outcome
 
     return check
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    """A small saved model: tokenize → count → multinomial_nb, labels neg/pos."""
+    pipe = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
+    pipe.fit(["good fun film", "great fun", "bad dull film", "awful dull"] * 3,
+             ["pos", "pos", "neg", "neg"] * 3)
+    return save_model(pipe, tmp_path_factory.mktemp("model") / "toy")

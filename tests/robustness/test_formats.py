@@ -7,12 +7,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from .conftest import run_cli
-from .test_commands import GOOD_LINES, pipeline, saved_model
+from .test_commands import GOOD_LINES, pipeline
 
 
 @pytest.fixture
-def model(saved_model):  # noqa: F811 - the module-scoped fixture of test_commands, shared
-    return saved_model
+def model(model_dir):
+    return model_dir
 
 
 def test_training_data_format_text_is_refused_with_the_name_to_use(tmp_path, fails_cleanly):

@@ -73,6 +73,15 @@ def _run(args, capfd):
     return code, out, err
 
 
+def _trained(tmp_path, capfd):
+    """Its data file and a model trained on it with ``textpipe train -q``."""
+    data = tmp_path / "toy.txt"
+    data.write_text(_lines(), encoding="utf-8")
+    model = tmp_path / "model"
+    assert _run(["train", _pipeline(tmp_path), "--data", data, "-o", model, "-q"], capfd)[0] == 0
+    return data, model
+
+
 # -- a. a damaged cache entry ---------------------------------------------------------
 
 
@@ -227,10 +236,7 @@ def test_a_data_line_in_an_error_is_printed_as_it_is(tmp_path, fails_cleanly):
 
 
 def test_a_bad_row_example_is_printed_as_it_is(tmp_path, capfd):
-    data = tmp_path / "toy.txt"
-    data.write_text(_lines(), encoding="utf-8")
-    model = tmp_path / "model"
-    assert _run(["train", _pipeline(tmp_path), "--data", data, "-o", model, "-q"], capfd)[0] == 0
+    data, model = _trained(tmp_path, capfd)
     docs = tmp_path / "docs.jsonl"
     docs.write_text(json.dumps({MARKUP: "good film"}) + "\n" + json.dumps({"other": 1}) + "\n",
                     encoding="utf-8")
@@ -280,10 +286,7 @@ def test_a_textpipe_warning_during_run_is_one_line_and_hidden_by_quiet(tmp_path,
 def test_score_quiet_hides_the_library_version_warning(tmp_path, capfd):
     from textpipe.model import model_identity
 
-    data = tmp_path / "toy.txt"
-    data.write_text(_lines(), encoding="utf-8")
-    model = tmp_path / "model"
-    assert _run(["train", _pipeline(tmp_path), "--data", data, "-o", model, "-q"], capfd)[0] == 0
+    data, model = _trained(tmp_path, capfd)
     meta = json.loads((model / "metadata.json").read_text())
     meta["versions"]["scikit-learn"] = "0.1.0"
     meta["metadata_sha256"] = model_identity(meta)  # as a save would have sealed it
@@ -293,10 +296,7 @@ def test_score_quiet_hides_the_library_version_warning(tmp_path, capfd):
 
 
 def test_the_encoding_a_score_chose_is_one_note_line_and_hidden_by_quiet(tmp_path, capfd):
-    data = tmp_path / "toy.txt"
-    data.write_text(_lines(), encoding="utf-8")
-    model = tmp_path / "model"
-    assert _run(["train", _pipeline(tmp_path), "--data", data, "-o", model, "-q"], capfd)[0] == 0
+    data, model = _trained(tmp_path, capfd)
     docs = tmp_path / "docs.txt"
     docs.write_bytes("good fun\nbad \xff dull\ncafé great\n".encode("utf-8").replace(
         "\xff".encode("utf-8"), b"\xff"))

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import textpipe
 from textpipe.cli import main
-from textpipe.model import save_model
 
 PIPELINE = """\
 name: toy
@@ -30,17 +28,6 @@ steps:
   - count: {{}}
   - multinomial_nb: {{}}
 """
-TRAIN = ["good fun film", "great fun", "bad dull film", "awful dull"] * 3
-LABELS = ["pos", "pos", "neg", "neg"] * 3
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    pipe = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
-    pipe.fit(TRAIN, LABELS)
-    return save_model(pipe, tmp_path_factory.mktemp("model") / "toy")
-
-
 @pytest.fixture
 def docs(tmp_path):
     """Documents to score, one bad (empty) line among them."""
@@ -203,6 +190,15 @@ def test_run_save_onto_an_existing_model_needs_overwrite(fails_cleanly, config, 
                   mentions=("--save", "already holds a model", "--overwrite"))
 
 
+def _folder_without_permission(tmp_path, monkeypatch):
+    """A new folder this process may not write into (as root, by denying it in os.access)."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != locked
+                        and real_access(p, mode, **kw))
+    return locked
+
 def test_run_json_below_a_file_fails_before_the_run(fails_cleanly, config, tmp_path, no_fitting):
     (tmp_path / "file").write_text("x\n", encoding="utf-8")
     fails_cleanly(["run", config, "--json", tmp_path / "file" / "r.json"],
@@ -211,11 +207,7 @@ def test_run_json_below_a_file_fails_before_the_run(fails_cleanly, config, tmp_p
 
 def test_run_json_in_a_folder_without_permission_fails_before_the_run(
         fails_cleanly, config, tmp_path, monkeypatch, no_fitting):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != locked
-                        and real_access(p, mode, **kw))
+    locked = _folder_without_permission(tmp_path, monkeypatch)
     fails_cleanly(["run", config, "--json", locked / "missing" / "r.json"],
                   mentions=("--json", "no permission", str(locked)))
 
@@ -241,11 +233,7 @@ def test_score_output_into_a_read_only_folder_is_refused_before_scoring(
 
 def test_score_errors_into_a_folder_without_permission_is_refused_before_scoring(
         fails_cleanly, model_dir, docs, tmp_path, monkeypatch):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != locked
-                        and real_access(p, mode, **kw))
+    locked = _folder_without_permission(tmp_path, monkeypatch)
     fails_cleanly(["score", model_dir, docs, "-o", tmp_path / "out.jsonl", "--errors",
                    locked / "bad.jsonl"], mentions=("--errors", "no permission", str(locked)))
     assert not (tmp_path / "out.jsonl").exists()

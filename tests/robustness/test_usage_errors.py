@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-import textpipe
-from textpipe.model import save_model
 
 PIPELINE = """\
 data:
@@ -23,13 +21,6 @@ steps:
   - count
   - multinomial_nb
 """
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    pipe = textpipe.load_pipeline({"steps": ["tokenize", "count", "multinomial_nb"]})
-    pipe.fit(["good fun", "great fun", "bad dull", "awful dull"], ["pos", "pos", "neg", "neg"])
-    return save_model(pipe, tmp_path_factory.mktemp("model") / "toy")
 
 
 @pytest.fixture
