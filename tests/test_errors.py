@@ -108,7 +108,7 @@ def _word_vector():
 
 
 def _check_option(value):
-    from textpipe.cli.options import check_option
+    from textpipe.parameters import check_option
 
     return check_option(value, "--max-minutes", minimum=0, exclusive=True)
 

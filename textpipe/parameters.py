@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import functools
 import re
+from numbers import Integral, Real
 
-from .errors import ConfigError, Errors, did_you_mean, raise_config_errors
+from .errors import ConfigError, Errors, UsageError, did_you_mean, raise_config_errors
 
-__all__ = ["InvalidParameter", "check_parameters", "parameter_problems"]
+__all__ = ["InvalidParameter", "check_option", "check_parameters", "parameter_problems"]
 
 
 # scikit-learn is imported when a parameter is first checked, not with this module: the
@@ -108,3 +109,60 @@ def _value_hint(constraints, value) -> str:
         return ""
     options = [o for c in constraints for o in getattr(c, "options", ()) if isinstance(o, str)]
     return did_you_mean(value, options)
+
+
+def check_option(value, option: str, *, minimum: float = 1, exclusive: bool = False,
+                 nonzero: bool = False, integer: bool = False):
+    """Return ``value`` if it is None or a number in the option's range, else raise.
+
+    For command-line options and the keyword arguments behind them: a bad value is the
+    user's mistake, reported as one error naming the option, before any work starts.
+
+    Parameters
+    ----------
+    value : int, float or None
+        What the user gave; None (the option left out) always passes.
+    option : str
+        The option's name as typed, e.g. ``"--chunk-size"`` (or the keyword argument's,
+        ``"chunk_size"``).
+    minimum : float, default=1
+        The smallest value allowed (or, with ``exclusive``, the bound it must exceed).
+    exclusive : bool, default=False
+        The value must be greater than ``minimum``, not equal to it.
+    nonzero : bool, default=False
+        Any integer but 0 is allowed (``--n-jobs``: -1 means every core); ``minimum``
+        is then not used.
+    integer : bool, default=False
+        Only integers are allowed (for keyword arguments; the command line has
+        converted its options already).
+
+    Raises
+    ------
+    UsageError
+        Naming the option, what it must be, and what it got.
+
+    Examples
+    --------
+    >>> check_option(3, "-n")
+    3
+    >>> check_option(-1, "--n-jobs", nonzero=True)
+    -1
+    >>> check_option(0, "--max-minutes", minimum=0, exclusive=True)
+    Traceback (most recent call last):
+    ...
+    textpipe.errors.UsageError: --max-minutes must be a number greater than 0; got 0. [E816]
+    """
+    if value is None:
+        return value
+    if nonzero:
+        ok, what = value != 0, "a nonzero integer (-1: every core)"
+    elif exclusive:
+        ok, what = value > minimum, f"a number greater than {minimum:g}"
+    elif integer and minimum == 1:
+        ok, what = value >= 1, "a positive integer"
+    else:
+        ok, what = value >= minimum, f"at least {minimum:g}"
+    kind = Integral if integer or nonzero else Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not ok:
+        raise UsageError(Errors.E816.format(name=option, what=what, got=value), option=option)
+    return value

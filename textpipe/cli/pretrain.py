@@ -9,9 +9,9 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ..neural.pretrain import load_pretrain_config, pretrain as run_pretraining
+from ..parameters import check_option
 from . import app
 from .console import console, err_console, hide_warnings, styled
-from .options import check_option
 
 
 def _rate(progress) -> str:

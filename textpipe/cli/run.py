@@ -15,10 +15,10 @@ from ..config import load_config
 from ..errors import Errors, UsageError
 from ..evaluation import evaluate
 from ..model import METADATA_FILE, MODEL_FILES, train_model
+from ..parameters import check_option
 from ..paths import Input, Output, check_paths, write_text
 from . import app
 from .console import console, err_console, hide_warnings, styled
-from .options import check_option
 
 DATA_FORMAT_HELP = "lines, csv, tsv, jsonl, parquet or folder (detected from the extension if omitted)"
 

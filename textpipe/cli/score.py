@@ -12,12 +12,12 @@ from rich.text import Text
 
 from ..config import load_config
 from ..model import train_model
+from ..parameters import check_option
 from ..paths import check_paths
 from ..score import score_file
 from ..score.journal import parts_folder
 from . import app
 from .console import console, err_console, hide_warnings, styled
-from .options import check_option
 from .run import DATA_FORMAT_HELP, model_output, read_paths
 
 

@@ -10,10 +10,10 @@ from rich.table import Table
 
 from ..errors import DataError, Errors, ModelError
 from ..model import METADATA_FILE, MODEL_FILES, load_model
+from ..parameters import check_option
 from ..paths import Input, Output, atomic_file, check_paths
 from . import app
 from .console import console, styled
-from .options import check_option
 
 vectors_app = typer.Typer(help="Inspect word vectors: neighbours, analogies, export.",
                           no_args_is_help=True)

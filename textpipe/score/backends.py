@@ -33,13 +33,13 @@ import time
 import warnings
 from collections import deque
 from contextlib import contextmanager
-from numbers import Integral
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import Errors, ModelError, UsageError
 from ..model import (ModelVersionWarning, SavedModel, check_model, load_model, model_identity,
                      save_model)
+from ..parameters import check_option
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
 
 # In each worker process: the model last loaded, keyed by (folder, identity).
@@ -181,11 +181,7 @@ def _in_worker(func, where: tuple[str, str, bool], item, args):
 
 def check_n_jobs(n_jobs) -> int:
     """Return ``n_jobs`` if it is a nonzero int (``-1``: every core), else raise UsageError."""
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
-        raise UsageError(Errors.E816.format(name="n_jobs",
-                                            what="a nonzero integer (-1: every core)",
-                                            got=n_jobs), option="n_jobs")
-    return int(n_jobs)
+    return int(check_option(n_jobs, "n_jobs", nonzero=True))
 
 
 def ordered_map(func: Callable, items: Iterable, model: ModelHandle, *, args: tuple = (),

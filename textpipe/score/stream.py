@@ -19,21 +19,17 @@ Examples
 from __future__ import annotations
 
 from itertools import islice
-from numbers import Integral
 from typing import Iterable, Iterator
 
 import numpy as np
 
-from ..errors import Errors, UsageError
+from ..parameters import check_option
 from .backends import ModelHandle, ordered_map
 
 
 def check_chunk_size(size) -> int:
     """Return ``size`` if it is a positive int, else raise ``UsageError`` naming chunk_size."""
-    if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-        raise UsageError(Errors.E816.format(name="chunk_size", what="a positive integer",
-                                            got=size), option="chunk_size")
-    return int(size)
+    return int(check_option(size, "chunk_size", integer=True))
 
 
 def iter_chunks(items: Iterable, size: int) -> Iterator[list]:
