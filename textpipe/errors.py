@@ -943,6 +943,21 @@ class Errors:
     E613 = "must be at least 3 (the two word markers and one character); got {got!r}."
     E614 = "give both mean and std, or neither."
 
+    # The shared training loop (E62x)
+    # (end of E62x)
+
+    # The cnn classifier (E63x)
+    # (end of E63x)
+
+    # Subword tokenizers (E64x)
+    # (end of E64x)
+
+    # Transformer encoders: model folders and the transformer stage (E65x-E66x)
+    # (end of E65x-E66x)
+
+    # Fine-tuned transformers: transformer_classifier (E67x)
+    # (end of E67x)
+
     # Robustness: damaged caches and checkpoints, labels
     E900 = (
         "{folds}-fold cross-validation needs at least {folds} documents of every class, but "
@@ -1122,6 +1137,16 @@ ADVICE = {
     "E612": "Pretrain the biLM again; its vocab.json was changed or damaged.",
     "E613": "Give max_characters of at least 3.",
     "E614": "Give both mean and std, or neither.",
+    # E62x
+    # (end of E62x)
+    # E63x
+    # (end of E63x)
+    # E64x
+    # (end of E64x)
+    # E65x-E66x
+    # (end of E65x-E66x)
+    # E67x
+    # (end of E67x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",
     "E704": "Keep one of `file` and `steps` in the entry.",
