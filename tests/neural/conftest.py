@@ -48,3 +48,21 @@ def _one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory):
+    """Folder of a tiny random BERT (2 layers, width 16) with its tokenizer.json."""
+    pytest.importorskip("transformers")
+    from tests.support.tiny_transformers import build_tiny_bert
+
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny_bert"))
+
+
+@pytest.fixture
+def no_network():
+    """Within the test, any attempt to open a network connection fails (NetworkAccessError)."""
+    from tests.support.tiny_transformers import no_network as guard
+
+    with guard():
+        yield

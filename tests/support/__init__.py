@@ -1,0 +1,1 @@
+"""Helpers shared by the test packages (tiny models built in temporary folders)."""
