@@ -184,7 +184,10 @@ def _cuda_devices() -> list[int]:
 
 
 class Callback:
-    """Hooks called by :class:`Trainer`; override those you need. ``order``: later runs later."""
+    """Hooks called by :class:`Trainer`; override those you need. ``order``: later runs later.
+
+    Any object with some of these methods (and optionally ``order``) serves as well.
+    """
 
     order: ClassVar[int] = 0
 
@@ -252,7 +255,7 @@ class Trainer:
         self.mode = mode
         self.eval_every = eval_every
         self.clip_norm = clip_norm
-        self.callbacks = sorted(callbacks, key=lambda c: c.order)
+        self.callbacks = sorted(callbacks, key=lambda c: getattr(c, "order", 0))
         self.seed = seed
         self.state = TrainingState()
         self.steps_per_epoch = 0
@@ -313,7 +316,9 @@ class Trainer:
 
     def _call(self, hook: str, *args) -> None:
         for callback in self.callbacks:
-            getattr(callback, hook)(self, *args)
+            method = getattr(callback, hook, None)  # a callback may define only some hooks
+            if method is not None:
+                method(self, *args)
 
     def _run_epoch(self) -> None:
         batches = self.epoch_batches(self.seed, self.state.epoch)
