@@ -372,9 +372,10 @@ class Trainer:
 
     def sync(self) -> None:
         """Fold the training loss summed on the device into the state (one sync)."""
-        if self._pending.item() != 0.0:
-            self.state.running_loss += float(self._pending)
-        self._pending.zero_()
+        pending = float(self._pending)
+        if pending:
+            self.state.running_loss += pending
+            self._pending.zero_()
 
     # -- evaluating ---------------------------------------------------------------
 
