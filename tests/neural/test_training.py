@@ -106,6 +106,21 @@ def test_a_resumed_fit_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, e
     assert not (tmp_path / "checkpoint.pt").exists()  # finished: the checkpoint is removed
 
 
+def test_a_resumed_fit_with_early_stopping_ends_with_the_best_weights_seen_before_it(tmp_path):
+    def fit(model, callbacks):
+        trainer = _trainer(model, max_epochs=4, evaluate=_Scores(model, [2.0, 1.0, 3.0, 4.0]),
+                           monitor="score", callbacks=[EarlyStopping(patience=5), *callbacks])
+        return trainer, trainer.resume(tmp_path)
+
+    straight = _model()
+    fit(straight, [])
+    with pytest.raises(KeyboardInterrupt):
+        fit(_model(), [Checkpoint(tmp_path), _InterruptAt(13)])
+    resumed = _model(seed=3)
+    _, state = fit(resumed, [Checkpoint(tmp_path)])
+    assert state.best_epoch == 2 and _same(_weights(resumed), _weights(straight))
+
+
 def test_time_limit_stops_after_the_current_step_says_why_and_leaves_a_checkpoint(tmp_path):
     model = _model()
     state = _trainer(model, callbacks=[TimeLimit(1e-9), Checkpoint(tmp_path)]).fit()

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -59,7 +58,7 @@ from ..errors import Errors, ModelError
 
 __all__ = ["Callback", "Checkpoint", "EarlyStopping", "OnEpochStart", "OnProgress", "ProgressBar",
            "ProgressReport", "StepOutput", "TimeLimit", "Trainer", "TrainingState",
-           "restore_checkpoint", "seeded"]
+           "Saved", "restore_checkpoint", "seeded"]
 
 STOP_REASONS = ("completed", "early_stopping", "time_limit", "interrupted")
 
@@ -302,7 +301,10 @@ class Trainer:
         saved = restore_checkpoint(folder, self.model, self.optimizer, self.scheduler)
         if saved is None:
             return self.fit()
-        return self.fit(saved[0], rng_states=saved[1])
+        for callback in self.callbacks:
+            if isinstance(callback, EarlyStopping):
+                callback.best_weights = saved.best_weights
+        return self.fit(saved.state, rng_states=saved.rng_states)
 
     def stop(self, reason: str) -> None:
         """Ask the loop to stop after the current step (the first reason given is kept)."""
@@ -444,7 +446,8 @@ class EarlyStopping(Callback):
     """Stop after ``patience`` evaluations without a better monitored score.
 
     With ``restore_best``, a copy of the weights is kept in memory at each
-    improvement and put back when the fit ends (however it ends).
+    improvement and put back when the fit ends (however it ends); a :class:`Checkpoint`
+    saves that copy too, so a resumed fit ends with the same weights.
     """
 
     order = 100  # after the others: a checkpoint saved at the end holds the last weights
@@ -453,6 +456,10 @@ class EarlyStopping(Callback):
         self.patience = patience
         self.restore_best = restore_best
         self.best_weights: dict[str, torch.Tensor] | None = None
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        if trainer.state.step == 0:
+            self.best_weights = None  # a resumed fit gets them from its checkpoint
 
     def on_record(self, trainer: Trainer, record: dict[str, Any], improved: bool) -> None:
         if improved and self.restore_best:
@@ -601,8 +608,10 @@ class Checkpoint(Callback):
             self.save(trainer)
         elif self._remove is not None:
             self._remove()
-        elif (self.folder / CHECKPOINT_FILE).is_file():
-            shutil.rmtree(self.folder)
+        else:
+            (self.folder / CHECKPOINT_FILE).unlink(missing_ok=True)
+            if self.folder.is_dir() and not any(self.folder.iterdir()):
+                self.folder.rmdir()
 
 
 def rng_states() -> dict[str, Any]:
@@ -633,19 +642,30 @@ def save_checkpoint(folder, trainer: Trainer) -> Path:
     data = {"model": trainer.model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
             "scheduler": (trainer.scheduler.state_dict() if trainer.scheduler is not None
                           else None),
-            "rng": rng_states(), "state": trainer.state.to_dict()}
+            "rng": rng_states(), "state": trainer.state.to_dict(),
+            "best": next((c.best_weights for c in trainer.callbacks
+                          if isinstance(c, EarlyStopping) and c.best_weights is not None), None)}
     tmp = folder / (CHECKPOINT_FILE + ".tmp")
     torch.save(data, tmp)
     os.replace(tmp, folder / CHECKPOINT_FILE)
     return folder / CHECKPOINT_FILE
 
 
-def restore_checkpoint(folder, model, optimizer,
-                       scheduler=None) -> tuple[TrainingState, dict[str, Any]] | None:
+@dataclass
+class Saved:
+    """What :func:`restore_checkpoint` returns besides the tensors it puts in place."""
+
+    state: TrainingState
+    rng_states: dict[str, Any]
+    best_weights: dict[str, torch.Tensor] | None
+
+
+def restore_checkpoint(folder, model, optimizer, scheduler=None) -> Saved | None:
     """Load a :class:`Checkpoint` into the model, optimizer and scheduler.
 
-    Returns its training state and random states (for :meth:`Trainer.fit`), or None
-    when ``folder`` holds no checkpoint.
+    Returns its training state, random states (for :meth:`Trainer.fit`) and the
+    best weights kept by :class:`EarlyStopping`; None when ``folder`` holds no
+    checkpoint.
 
     Raises
     ------
@@ -668,4 +688,4 @@ def restore_checkpoint(folder, model, optimizer,
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
     if problem is not None:
         raise ModelError(Errors.E620.format(file=path, reason=problem))
-    return TrainingState.from_dict(data["state"]), data["rng"]
+    return Saved(TrainingState.from_dict(data["state"]), data["rng"], data.get("best"))
