@@ -18,6 +18,9 @@ order (:class:`EarlyStopping` last):
 - :class:`ProgressBar` (rich, on stderr) and :class:`OnProgress` (a function
   called with a :class:`ProgressReport` after each step).
 
+A ``scheduler`` is stepped after every optimizer step (:func:`warmup_linear_decay`
+makes the usual warm-up then linear decay); ``clip_norm`` clips the gradients.
+
 The batches of epoch ``e`` come from ``epoch_batches(seed, e)``, so a resumed fit
 sees the same batches. A fit runs inside :func:`seeded`: torch's and numpy's
 global random states are forked (the caller's are as they were afterwards) and,
@@ -58,7 +61,7 @@ from ..errors import Errors, ModelError
 
 __all__ = ["Callback", "Checkpoint", "EarlyStopping", "OnEpochStart", "OnProgress", "ProgressBar",
            "ProgressReport", "StepOutput", "TimeLimit", "Trainer", "TrainingState",
-           "Saved", "restore_checkpoint", "seeded"]
+           "Saved", "restore_checkpoint", "seeded", "warmup_linear_decay"]
 
 STOP_REASONS = ("completed", "early_stopping", "time_limit", "interrupted")
 
@@ -430,6 +433,28 @@ class Trainer:
             examples_per_second=session["examples"] / elapsed, seconds=s.seconds,
             eta_seconds=per_step * max(total - s.step, 0),
             last_record=s.history[-1] if s.history else None)
+
+
+def warmup_linear_decay(optimizer, warmup_steps: int, total_steps: int):
+    """A per-step scheduler: learning rates rise linearly from 0 over ``warmup_steps``,
+    then fall linearly to 0 at ``total_steps`` (each parameter group from its own rate).
+
+    Examples
+    --------
+    >>> opt = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1.0)
+    >>> scheduler = warmup_linear_decay(opt, warmup_steps=2, total_steps=6)
+    >>> rates = []
+    >>> for _ in range(6):
+    ...     rates.append(round(opt.param_groups[0]["lr"], 2)); opt.step(); scheduler.step()
+    >>> rates
+    [0.0, 0.5, 1.0, 0.75, 0.5, 0.25]
+    """
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return step / max(warmup_steps, 1)
+        return max(0.0, (total_steps - step) / max(total_steps - warmup_steps, 1))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def _size(batch) -> int:
