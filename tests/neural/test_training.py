@@ -219,3 +219,19 @@ def test_a_training_state_round_trips_and_its_problems_are_named():
     assert TrainingState.from_dict({**state.to_dict(), "other": 1}) == state
     assert TrainingState.problem(state.to_dict()) is None
     assert TrainingState.problem({"step": "three"}) == "has an invalid 'step': 'three'"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_fit_on_a_gpu_resumes_exactly_and_keeps_its_loss_on_the_device(tmp_path):
+    def fit(callbacks, seed=0):
+        model = _model(seed).cuda()
+        trainer = _trainer(model, scheduler=True, clip_norm=1.0, callbacks=callbacks)
+        trainer.step_loss = lambda batch: torch.nn.functional.cross_entropy(
+            model(X[batch].cuda()), Y[batch].cuda())
+        return model, trainer.resume(tmp_path)
+
+    straight, expected = fit([])
+    with pytest.raises(KeyboardInterrupt):
+        fit([Checkpoint(tmp_path, every_steps=1), _InterruptAt(7)])
+    resumed, state = fit([Checkpoint(tmp_path)], seed=4)
+    assert _same(_weights(resumed), _weights(straight)) and state.step == expected.step

@@ -277,7 +277,7 @@ class Trainer:
         self.state = state if state is not None else TrainingState()
         self.state.stop_reason = None
         self._stop: str | None = None
-        self._pending = torch.zeros((), dtype=torch.float64)
+        self._pending: torch.Tensor | None = None  # the summed loss, on the loss's device
         self._session_start = time.perf_counter()
         self._seconds_before = self.state.seconds
         self._session = {"steps": 0, "tokens": 0, "examples": 0}
@@ -362,7 +362,10 @@ class Trainer:
             self.scheduler.step()
         loss = out.loss.detach()
         self.last_loss = loss
-        self._pending += loss.double() * examples
+        if self._pending is None:
+            self._pending = torch.zeros((), device=loss.device, dtype=(
+                torch.float32 if loss.device.type == "mps" else torch.float64))
+        self._pending += loss.to(self._pending.dtype) * examples
         tokens = out.tokens if out.tokens is not None else examples
         s = self.state
         s.step += 1
@@ -377,7 +380,7 @@ class Trainer:
 
     def sync(self) -> None:
         """Fold the training loss summed on the device into the state (one sync)."""
-        pending = float(self._pending)
+        pending = float(self._pending) if self._pending is not None else 0.0
         if pending:
             self.state.running_loss += pending
             self._pending.zero_()
