@@ -122,15 +122,20 @@ class ConfigError(TextpipeError, ValueError):
     """A pipeline or experiment configuration is invalid.
 
     The message is prefixed with where the problem is: the file, its line, the
-    step and the parameter, whichever are known.
+    step and the parameter, whichever are known. ``missing_resource`` is True
+    when the configuration is right but something it names is not there yet (a
+    model package not installed, a model or biLM folder not written): an
+    experiment's ``optional: true`` entry is then skipped rather than refused.
     """
 
-    def __init__(self, message, *, file=None, line=None, step=None, param=None):
+    def __init__(self, message, *, file=None, line=None, step=None, param=None,
+                 missing_resource=False):
         self.message = message
         self.file = None if file is None else str(file)
         self.line = line
         self.step = step
         self.param = param
+        self.missing_resource = missing_resource
         self.code = code_of(message)
         Exception.__init__(self, self._render())
 
@@ -159,7 +164,8 @@ class ConfigErrors(ConfigError):
     def __init__(self, errors: list[ConfigError], file=None):
         self.errors = errors
         lines = "\n".join(f"  - {e}" for e in errors)
-        super().__init__(f"{len(errors)} problems in the configuration:\n{lines}")
+        super().__init__(f"{len(errors)} problems in the configuration:\n{lines}",
+                         missing_resource=all(e.missing_resource for e in errors))
         self.file = None if file is None else str(file)
 
 
@@ -1005,6 +1011,13 @@ class Errors:
     # Fine-tuned transformers: transformer_classifier (E67x)
     # (end of E67x)
 
+    # The optional experiment entries (E68x)
+    E680 = (
+        "every pipeline of the experiment is an optional one whose resource is missing, so "
+        "there is nothing to compare: {skipped}."
+    )
+    # (end of E68x)
+
     # Robustness: damaged caches and checkpoints, labels
     E900 = (
         "{folds}-fold cross-validation needs at least {folds} documents of every class, but "
@@ -1199,6 +1212,12 @@ ADVICE = {
     # (end of E65x-E66x)
     # E67x
     # (end of E67x)
+    # E68x
+    "E680": (
+        "Install or build what the skipped pipelines need (the reasons say how), or add a "
+        "pipeline that needs nothing more."
+    ),
+    # (end of E68x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",
     "E704": "Keep one of `file` and `steps` in the entry.",

@@ -93,6 +93,14 @@ def _print_plan(experiment) -> None:
                   f"{tree.n_unshared_steps} (shared prefixes).", highlight=False)
     for note in experiment.notes:
         console.print(styled("[dim]note:[/] {}", note), highlight=False)
+    print_skipped(experiment, console)
+
+
+def print_skipped(experiment, to) -> None:
+    """Say which optional pipelines are left out, and why (a resource they name is missing)."""
+    for skipped in experiment.skipped:
+        to.print(styled("[yellow]note:[/] {}", skipped.describe()), highlight=False,
+                 soft_wrap=True)
 
 
 @app.command()
@@ -141,6 +149,7 @@ def compare(
         names = ", ".join(f"{d.name or d.source} ({len(d)} documents)" for d in datasets)
         err_console.print(styled("[bold]{}[/]: {} pipelines on {}", experiment.title,
                                  len(experiment.candidates), names), highlight=False)
+        print_skipped(experiment, err_console)
     progress = Progress(
         TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),

@@ -53,16 +53,20 @@ def stages(
         console.print()
 
 
-def _check(path: Path) -> str:
-    """Validate one YAML file of any kind; return a one-line summary of it."""
+def _check(path: Path) -> tuple[str, list]:
+    """Validate one YAML file of any kind; return a one-line summary of it and notes."""
     kind = file_kind(read_yaml(path)[0])
     if kind == "experiment":
         experiment = load_experiment(path)
-        return f"experiment, {len(experiment.candidates)} pipelines"
+        summary = f"experiment, {len(experiment.candidates)} pipelines"
+        if experiment.skipped:
+            summary += (f" ({len(experiment.skipped)} optional skipped: "
+                        f"{', '.join(s.name for s in experiment.skipped)})")
+        return summary, [s.describe() for s in experiment.skipped]
     if kind == "pretrain":
         cfg = load_pretrain_config(path)
-        return f"biLM pretraining → {cfg.output_dir}"
-    return " → ".join(s.name for s in load_config(path).steps)
+        return f"biLM pretraining → {cfg.output_dir}", []
+    return " → ".join(s.name for s in load_config(path).steps), []
 
 
 @app.command()
@@ -78,13 +82,15 @@ def validate(
     bad = 0
     for path in files:
         try:
-            summary = _check(path)
+            summary, notes = _check(path)
         except ConfigError as exc:
             bad += 1
             err_console.print(styled("[bold red]✗[/] {}", exc), highlight=False, soft_wrap=True)
             continue
         console.print(styled("[bold green]✓[/] {}: {}", path, summary), highlight=False,
                       soft_wrap=True)
+        for note in notes:
+            console.print(styled("  [dim]note:[/] {}", note), highlight=False, soft_wrap=True)
     if bad:
         raise typer.Exit(1)
 

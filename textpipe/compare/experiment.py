@@ -16,6 +16,8 @@ An experiment file::
       - file: tfidf_logreg.yaml
       - name: nbsvm
         steps: [tokenize, {count: {binary: true}}, nbsvm]
+      - file: minilm_logreg.yaml
+        optional: true                     # skipped if its model is not installed
     grid:                                  # optional: one grid or a list of grids
       base: [tokenize, stem, tfidf, logreg]     # or a pipeline file
       params:
@@ -81,7 +83,7 @@ from ..evaluation.protocol import Plan
 from ..registry import get_stage
 from .tree import pipeline_key
 
-__all__ = ["Candidate", "Experiment", "ReportConfig", "load_experiment"]
+__all__ = ["Candidate", "Experiment", "ReportConfig", "Skipped", "load_experiment"]
 
 
 class ReportConfig(Strict):
@@ -100,6 +102,8 @@ class _PipelineEntry(Strict):
     description: Optional[str] = None
     file: Optional[str] = None
     steps: Any = None
+    optional: bool = Field(
+        False, description="skip the pipeline, with a note, if a resource it names is missing")
 
     @model_validator(mode="after")
     def _one_source(self):
@@ -158,6 +162,37 @@ class Candidate:
 
 
 @dataclass
+class Skipped:
+    """An optional pipeline left out because a resource it names is missing.
+
+    Attributes
+    ----------
+    name : str
+        The pipeline's name, as it would have had in the comparison.
+    origin : str
+        Where it is listed, e.g. ``"pipelines[3] (elmo.yaml)"``.
+    reason : str
+        What is missing, where, and how to get it.
+
+    Examples
+    --------
+    >>> Skipped("elmo", "pipelines[3] (elmo.yaml)", "no biLM").describe()
+    "optional pipeline 'elmo' (pipelines[3] (elmo.yaml)) skipped: no biLM"
+    """
+
+    name: str
+    origin: str
+    reason: str
+
+    def describe(self) -> str:
+        """One line saying which pipeline was skipped and why."""
+        return f"optional pipeline '{self.name}' ({self.origin}) skipped: {self.reason}"
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "origin": self.origin, "reason": self.reason}
+
+
+@dataclass
 class Experiment:
     """A validated experiment: datasets, one protocol, and the pipelines to compare.
 
@@ -174,6 +209,9 @@ class Experiment:
     notes : list of str
         What expansion did that a reader may want to know (merged or skipped
         grid combinations, ignored sections of pipeline files).
+    skipped : list of Skipped
+        The ``optional: true`` pipelines left out because a resource they name
+        (a model package, a model or biLM folder) is missing.
     """
 
     candidates: list
@@ -185,6 +223,7 @@ class Experiment:
     source: str | None = None
     base_dir: Path = field(default_factory=Path.cwd)
     notes: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -299,7 +338,8 @@ class _Problems:
             self._seen.add(key)
             if suffix:
                 err = ConfigError(err.message + suffix, file=err.file, line=err.line,
-                                  step=err.step, param=err.param)
+                                  step=err.step, param=err.param,
+                                  missing_resource=err.missing_resource)
             self.items.append(err)
 
     def raise_if_any(self, file) -> None:
@@ -387,6 +427,7 @@ class _Reader:
         self.check_data = check_data
         self.problems = _Problems()
         self.notes: list[str] = []
+        self.skipped: list[Skipped] = []
 
     def problem(self, message, loc=(), *, file=None, lines=None, step=None, param=None):
         lines = lines or self.lines
@@ -423,12 +464,15 @@ class _Reader:
             self.problem(Errors.E702.format(hint=hint))
         candidates += self.read_pipelines(raw.get("pipelines"))
         candidates += self.read_grids(raw.get("grid"))
+        if self.skipped and not candidates:
+            self.problem(Errors.E680.format(
+                skipped="; ".join(s.describe() for s in self.skipped)), ("pipelines",))
         self.check_names(candidates)
         self.problems.raise_if_any(self.file)
         return Experiment(
             candidates=candidates, evaluation=evaluation, data=data, report=report,
             name=top.name, description=top.description, source=self.file,
-            base_dir=self.base_dir, notes=self.notes,
+            base_dir=self.base_dir, notes=self.notes, skipped=self.skipped,
         )
 
     def read_data(self, value) -> list:
@@ -497,34 +541,58 @@ class _Reader:
             entry = self.validate(_PipelineEntry, item, loc)
             if entry is None:
                 continue
-            if entry.file is not None:
-                found = self.read_pipeline_file(entry.file, loc)
-                if found is None:
-                    continue
-                path, fraw, flines = found
-                if "data" in fraw or "evaluation" in fraw:
-                    ignored.append(entry.file)
-                cfg = self.resolve(fraw.get("steps"), flines, str(path), path.parent)
-                if cfg is None:
-                    continue
-                cfg.name, cfg.description = fraw.get("name"), fraw.get("description")
-                name = entry.name or cfg.name or path.stem
-                origin = f"pipelines[{i}] ({entry.file})"
-            else:
-                cfg = self.resolve(entry.steps, _Relocated(self.lines, loc + ("steps",), loc),
-                                   self.file, self.base_dir)
-                if cfg is None:
-                    continue
-                name = entry.name or "+".join(step.name for step in cfg.steps)
-                origin = f"pipelines[{i}]"
-            cfg.name = name
-            cfg.description = entry.description or cfg.description
-            out.append(Candidate(name, cfg, origin))
+            read = self.read_optional if entry.optional else self.read_entry
+            candidate = read(entry, i, ignored)
+            if candidate is not None:
+                out.append(candidate)
         if ignored:
             self.notes.append(
                 f"the 'data' and 'evaluation' sections of {', '.join(ignored)} are ignored: "
                 f"the experiment's data and protocol apply to every pipeline.")
         return out
+
+    def read_entry(self, entry: _PipelineEntry, i: int, ignored: list) -> Optional[Candidate]:
+        """The pipeline of ``pipelines[i]``, or None after recording its problems."""
+        loc = ("pipelines", i)
+        if entry.file is not None:
+            found = self.read_pipeline_file(entry.file, loc)
+            if found is None:
+                return None
+            path, fraw, flines = found
+            cfg = self.resolve(fraw.get("steps"), flines, str(path), path.parent)
+            if cfg is None:
+                return None
+            if "data" in fraw or "evaluation" in fraw:
+                ignored.append(entry.file)
+            cfg.name, cfg.description = fraw.get("name"), fraw.get("description")
+            name = entry.name or cfg.name or path.stem
+        else:
+            cfg = self.resolve(entry.steps, _Relocated(self.lines, loc + ("steps",), loc),
+                               self.file, self.base_dir)
+            if cfg is None:
+                return None
+            name = entry.name or "+".join(step.name for step in cfg.steps)
+        cfg.name = name
+        cfg.description = entry.description or cfg.description
+        return Candidate(name, cfg, _entry_origin(entry, i))
+
+    def read_optional(self, entry: _PipelineEntry, i: int, ignored: list) -> Optional[Candidate]:
+        """Like :meth:`read_entry`, but an entry whose only problems are missing resources
+        is skipped, with the reasons, instead of being an error."""
+        outer, self.problems = self.problems, _Problems()
+        try:
+            candidate = self.read_entry(entry, i, ignored)
+            found = self.problems.items
+        finally:
+            self.problems = outer
+        if found and all(problem.missing_resource for problem in found):
+            name = entry.name or (Path(entry.file).stem if entry.file else f"pipelines[{i}]")
+            reason = " ".join(str(problem) for problem in found)
+            self.skipped.append(Skipped(name, _entry_origin(entry, i), reason))
+            return None
+        for problem in found:
+            self.problems.add(problem)
+        return candidate
 
     # -- grid: ---------------------------------------------------------------------------
     def read_grids(self, value) -> list:
@@ -764,6 +832,10 @@ class _Reader:
             if len(origins) > 1:
                 self.problem(Errors.E710.format(n=len(origins), name=name,
                                                 where=", ".join(origins)))
+
+
+def _entry_origin(entry: _PipelineEntry, i: int) -> str:
+    return f"pipelines[{i}] ({entry.file})" if entry.file is not None else f"pipelines[{i}]"
 
 
 def _short_step_names(axes: list) -> dict:

@@ -291,13 +291,18 @@ def _features_table(summary, n: int) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _notes(results) -> list[str]:
+    """The experiment's notes, then one per optional pipeline skipped for a missing resource."""
+    return list(results.notes) + [s.describe() for s in results.skipped]
+
+
 def _html(results, sections) -> str:
     title = html.escape(f"textpipe compare: {results.name}")
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>",
              f"<style>{_CSS}</style></head><body><h1>{title}</h1>"]
     if results.description:
         parts.append(f"<p>{html.escape(results.description)}</p>")
-    for note in results.notes:
+    for note in _notes(results):
         parts.append(f"<p class='note'>{html.escape(note)}</p>")
     for data, figures, linear in sections:
         parts.append(f"<h2>{html.escape(data.name)}</h2>")
@@ -350,7 +355,7 @@ def _markdown(results, sections, image_names) -> str:
     parts = [f"# textpipe compare: {results.name}", ""]
     if results.description:
         parts += [results.description, ""]
-    parts += [f"> {note}\n" for note in results.notes]
+    parts += [f"> {note}\n" for note in _notes(results)]
     for (data, figures, linear), names in zip(sections, image_names):
         parts += [f"## {data.name}", "",
                   f"{_data_text(data)} Data fingerprint (SHA-256): "

@@ -128,6 +128,7 @@ class ExperimentResults:
     notes: list
     wall_seconds: float
     report: dict
+    skipped: list = field(default_factory=list)  # of Skipped: optional pipelines left out
 
     def to_dict(self) -> dict:
         """The document written as ``results.json``."""
@@ -135,7 +136,8 @@ class ExperimentResults:
             "experiment": self.name, "description": self.description,
             "datasets": [d.to_dict() for d in self.datasets],
             "config": self.config, "environment": self.environment,
-            "notes": self.notes, "wall_seconds": self.wall_seconds,
+            "notes": self.notes, "skipped": [s.to_dict() for s in self.skipped],
+            "wall_seconds": self.wall_seconds,
         }
 
     def csv_rows(self) -> list[dict]:
@@ -218,6 +220,7 @@ def summarize(experiment, runs, *, backend: str = "in-process", n_jobs: int = 1)
             "finished": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         },
         notes=list(experiment.notes),
+        skipped=list(experiment.skipped),
         wall_seconds=max((r.wall_seconds for r in runs), default=0.0),
         report=experiment.report.model_dump(),
     )

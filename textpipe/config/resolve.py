@@ -288,9 +288,10 @@ def resolve_step(item, *, loc: tuple, position: int, lines: LineMap, file, probl
     >>> [e.param for e in problems]
     ['min_df', 'ngram_range']
     """
-    def add(message, sub=(), param=None, step=None):
+    def add(message, sub=(), param=None, step=None, missing_resource=False):
         problems.append(ConfigError(message, file=file, line=lines.line_of(loc + sub),
-                                    step=step if step is not None else where, param=param))
+                                    step=step if step is not None else where, param=param,
+                                    missing_resource=missing_resource))
 
     try:
         stage, params = split_step(item)
@@ -332,10 +333,11 @@ def resolve_step(item, *, loc: tuple, position: int, lines: LineMap, file, probl
     found = [e for e in parameter_problems(estimator) if e.param not in missing]
     for name in missing:
         add(Errors.E063.format(path=written[name], looked=f" (looked for {params[name]})",
-                               hint=_PATH_HINTS.get(name, "")), at + (name,), param=name)
+                               hint=_PATH_HINTS.get(name, "")), at + (name,), param=name,
+            missing_resource=name in _RESOURCE_PARAMS)
     for err in found:
         add(getattr(err, "reason", err.message), at + ((err.param,) if err.param in params else ()),
-            param=err.param)
+            param=err.param, missing_resource=getattr(err, "missing_resource", False))
     if missing or found:
         return None
     full = estimator.get_params(deep=False)
@@ -355,6 +357,10 @@ def step_problems(stage: str, params: Mapping, *, loc: tuple, lines: LineMap, fi
 
 #: What to do when a file or folder a parameter names is missing.
 _PATH_HINTS = {"bilm": Errors.E069}
+
+#: Parameters whose folder is a resource to install or build (a pretrained biLM or
+#: model), not a file one writes: when it is missing, the problem is a missing resource.
+_RESOURCE_PARAMS = frozenset({"bilm", "model"})
 
 
 def missing_data_files(data, base_dir: Path, *, at: tuple, lines: LineMap,

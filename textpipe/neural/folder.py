@@ -41,4 +41,5 @@ def bilm_parameter_problems(bilm) -> list[ConfigError]:
     missing = None if bilm is None else bilm_folder_problem(bilm)
     if missing is None or missing == "the folder":
         return []
-    return [ConfigError(Errors.E601.format(path=bilm, missing=missing), param="bilm")]
+    return [ConfigError(Errors.E601.format(path=bilm, missing=missing), param="bilm",
+                        missing_resource=True)]

@@ -95,7 +95,7 @@ def _package_lookup(value: str, param: str) -> Path:
         dist = metadata.distribution(name)
     except metadata.PackageNotFoundError:
         raise ConfigError(Errors.E651.format(value=value, name=name, param=param),
-                          param=param) from None
+                          param=param, missing_resource=True) from None
     folders = {Path(str(f)).parent for f in dist.files or ()
                if Path(str(f)).name == CONFIG_FILE}
     candidates = []
@@ -104,7 +104,8 @@ def _package_lookup(value: str, param: str) -> Path:
         if folder_problem(folder) is None:
             candidates.append((len(relative.parts), str(relative), folder))
     if not candidates:
-        raise ConfigError(Errors.E652.format(name=name, param=param), param=param)
+        raise ConfigError(Errors.E652.format(name=name, param=param), param=param,
+                          missing_resource=True)
     return min(candidates)[2].resolve()  # the shallowest: sub-folders hold module configs
 
 
@@ -172,7 +173,7 @@ def model_parameter_problems(value, param: str = "model") -> list[ConfigError]:
     if missing is None or missing == "the folder":
         return []
     return [ConfigError(Errors.E650.format(path=value, missing=missing, param=param),
-                        param=param)]
+                        param=param, missing_resource=True)]
 
 
 @contextmanager
