@@ -67,7 +67,7 @@ def test_an_optional_entry_whose_model_package_is_not_installed_is_skipped_with_
     assert (skipped.name, skipped.origin) == ("minilm", "pipelines[1]")
     assert "no-such-model-package-xyz" in skipped.reason and "pip install" in skipped.reason
     assert "[E651]" in skipped.reason
-    assert skipped.describe().startswith("optional pipeline 'minilm' (pipelines[1]) skipped: ")
+    assert skipped.describe().startswith("skipped the optional pipeline 'minilm', pipelines[1]: ")
 
 
 def test_an_optional_entry_whose_model_folder_is_missing_or_incomplete_is_skipped(tmp_path):
@@ -162,8 +162,8 @@ def test_compare_says_once_before_running_which_entries_were_skipped_and_records
     assert main(["compare", str(path), "--out", str(out_dir)]) == 0
     captured = capsys.readouterr()
     said = captured.out + captured.err
-    assert said.count("optional pipeline 'minilm' (pipelines[1]) skipped") == 1
-    assert said.count("optional pipeline 'elmo' (pipelines[2]) skipped") == 1
+    assert said.count("skipped the optional pipeline 'minilm', pipelines[1]") == 1
+    assert said.count("skipped the optional pipeline 'elmo', pipelines[2]") == 1
     # Said with the plan, before running (stderr), not again with the leaderboard (stdout).
     assert "skipped" in captured.err and "skipped" not in captured.out
     results = json.loads((out_dir / "results.json").read_text())
@@ -172,22 +172,22 @@ def test_compare_says_once_before_running_which_entries_were_skipped_and_records
     assert "pip install no-such-model-package-xyz" in results["skipped"][0]["reason"]
     assert "textpipe pretrain" in results["skipped"][1]["reason"]
     report = (out_dir / "report.md").read_text()
-    assert "optional pipeline 'minilm' (pipelines[1]) skipped" in report
+    assert "skipped the optional pipeline 'minilm', pipelines[1]" in report
     page = (out_dir / "report.html").read_text()
-    assert html.escape("optional pipeline 'elmo' (pipelines[2]) skipped") in page
+    assert html.escape("skipped the optional pipeline 'elmo', pipelines[2]") in page
 
 
 def test_dry_run_lists_the_skipped_entries(files, capsys):
     assert main(["compare", str(files(needs_model(MISSING_PACKAGE))), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "1 pipelines" in out and "optional pipeline 'minilm' (pipelines[1]) skipped" in out
+    assert "1 pipelines" in out and "skipped the optional pipeline 'minilm', pipelines[1]" in out
 
 
 def test_validate_says_the_experiment_is_valid_and_names_the_skipped_entries(files, capsys):
     assert main(["validate", str(files(needs_model(MISSING_PACKAGE)))]) == 0
     out = capsys.readouterr().out
     assert "✓" in out and "experiment, 1 pipelines (1 optional skipped: minilm)" in out
-    assert "note: optional pipeline 'minilm' (pipelines[1]) skipped" in out
+    assert "note: skipped the optional pipeline 'minilm', pipelines[1]" in out
     assert "no-such-model-package-xyz" in out
 
 

@@ -177,7 +177,7 @@ class Skipped:
     Examples
     --------
     >>> Skipped("elmo", "pipelines[3] (elmo.yaml)", "no biLM").describe()
-    "optional pipeline 'elmo' (pipelines[3] (elmo.yaml)) skipped: no biLM"
+    "skipped the optional pipeline 'elmo', pipelines[3] (elmo.yaml): no biLM"
     """
 
     name: str
@@ -186,7 +186,7 @@ class Skipped:
 
     def describe(self) -> str:
         """One line saying which pipeline was skipped and why."""
-        return f"optional pipeline '{self.name}' ({self.origin}) skipped: {self.reason}"
+        return f"skipped the optional pipeline '{self.name}', {self.origin}: {self.reason}"
 
     def to_dict(self) -> dict:
         return {"name": self.name, "origin": self.origin, "reason": self.reason}
