@@ -91,8 +91,9 @@ def test_training_leaves_torch_global_state_and_threads_as_they_were():
     assert torch.equal(torch.rand(3), expected) and torch.get_num_threads() == threads
 
 
-def test_output_weight_rows_keep_the_max_norm():
-    params = {**TINY, "learning_rate": 0.5, "max_epochs": 8}
+def test_output_weight_rows_keep_the_max_norm_also_in_the_best_epoch_kept():
+    params = {**TINY, "learning_rate": 0.5, "max_epochs": 8, "early_stopping": True,
+              "validation_fraction": 0.25, "patience": 8}
     norms = CNNClassifier(**params, max_norm=0.5).fit(DOCS, LABELS).module_.out.weight.norm(dim=1)
     assert norms.max() <= 0.5 + 1e-5
     free = CNNClassifier(**params, max_norm=None).fit(DOCS, LABELS).module_.out.weight.norm(dim=1)

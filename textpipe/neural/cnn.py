@@ -13,7 +13,8 @@ that reach into the padding of *other*, longer documents of the batch are
 masked, so a document's output does not depend on its batch.
 
 :meth:`KimCNN.apply_max_norm` rescales each row of the output layer's weights to
-an l2 norm of at most ``max_norm`` (Kim's constraint, applied after each step).
+an l2 norm of at most ``max_norm`` (Kim's constraint); :meth:`KimCNN.constrain`
+makes an optimizer apply it after every step.
 
 Examples
 --------
@@ -34,9 +35,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .training import Callback
-
-__all__ = ["KimCNN", "MaxNorm"]
+__all__ = ["KimCNN"]
 
 
 class KimCNN(nn.Module):
@@ -98,12 +97,13 @@ class KimCNN(nn.Module):
             weight.mul_(torch.clamp(max_norm / norms.clamp_min(1e-12), max=1.0))
         return self
 
+    def constrain(self, optimizer: torch.optim.Optimizer, max_norm: float | None):
+        """Make ``optimizer`` apply :meth:`apply_max_norm` right after each of its steps.
 
-class MaxNorm(Callback):
-    """Training callback: :meth:`KimCNN.apply_max_norm` after every optimizer step."""
+        Right after the step, before anything reads the weights (an evaluation, a copy of
+        the best weights). Returns ``optimizer``.
+        """
+        if max_norm is not None:
+            optimizer.register_step_post_hook(lambda *_: self.apply_max_norm(max_norm))
+        return optimizer
 
-    def __init__(self, max_norm: float | None):
-        self.max_norm = max_norm
-
-    def on_step_end(self, trainer) -> None:
-        trainer.model.apply_max_norm(self.max_norm)

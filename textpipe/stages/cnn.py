@@ -341,14 +341,14 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         """Fit ``net`` with the shared training loop; sets ``module_`` and the history."""
         import torch
 
-        from ..neural.cnn import MaxNorm
         from ..neural.training import EarlyStopping, ProgressBar, StepOutput, Trainer
 
         train_idx, valid_idx = self._split(target, seed)
         y_all = torch.as_tensor(target, dtype=torch.long)
         lengths = np.asarray([len(d) for d in ids])
-        optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad],
-                                     lr=self.learning_rate, weight_decay=self.weight_decay)
+        optimizer = net.constrain(torch.optim.Adam(
+            [p for p in net.parameters() if p.requires_grad], lr=self.learning_rate,
+            weight_decay=self.weight_decay), self.max_norm)
 
         def step_loss(batch):
             inputs, lens = _collate(ids, batch)
@@ -365,7 +365,7 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
             return {"valid_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
                     "valid_accuracy": float((proba.argmax(1) == target[valid_idx]).mean())}
 
-        callbacks = [MaxNorm(self.max_norm)]
+        callbacks = []
         if len(valid_idx):
             callbacks.append(EarlyStopping(self.patience))
         if self.verbose:
