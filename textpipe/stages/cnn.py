@@ -85,8 +85,9 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         ``static`` and ``multichannel`` need pretrained vectors.
     embedding_dim : int, default=300
         Size of the vectors with ``embeddings="random"`` (the others take the source's size).
-    min_count : int, default=1
-        Training words rarer than this share the unknown-word vector.
+    min_count : int, default=2
+        Training words rarer than this share the unknown-word vector, which they train
+        for the words that only test documents have (1: that vector stays random).
     embedding_params : dict or None, default=None
         Parameters of the ``word2vec``/``fasttext``/``glove`` stage, e.g. ``{dim: 300}``.
     vectors : str or None, default=None
@@ -185,7 +186,7 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     }
 
     def __init__(self, *, embeddings="random", mode="non-static", embedding_dim=300,
-                 min_count=1, embedding_params=None, vectors=None, vectors_format="auto",
+                 min_count=2, embedding_params=None, vectors=None, vectors_format="auto",
                  widths=(3, 4, 5), feature_maps=100, dropout=0.5, max_norm=3.0,
                  learning_rate=1e-3, weight_decay=0.0, batch_size=50, max_epochs=20,
                  early_stopping=True, validation_fraction=0.1, patience=3, clip_norm=None,
