@@ -22,6 +22,8 @@ JUSTIFIED = {
     ("textpipe/stages/bilstm.py", "textpipe.neural.classifier"): 4,
     ("textpipe/stages/bilstm.py", "textpipe.neural.elmo"): 2,
     ("textpipe/stages/bilstm.py", "textpipe.neural.io"): 1,
+    ("textpipe/stages/cnn.py", "textpipe.neural.cnn"): 1,
+    ("textpipe/stages/cnn.py", "textpipe.neural.training"): 1,
     ("textpipe/stages/elmo.py", "textpipe.neural.elmo"): 3,
     ("textpipe/stages/elmo.py", "textpipe.neural.io"): 1,
     ("textpipe/neural/pretrain.py", "textpipe.neural.bilm"): 1,

@@ -957,6 +957,28 @@ class Errors:
     # (end of E62x)
 
     # The cnn classifier (E63x)
+    E630 = (
+        "stage 'cnn': mode='{mode}' keeps pretrained word vectors fixed, but "
+        "embeddings='random' has none to keep. Set 'embeddings' to word2vec, fasttext, glove "
+        "or vectors (with 'vectors' a word-vector file), or use mode='non-static'."
+    )
+    E631 = (
+        "stage 'cnn': embeddings='vectors' reads a word-vector file: set 'vectors' to its "
+        "path (in YAML, relative to the file's folder)."
+    )
+    E632 = (
+        "stage 'cnn': {param} applies only to embeddings {applies}, not to "
+        "embeddings='{embeddings}'."
+    )
+    E633 = (
+        "must be a non-empty list of positive whole numbers (filter widths in tokens); "
+        "got {got!r}."
+    )
+    E634 = (
+        "stage 'cnn': none of the {n} training words has a vector in '{path}', so the "
+        "vectors would all be random. Check that the file is for this language and casing "
+        "(e.g. lowercase the tokens with `tokenize: {{lowercase: true}}`)."
+    )
     # (end of E63x)
 
     # Subword tokenizers (E64x)
@@ -1200,6 +1222,8 @@ ADVICE = {
     # E62x
     # (end of E62x)
     # E63x
+    "E632": "Leave the parameter out, or choose embeddings it applies to.",
+    "E633": "Give widths as a list such as [3, 4, 5].",
     # (end of E63x)
     # E64x
     # (end of E64x)

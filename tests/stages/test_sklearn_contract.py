@@ -88,6 +88,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::textpipe.stages.embed.EmptyDocu
 # session's resources (a vectors file, a tiny biLM).
 TINY_BILSTM = dict(embedding_dim=4, hidden_size=4, min_count=1, max_epochs=2, dropout=0.0,
                    batch_size=8, early_stopping=False, random_state=0)
+TINY_CNN = dict(embedding_dim=4, feature_maps=2, widths=[1, 2], max_epochs=2, dropout=0.0,
+                batch_size=8, early_stopping=False, random_state=0)
 SMALL_EMBEDDING = dict(dim=8, min_count=1, epochs=2, random_state=0)
 TINY = {
     "normalize": {},
@@ -113,6 +115,7 @@ TINY = {
     "random_forest": dict(n_estimators=5, random_state=0),
     "mlp": dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0),
     "bilstm": TINY_BILSTM,
+    "cnn": TINY_CNN,
 }
 
 # scikit-learn's classes cannot declare what its checks expect to fail; they are
@@ -214,7 +217,7 @@ def stage_data(spec):
 @pytest.fixture(params=list(registry._BUILTIN))
 def stage(request, resources) -> Stage:
     name = request.param
-    if name in ("bilstm", "elmo"):
+    if name in ("bilstm", "cnn", "elmo"):
         pytest.importorskip("torch")
     params = TINY[name](resources) if callable(TINY[name]) else TINY[name]
     spec = get_stage(name)

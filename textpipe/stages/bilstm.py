@@ -59,6 +59,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, Errors, InputError, raise_config_errors
 from ..neural.folder import bilm_parameter_problems
+from ..neural.lookup import embedding, random_table, training_words, vocabulary_of, word_ids
 from ..neural.threads import deterministic, torch_threads
 from ..parameters import check_parameters
 from ..registry import LABELS, TOKENS, get_stage
@@ -72,7 +73,6 @@ from .base import NamedStage, check_token_lists
 __all__ = ["BiLSTMClassifier"]
 
 STATIC = ("word2vec", "fasttext", "glove")
-PAD, UNK = 0, 1
 
 
 class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
@@ -415,23 +415,15 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
 
     def _random_table(self, docs):
         """Training words seen ``min_count`` times, and a uniformly initialised table for them."""
-        import torch
-
-        counts = Counter(t for d in docs for t in d)
-        words = sorted((w for w, n in counts.items() if n >= self.min_count),
-                       key=lambda w: (-counts[w], w))
-        return words, torch.empty(len(words) + 2, self.embedding_dim).uniform_(-0.25, 0.25)
+        words = training_words(docs, self.min_count)
+        return words, random_table(len(words), self.embedding_dim)
 
     def _word_lookup(self, docs, words, table, freeze=False):
         """A :class:`Lookup` over ``table`` (rows 0 and 1: padding and unknown words)."""
-        import torch
-
         from ..neural.classifier import Lookup
 
-        table[PAD] = 0
-        self.vocabulary_ = {w: i + 2 for i, w in enumerate(words)}
-        embedding = torch.nn.Embedding.from_pretrained(table, freeze=freeze, padding_idx=PAD)
-        return Lookup(embedding), table.shape[1]
+        self.vocabulary_ = vocabulary_of(words)
+        return Lookup(embedding(table, freeze)), table.shape[1]
 
     def _items(self, docs) -> list:
         """What the network reads per document: word ids, ELMo layers, the tokens, or a pair."""
@@ -445,10 +437,7 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         return parts[0] if len(parts) == 1 else list(zip(*parts))
 
     def _word_ids(self, docs) -> list:
-        import torch
-
-        vocab = self.vocabulary_
-        return [torch.as_tensor([vocab.get(t, UNK) for t in d], dtype=torch.long) for d in docs]
+        return word_ids(docs, self.vocabulary_)
 
     def _elmo_layers(self, docs) -> list:
         import torch
