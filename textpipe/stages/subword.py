@@ -22,7 +22,7 @@ Examples
 ...                        min_frequency=2, lowercase=True, unicode_normalization="nfkc",
 ...                        pre_tokenizer="bert", stage="tokenize")
 >>> Subwords(spec, "tokenize", "bpe")(["Lower slower"])
-[['lower', 's', '##lower']]
+[['lower', 's', '##l', '##ow', '##e', '##r']]
 """
 
 from __future__ import annotations

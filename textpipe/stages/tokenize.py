@@ -229,9 +229,10 @@ class Tokenize(TextStage):
     [['do', "n't", 'panic', ':-)', '#', '42']]
     >>> Tokenize(backend="char_wb", ngram_range=(3, 3)).fit_transform(["Big cat"])
     [[' bi', 'big', 'ig ', ' ca', 'cat', 'at ']]
-    >>> bpe = Tokenize(backend="bpe", vocab_size=40).fit(["a lower, lowest low"] * 3)
-    >>> bpe.transform(["Slower!"])
-    [['s', '##lower', '!']]
+    >>> bpe = Tokenize(backend="bpe", vocab_size=40)
+    >>> bpe.fit(["a low, lower, lowest; new, newer, newest; wide, wider"] * 3).transform(
+    ...     ["Widest, newest!"])
+    [['wide', '##st', ',', 'ne', '##west', '!']]
     """
 
     consumes: ClassVar[str] = TEXT
