@@ -1155,6 +1155,7 @@ ADVICE = {
     # E63x
     # (end of E63x)
     # E64x
+    "E642": "Set 'tokenizer' to a tokenizer.json file, or to a model folder that holds one.",
     "E643": (
         "Point 'tokenizer' at a tokenizer.json file, or at a model folder that holds one (a "
         "path in a YAML file is relative to that file)."

@@ -210,6 +210,8 @@ class Subwords:
             self.unk_id = model.get("unk_id")
         else:
             self.unk_id = self.tokenizer.token_to_id(model.get("unk_token") or UNK)
+        self.special_ids = {i for i, added in self.tokenizer.get_added_tokens_decoder().items()
+                            if added.special and i != self.unk_id}
         components = _component_types(config)
         self.byte_level = "ByteLevel" in components
         self.metaspace = (components.get("Metaspace") or {}).get("replacement", "")
@@ -238,7 +240,7 @@ class Subwords:
         starts_word, last_word, last_end = True, None, -1
         for token, token_id, word, span, special in zip(
                 enc.tokens, enc.ids, enc.word_ids, enc.offsets, enc.special_tokens_mask):
-            if special:
+            if special or token_id in self.special_ids:
                 starts_word = True
                 continue
             text, marked = self._text(doc, token, token_id, span)
