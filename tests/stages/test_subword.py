@@ -321,7 +321,8 @@ def test_arbitrary_unicode_never_crashes_and_gives_lists_of_str(backend, train, 
 
 
 @given(docs=st.lists(st.text(), max_size=6))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_pretrained_on_arbitrary_unicode_gives_lists_of_str(docs, pretrained):
     out = pretrained.transform(docs)
     assert len(out) == len(docs) and all(isinstance(t, str) and t for d in out for t in d)

@@ -75,7 +75,8 @@ def _pre_tokenizer(tk, name: str, backend: str):
              "whitespace_split": tk.pre_tokenizers.WhitespaceSplit}[name]()
     if backend != "unigram":
         return words
-    return tk.pre_tokenizers.Sequence([words, tk.pre_tokenizers.Metaspace(prepend_scheme="always")])
+    metaspace = tk.pre_tokenizers.Metaspace(prepend_scheme="always")
+    return tk.pre_tokenizers.Sequence([words, metaspace])
 
 
 def _model_and_trainer(tk, backend: str, vocab_size: int, min_frequency: int, specials: list):
@@ -160,7 +161,7 @@ def tokenizer_file(path: str | os.PathLike) -> tuple[Path, str]:
 
 
 def load_tokenizer_file(path: str | os.PathLike, stage: str) -> str:
-    """The JSON text of the tokenizer a path names, checked to load; ConfigError/ModelError if not."""
+    """The JSON text of the tokenizer a path names, checked to load (ConfigError, ModelError)."""
     file, why = tokenizer_file(path)
     if why:
         raise ConfigError(Errors.E643.format(path=file, why=why), step=f"'{stage}'",
@@ -222,7 +223,7 @@ class Subwords:
         encodings = self.tokenizer.encode_batch(docs, add_special_tokens=False)
         return [self._pieces(doc, enc) for doc, enc in zip(docs, encodings)]
 
-    def _text(self, doc: str, token: str, token_id: int, span: tuple[int, int]) -> tuple[str, bool]:
+    def _text(self, doc: str, token: str, token_id: int, span: tuple) -> tuple[str, bool]:
         """A piece's text without model markers, and whether a marker says it starts a word."""
         if token_id == self.unk_id or self.byte_level:
             return self.normalize(doc[span[0]:span[1]]).strip(), False

@@ -125,11 +125,11 @@ class Tokenize(TextStage):
         ``nltk_tokenizer``; ``"whitespace"`` splits on whitespace;
         ``"char_ngrams"`` gives the character n-grams of the text and
         ``"char_wb"`` those of each word padded with one space on each side
-        (scikit-learn's ``analyzer="char"`` and ``"char_wb"``).
+        (scikit-learn's ``analyzer="char"`` and ``"char_wb"``);
         ``"bpe"``, ``"wordpiece"`` and ``"unigram"`` split words into subwords
         with a vocabulary of ``vocab_size`` pieces learnt at ``fit`` from the
-        training documents (Hugging Face ``tokenizers``);  ``"pretrained"``
-        uses the subword tokenizer of a ``tokenizer.json`` file. A subword is
+        training documents, and ``"pretrained"`` with the subword tokenizer of
+        a ``tokenizer.json`` file (both with Hugging Face ``tokenizers``). A subword is
         written as it is at the start of a word and with ``##`` before it
         inside a word ("unbelievable" → ``un``, ``##believ``, ``##able``);
         special tokens such as ``[CLS]`` are never emitted. See
@@ -347,7 +347,7 @@ class Tokenize(TextStage):
         return cached
 
     def _subwords(self) -> Subwords:
-        """The fitted subword tokenizer, built from ``tokenizer_json_`` once and kept (not pickled)."""
+        """The fitted subword tokenizer, built from ``tokenizer_json_`` once, kept, not pickled."""
         cached = self.__dict__.get("_subword_cache")
         if cached is None or cached.spec is not self.tokenizer_json_:
             cached = self._subword_cache = Subwords(self.tokenizer_json_, self.stage_name,
