@@ -963,6 +963,11 @@ class Errors:
     E643 = "no tokenizer file at '{path}'{why}."
     E644 = "'{path}' is not a usable Hugging Face tokenizer file: {reason}."
     E645 = "training the {backend} tokenizer on {n} documents failed: {reason}."
+    E646 = (
+        "the pretrained subword tokenizer cannot split a document: {reason}. Use a "
+        "tokenizer.json whose model has an unknown token (e.g. '[UNK]' or '<unk>'), or "
+        "another tokenizer."
+    )
     # (end of E64x)
 
     # Transformer encoders: model folders and the transformer stage (E65x-E66x)

@@ -219,6 +219,34 @@ def test_pretrained_minilm_tokenizer_splits_rare_words_into_its_wordpieces():
     assert "un" in out and "##watch" in out and "cafe" in out and "[CLS]" not in out
 
 
+@pytest.mark.parametrize("kind", ["ByteLevelBPETokenizer", "SentencePieceBPETokenizer",
+                                  "SentencePieceUnigramTokenizer"])
+def test_pretrained_byte_level_and_sentencepiece_tokenizers_follow_the_convention(kind, tmp_path):
+    import tokenizers
+
+    theirs = getattr(tokenizers, kind)()
+    extra = {"unk_token": "<unk>"} if "Unigram" in kind else {}
+    theirs.train_from_iterator(ASCII_MR[:300], vocab_size=300, show_progress=False, **extra)
+    theirs.save(str(tmp_path / "tokenizer.json"))
+    est = Tokenize(backend="pretrained", tokenizer=str(tmp_path)).fit([])
+    text = "the film's unwatchable, très drôle"
+    out = est.transform([text])[0]
+    assert not any(mark in p for p in out for mark in ("Ġ", "▁"))
+    assert "##" in "".join(out)
+    assert " ".join(words_of(out)).replace(" '", "'").replace(" ,", ",") == text
+
+
+def test_pretrained_tokenizer_that_cannot_split_a_text_is_a_model_error(tmp_path):
+    import tokenizers
+
+    theirs = tokenizers.SentencePieceUnigramTokenizer()  # no unknown piece
+    theirs.train_from_iterator(["aaa bbb"] * 5, vocab_size=20, show_progress=False)
+    theirs.save(str(tmp_path / "tokenizer.json"))
+    est = Tokenize(backend="pretrained", tokenizer=str(tmp_path)).fit([])
+    with pytest.raises(ModelError, match="cannot split a document: .*unk"):
+        est.transform(["xyz"])
+
+
 def test_pretrained_takes_the_file_or_its_folder(tiny_bert):
     by_file = Tokenize(backend="pretrained", tokenizer=tiny_bert / "tokenizer.json").fit([])
     by_folder = Tokenize(backend="pretrained", tokenizer=str(tiny_bert)).fit(["ignored"])

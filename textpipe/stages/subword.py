@@ -178,9 +178,9 @@ def load_tokenizer_file(path: str | os.PathLike, stage: str) -> str:
 
 # -- tokenizing -----------------------------------------------------------------------
 def _component_types(spec: dict) -> dict[str, dict]:
-    """The pre-tokenizer and decoder components of a tokenizer.json, by type."""
+    """The normalizer, pre-tokenizer and decoder components of a tokenizer.json, by type."""
     found: dict[str, dict] = {}
-    stack = [spec.get("pre_tokenizer"), spec.get("decoder")]
+    stack = [spec.get("normalizer"), spec.get("pre_tokenizer"), spec.get("decoder")]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -215,18 +215,25 @@ class Subwords:
                             if added.special and i != self.unk_id}
         components = _component_types(config)
         self.byte_level = "ByteLevel" in components
-        self.metaspace = (components.get("Metaspace") or {}).get("replacement", "")
+        # SentencePiece's word-start mark: set by a Metaspace step, or by an older
+        # tokenizer.json's normalizer that prepends it to the text
+        self.metaspace = ((components.get("Metaspace") or {}).get("replacement")
+                          or (components.get("Prepend") or {}).get("prepend") or "")
         normalizer = self.tokenizer.normalizer
         self.normalize = normalizer.normalize_str if normalizer is not None else str
 
     def __call__(self, docs: list[str]) -> list[list[str]]:
-        encodings = self.tokenizer.encode_batch(docs, add_special_tokens=False)
+        try:
+            encodings = self.tokenizer.encode_batch(docs, add_special_tokens=False)
+        except Exception as exc:  # e.g. a Unigram model without an unknown piece
+            raise ModelError(Errors.E646.format(reason=exc)) from None
         return [self._pieces(doc, enc) for doc, enc in zip(docs, encodings)]
 
     def _text(self, doc: str, token: str, token_id: int, span: tuple) -> tuple[str, bool]:
         """A piece's text without model markers, and whether a marker says it starts a word."""
         if token_id == self.unk_id or self.byte_level:
-            return self.normalize(doc[span[0]:span[1]]).strip(), False
+            text = self.normalize(doc[span[0]:span[1]])
+            return (text.replace(self.metaspace, " ") if self.metaspace else text).strip(), False
         marked = bool(self.metaspace) and token.startswith(self.metaspace)
         if marked:
             token = token[len(self.metaspace):]
@@ -238,12 +245,15 @@ class Subwords:
 
     def _pieces(self, doc: str, enc) -> list[str]:
         pieces: list[str] = []
-        starts_word, last_word, last_end = True, None, -1
+        starts_word, last_word, last_end, last_span = True, None, -1, None
         for token, token_id, word, span, special in zip(
                 enc.tokens, enc.ids, enc.word_ids, enc.offsets, enc.special_tokens_mask):
             if special or token_id in self.special_ids:
                 starts_word = True
                 continue
+            if self.byte_level and span == last_span:
+                continue  # another byte of the same character
+            last_span = span
             text, marked = self._text(doc, token, token_id, span)
             starts_word = starts_word or marked or word != last_word or span[0] > last_end
             last_word, last_end = word, span[1]
