@@ -107,16 +107,18 @@ def train_tokenizer(docs: list[str], *, backend: str, vocab_size: int, min_frequ
     tk = import_tokenizers(stage, backend)
     normalizer = _normalizer(tk, unicode_normalization, lowercase)
     specials = [UNK]
-    if backend != "unigram":
-        chars = set().union(*map(set, map(normalizer.normalize_str, docs)))
-        specials += [CONTINUATION + c for c in sorted(chars) if not c.isspace()]
+    chars = sorted(set().union(*map(set, map(normalizer.normalize_str, docs))))
+    if backend == "unigram":  # whose trainer fails rather than exceed vocab_size
+        vocab_size = max(vocab_size, len(chars) + 2)  # and "[UNK]", "▁"
+    else:
+        specials += [CONTINUATION + c for c in chars if not c.isspace()]
     model, trainer = _model_and_trainer(tk, backend, vocab_size, min_frequency, specials)
     tokenizer = tk.Tokenizer(model)
     tokenizer.normalizer = normalizer
     tokenizer.pre_tokenizer = _pre_tokenizer(tk, pre_tokenizer, backend)
     try:
         tokenizer.train_from_iterator(docs, trainer, length=len(docs))
-    except Exception as exc:  # pragma: no cover - the trainers have not been seen to fail
+    except Exception as exc:  # not seen since unigram's vocab_size is raised to its alphabet
         raise InputError(Errors.E645.format(backend=backend, n=len(docs), reason=exc)) from None
     spec = json.loads(tokenizer.to_str())
     spec["added_tokens"] = []
@@ -128,17 +130,21 @@ def train_tokenizer(docs: list[str], *, backend: str, vocab_size: int, min_frequ
 def _canonical_unigram(model: dict) -> dict:
     """Unigram pieces in a fixed order with fixed scores; the unknown piece first.
 
-    The trainer appends the characters its pieces lack, each scored 1e-4 below
-    the previous one in hash-map order: those characters get the same scores in
-    sorted order. Scores are rounded to 8 decimals (their last digits vary).
+    The trainer adds the characters its pieces lack with the lowest score, then
+    1e-4 above it, 2e-4 above, ..., in hash-map order: the single characters
+    at those scores get the same scores in sorted order. Scores are rounded to
+    8 decimals (their last digits vary).
     """
     pieces = {p: s for p, s in model["vocab"]}
     unk = model["vocab"][model["unk_id"]][0] if model.get("unk_id") is not None else None
-    chars = sorted((s, p) for p, s in pieces.items() if len(p) == 1 and p != unk)
-    end = 1  # the lowest-scored characters, 1e-4 apart
-    while end < len(chars) and abs(chars[end][0] - chars[end - 1][0] - 1e-4) < 1e-7:
-        end += 1
-    tail = chars[:end]
+    chars = [(s, p) for p, s in pieces.items() if len(p) == 1 and p != unk]
+    lowest = min((s for s, _ in chars), default=0.0)
+    tail: list[tuple[float, str]] = []
+    for k in range(len(chars)):
+        step = [(s, p) for s, p in chars if abs(s - (lowest + k * 1e-4)) < 1e-7]
+        if not step:
+            break
+        tail += step
     pieces.update(zip(sorted(p for _, p in tail), sorted((s for s, _ in tail), reverse=True)))
     rest = sorted(((p, round(s, 8)) for p, s in pieces.items() if p != unk),
                   key=lambda ps: (-ps[1], ps[0]))
