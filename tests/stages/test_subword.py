@@ -247,6 +247,18 @@ def test_pretrained_tokenizer_that_cannot_split_a_text_is_a_model_error(tmp_path
         est.transform(["xyz"])
 
 
+def test_pretrained_fingerprint_follows_the_file_contents(tiny_bert, tmp_path):
+    import shutil
+
+    shutil.copy(tiny_bert / "tokenizer.json", tmp_path / "tokenizer.json")
+    est = Tokenize(backend="pretrained", tokenizer=str(tmp_path))
+    before = est.resource_fingerprint()
+    assert len(before) == 64 and Tokenize(backend="bpe").resource_fingerprint() == ""
+    (tmp_path / "tokenizer.json").write_text(
+        (tmp_path / "tokenizer.json").read_text().replace("[UNK]", "[unk]"))
+    assert est.resource_fingerprint() != before
+
+
 def test_pretrained_takes_the_file_or_its_folder(tiny_bert):
     by_file = Tokenize(backend="pretrained", tokenizer=tiny_bert / "tokenizer.json").fit([])
     by_folder = Tokenize(backend="pretrained", tokenizer=str(tiny_bert)).fit(["ignored"])

@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from itertools import chain
@@ -283,6 +284,16 @@ class Tokenize(TextStage):
     def learns_from_training_data(self) -> bool:
         """Whether ``fit`` learns from the documents: only the trained subword backends do."""
         return self.backend in TRAINED
+
+    def resource_fingerprint(self) -> str:
+        """A hash of the pretrained tokenizer file: the output depends on it, not only on the path.
+
+        Empty for the other backends, and for a file that is missing (reported at ``fit``).
+        """
+        if self.backend != PRETRAINED or self.tokenizer is None:
+            return ""
+        file, why = tokenizer_file(self.tokenizer)
+        return "" if why else hashlib.sha256(file.read_bytes()).hexdigest()
 
     # -- checks ---------------------------------------------------------------
     def _error(self, param: str, message: str) -> ConfigError:
