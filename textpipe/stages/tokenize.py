@@ -190,11 +190,10 @@ class Tokenize(TextStage):
 
     Notes
     -----
-    Only the subword backends learn from the documents
-    (``learns_from_training_data``), and only ``"bpe"``, ``"wordpiece"`` and
-    ``"unigram"`` do: in cross-validation their vocabulary comes from the
-    training fold alone. Their training is deterministic: the same documents
-    give the same tokenizer.
+    Only ``"bpe"``, ``"wordpiece"`` and ``"unigram"`` learn from the
+    documents (``learns_from_training_data``): in cross-validation their
+    vocabulary comes from the training folds alone. Their training is
+    deterministic: the same documents give the same tokenizer.
 
     The parameters of the rule-based backends that do not apply to the chosen
     backend are ignored (and not checked beyond their type), so a grid search
