@@ -982,6 +982,24 @@ class Errors:
     # (end of E63x)
 
     # Subword tokenizers (E64x)
+    E640 = (
+        "stage '{stage}': backend '{backend}' needs the Hugging Face `tokenizers` package, "
+        "which is not installed. Install it with `pip install 'textpipe[transformers]'`, or "
+        "choose a backend such as 'regex'."
+    )
+    E641 = "applies only to backend {applies}, not to backend '{backend}'. Leave it out."
+    E642 = (
+        "backend 'pretrained' needs 'tokenizer': the path of a tokenizer.json file, or of a "
+        "model folder that holds one (e.g. a Hugging Face model folder)."
+    )
+    E643 = "no tokenizer file at '{path}'{why}."
+    E644 = "'{path}' is not a usable Hugging Face tokenizer file: {reason}."
+    E645 = "training the {backend} tokenizer on {n} documents failed: {reason}."
+    E646 = (
+        "the pretrained subword tokenizer cannot split a document: {reason}. Use a "
+        "tokenizer.json whose model has an unknown token (e.g. '[UNK]' or '<unk>'), or "
+        "another tokenizer."
+    )
     # (end of E64x)
 
     # Transformer encoders: model folders and the transformer stage (E65x-E66x)
@@ -1226,6 +1244,16 @@ ADVICE = {
     "E633": "Give widths as a list such as [3, 4, 5].",
     # (end of E63x)
     # E64x
+    "E642": "Set 'tokenizer' to a tokenizer.json file, or to a model folder that holds one.",
+    "E643": (
+        "Point 'tokenizer' at a tokenizer.json file, or at a model folder that holds one (a "
+        "path in a YAML file is relative to that file)."
+    ),
+    "E644": (
+        "Give a tokenizer.json written by the Hugging Face `tokenizers` library or "
+        "`save_pretrained`; check that it was copied whole."
+    ),
+    "E645": "Train on more or other documents, or choose a larger vocab_size.",
     # (end of E64x)
     # E65x-E66x
     "E654": (

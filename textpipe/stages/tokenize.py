@@ -1,4 +1,4 @@
-"""Split raw text into tokens: regex, spaCy, NLTK, whitespace or character n-grams.
+"""Split raw text into tokens: regex, spaCy, NLTK, whitespace, character n-grams or subwords.
 
 Examples
 --------
@@ -9,6 +9,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from itertools import chain
 from numbers import Integral
@@ -17,8 +19,10 @@ from typing import ClassVar
 
 from ..errors import ConfigError, Errors, did_you_mean
 from ..registry import TEXT, TOKENS
-from ..sklearn_compat import StrOptions
+from ..sklearn_compat import Interval, StrOptions
 from .base import TextStage, TypeMemo
+from .subword import (NORMALIZATIONS, PRE_TOKENIZERS, PRETRAINED, SUBWORD_DEFAULTS, TRAINED,
+                      Subwords, load_tokenizer_file, tokenizer_file, train_tokenizer)
 
 __all__ = ["Tokenize", "DEFAULT_PATTERN"]
 
@@ -27,7 +31,17 @@ __all__ = ["Tokenize", "DEFAULT_PATTERN"]
 DEFAULT_PATTERN = r"\w+(?:['’]\w+)*|[^\w\s]"
 _DEFAULT_REGEX = re.compile(DEFAULT_PATTERN)
 
-BACKENDS = ("regex", "spacy", "nltk", "whitespace", "char_ngrams", "char_wb")
+BACKENDS = ("regex", "spacy", "nltk", "whitespace", "char_ngrams", "char_wb") + TRAINED + (
+    PRETRAINED,)
+
+#: The parameters of the subword backends, and the backends each applies to.
+_SUBWORD_PARAMS = {
+    "tokenizer": (PRETRAINED,),
+    "vocab_size": TRAINED,
+    "min_frequency": ("bpe", "wordpiece"),
+    "unicode_normalization": TRAINED,
+    "pre_tokenizer": TRAINED,
+}
 
 
 def _default_pattern_tokens(text: str) -> list[str]:
@@ -104,14 +118,23 @@ class Tokenize(TextStage):
 
     Parameters
     ----------
-    backend : {"regex", "spacy", "nltk", "whitespace", "char_ngrams", "char_wb"}, default="regex"
+    backend : {"regex", "spacy", "nltk", "whitespace", "char_ngrams", "char_wb", \
+"bpe", "wordpiece", "unigram", "pretrained"}, default="regex"
         How to split: ``"regex"`` finds every match of ``pattern``;
         ``"spacy"`` runs spaCy's rule-based tokenizer for ``language`` (no
         model is needed, whitespace tokens are dropped); ``"nltk"`` runs NLTK's
         ``nltk_tokenizer``; ``"whitespace"`` splits on whitespace;
         ``"char_ngrams"`` gives the character n-grams of the text and
         ``"char_wb"`` those of each word padded with one space on each side
-        (scikit-learn's ``analyzer="char"`` and ``"char_wb"``).
+        (scikit-learn's ``analyzer="char"`` and ``"char_wb"``);
+        ``"bpe"``, ``"wordpiece"`` and ``"unigram"`` split words into subwords
+        with a vocabulary of ``vocab_size`` pieces learnt at ``fit`` from the
+        training documents, and ``"pretrained"`` with the subword tokenizer of
+        a ``tokenizer.json`` file (both with Hugging Face ``tokenizers``). A subword is
+        written as it is at the start of a word and with ``##`` before it
+        inside a word ("unbelievable" → ``un``, ``##believ``, ``##able``);
+        special tokens such as ``[CLS]`` are never emitted. See
+        docs/subword.md.
     pattern : str, default=DEFAULT_PATTERN
         Regular expression for ``backend="regex"``; every match is a token.
         The default, ``\\w+(?:['’]\\w+)*|[^\\w\\s]``, keeps words whole with
@@ -121,7 +144,9 @@ class Tokenize(TextStage):
     lowercase : bool, default=True
         Lower-case the tokens. The regex, whitespace, treebank and n-gram
         backends lower-case the whole document first; spaCy takes each token's
-        lower-case form; the tweet tokenizer keeps emoticons such as ":D".
+        lower-case form; the tweet tokenizer keeps emoticons such as ":D"; the
+        trained subword backends lower-case in their normaliser. Ignored by
+        ``"pretrained"``, whose file says how it normalises text.
     language : str, default="en"
         spaCy language code for ``backend="spacy"`` (any code ``spacy.blank``
         accepts: "en", "de", "fr", "zh", ...).
@@ -132,16 +157,49 @@ class Tokenize(TextStage):
         hashtags and @-mentions whole). Neither needs downloaded data.
     ngram_range : tuple (min_n, max_n), default=(2, 4)
         Character n-gram lengths for ``"char_ngrams"`` and ``"char_wb"``.
+    tokenizer : str or path, default=None
+        For ``backend="pretrained"`` (required): a ``tokenizer.json`` file, or
+        a model folder that holds one (as a Hugging Face model folder does).
+        In a YAML file, a relative path is relative to that file.
+    vocab_size : int, default=None
+        Subword vocabulary size for ``"bpe"``, ``"wordpiece"`` and
+        ``"unigram"``; None means 8000. The vocabulary always holds every
+        character of the training documents, so a very small size can be
+        exceeded.
+    min_frequency : int, default=None
+        For ``"bpe"`` and ``"wordpiece"``: how often a pair must occur in the
+        training documents to be merged; None means 2.
+    unicode_normalization : {"nfkc", "nfc", "nfd", "nfkd", "none"}, default=None
+        Unicode normalisation before the trained subword backends learn and
+        split; None means ``"nfkc"`` (compatibility characters such as "ﬁ"
+        become "fi").
+    pre_tokenizer : {"bert", "whitespace", "whitespace_split"}, default=None
+        How the trained subword backends cut text into words before splitting
+        words into subwords; None means ``"bert"``: at whitespace and around
+        every punctuation character. ``"whitespace"`` keeps runs of
+        punctuation together (``\\w+|[^\\w\\s]+``), ``"whitespace_split"``
+        cuts at whitespace only.
 
     Attributes
     ----------
     fitted_ : bool
-        True once fitted; the stage learns nothing from the data.
+        True once fitted.
+    tokenizer_json_ : str
+        The subword backends' tokenizer, as the JSON text Hugging Face
+        ``tokenizers`` writes (trained at ``fit``, or read from ``tokenizer``).
 
     Notes
     -----
-    Parameters that do not apply to the chosen backend are ignored (and not
-    checked beyond their type), so a grid search can switch backends freely.
+    Only ``"bpe"``, ``"wordpiece"`` and ``"unigram"`` learn from the
+    documents (``learns_from_training_data``): in cross-validation their
+    vocabulary comes from the training folds alone. Their training is
+    deterministic: the same documents give the same tokenizer.
+
+    The parameters of the rule-based backends that do not apply to the chosen
+    backend are ignored (and not checked beyond their type), so a grid search
+    can switch backends freely; a subword parameter (``tokenizer``,
+    ``vocab_size``, ``min_frequency``, ``unicode_normalization``,
+    ``pre_tokenizer``) given to a backend it does not apply to is an error.
 
     Speed. The regex backend with the default pattern splits on whitespace
     first and runs the regex only on chunks that are not plain words; the
@@ -171,6 +229,10 @@ class Tokenize(TextStage):
     [['do', "n't", 'panic', ':-)', '#', '42']]
     >>> Tokenize(backend="char_wb", ngram_range=(3, 3)).fit_transform(["Big cat"])
     [[' bi', 'big', 'ig ', ' ca', 'cat', 'at ']]
+    >>> bpe = Tokenize(backend="bpe", vocab_size=40)
+    >>> bpe.fit(["a low, lower, lowest; new, newer, newest; wide, wider"] * 3).transform(
+    ...     ["Widest, newest!"])
+    [['wide', '##st', ',', 'ne', '##west', '!']]
     """
 
     consumes: ClassVar[str] = TEXT
@@ -182,7 +244,13 @@ class Tokenize(TextStage):
         "language": [str],
         "nltk_tokenizer": [StrOptions({"treebank", "tweet"})],
         "ngram_range": [tuple, list],
+        "tokenizer": [str, os.PathLike, None],
+        "vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+        "min_frequency": [Interval(Integral, 1, None, closed="left"), None],
+        "unicode_normalization": [StrOptions(set(NORMALIZATIONS)), None],
+        "pre_tokenizer": [StrOptions(set(PRE_TOKENIZERS)), None],
     }
+    _path_params: ClassVar[tuple[str, ...]] = ("tokenizer",)
 
     def __init__(
         self,
@@ -193,6 +261,11 @@ class Tokenize(TextStage):
         language="en",
         nltk_tokenizer="treebank",
         ngram_range=(2, 4),
+        tokenizer=None,
+        vocab_size=None,
+        min_frequency=None,
+        unicode_normalization=None,
+        pre_tokenizer=None,
     ):
         self.backend = backend
         self.pattern = pattern
@@ -200,6 +273,26 @@ class Tokenize(TextStage):
         self.language = language
         self.nltk_tokenizer = nltk_tokenizer
         self.ngram_range = ngram_range
+        self.tokenizer = tokenizer
+        self.vocab_size = vocab_size
+        self.min_frequency = min_frequency
+        self.unicode_normalization = unicode_normalization
+        self.pre_tokenizer = pre_tokenizer
+
+    @property
+    def learns_from_training_data(self) -> bool:
+        """Whether ``fit`` learns from the documents: only the trained subword backends do."""
+        return self.backend in TRAINED
+
+    def resource_fingerprint(self) -> str:
+        """A hash of the pretrained tokenizer file: the output depends on it, not only on the path.
+
+        Empty for the other backends, and for a file that is missing (reported at ``fit``).
+        """
+        if self.backend != PRETRAINED or self.tokenizer is None:
+            return ""
+        file, why = tokenizer_file(self.tokenizer)
+        return "" if why else hashlib.sha256(file.read_bytes()).hexdigest()
 
     # -- checks ---------------------------------------------------------------
     def _error(self, param: str, message: str) -> ConfigError:
@@ -232,7 +325,29 @@ class Tokenize(TextStage):
             checks.get(self.backend, lambda: None)()
         except ConfigError as exc:
             return [exc]
-        return []
+        return self._subword_rules()
+
+    def _subword_rules(self) -> list:
+        """Subword parameters given to a backend they do not apply to; pretrained's file."""
+        problems = []
+        for param, applies in _SUBWORD_PARAMS.items():
+            if getattr(self, param) is not None and self.backend not in applies:
+                names = " or ".join(f"'{b}'" for b in applies)
+                problems.append(self._error(param, Errors.E641.format(
+                    applies=names, backend=self.backend)))
+        if self.backend == PRETRAINED:
+            if self.tokenizer is None:
+                problems.append(self._error("tokenizer", Errors.E642))
+            else:
+                file, why = tokenizer_file(self.tokenizer)
+                if why:
+                    problems.append(self._error("tokenizer", Errors.E643.format(path=file,
+                                                                                why=why)))
+        return problems
+
+    def _subword_setting(self, param: str):
+        value = getattr(self, param)
+        return SUBWORD_DEFAULTS[param] if value is None else value
 
     def _spacy(self) -> "_SpacyTokens":
         """spaCy's tokenizer for ``language``, built once and kept (not pickled)."""
@@ -241,15 +356,31 @@ class Tokenize(TextStage):
             cached = self._spacy_cache = _SpacyTokens(self.language, self.stage_name)
         return cached
 
+    def _subwords(self) -> Subwords:
+        """The fitted subword tokenizer, built from ``tokenizer_json_`` once, kept, not pickled."""
+        cached = self.__dict__.get("_subword_cache")
+        if cached is None or cached.spec is not self.tokenizer_json_:
+            cached = self._subword_cache = Subwords(self.tokenizer_json_, self.stage_name,
+                                                    self.backend)
+        return cached
+
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_spacy_cache", None)
+        state.pop("_subword_cache", None)
         return state
 
     # -- TextStage hooks ---------------------------------------------------------
     def _fit(self, docs, y=None) -> None:
         backend = self.backend
-        if backend == "regex":
+        self.__dict__.pop("tokenizer_json_", None)
+        if backend in TRAINED:
+            self.tokenizer_json_ = train_tokenizer(
+                docs, backend=backend, lowercase=self.lowercase, stage=self.stage_name,
+                **{p: self._subword_setting(p) for p in SUBWORD_DEFAULTS})
+        elif backend == PRETRAINED:
+            self.tokenizer_json_ = load_tokenizer_file(self.tokenizer, self.stage_name)
+        elif backend == "regex":
             self._regex()
         elif backend == "spacy":
             self._spacy()
@@ -258,6 +389,8 @@ class Tokenize(TextStage):
 
     def _transform(self, docs: list[str]) -> list[list[str]]:
         backend = self.backend
+        if backend in TRAINED or backend == PRETRAINED:
+            return self._subwords()(docs)
         if self.lowercase and backend != "spacy" and not (
             backend == "nltk" and self.nltk_tokenizer == "tweet"
         ):
