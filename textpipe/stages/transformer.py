@@ -50,7 +50,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, Errors, InputError
-from ..neural.pretrained import model_files_hash, model_parameter_problems
+from ..neural.pretrained import load_encoder, model_files_hash, model_parameter_problems, offline
 from ..neural.threads import torch_threads
 from ..registry import FEATURES, TEXT
 from ..sklearn_compat import Interval, StrOptions
@@ -169,7 +169,6 @@ class TransformerFeatures(TextStage):
 
     def _fit(self, docs, y=None):
         from ..neural.elmo import ScalarMix
-        from ..neural.pretrained import load_encoder
 
         if self.mix == "learned" and y is None:
             raise InputError(Errors.E657.format(stage=self.stage_name))
@@ -279,8 +278,6 @@ class TransformerFeatures(TextStage):
         """Pooled vectors, (n, dim); or (n, n_layers, dim) with ``per_layer``."""
         import torch
 
-        from ..neural.elmo import length_sorted_batches
-
         ids, n_truncated = self._tokenize(docs)
         self.n_truncated_ = n_truncated
         if n_truncated:
@@ -292,7 +289,7 @@ class TransformerFeatures(TextStage):
         out = np.zeros(shape, np.float32)
         model = self._encoder()
         with torch_threads(self.n_threads), torch.inference_mode():
-            for index in length_sorted_batches(ids, self.batch_size):
+            for index in _length_sorted_batches(ids, self.batch_size):
                 input_ids, mask = self._pad([ids[i] for i in index])
                 out[index] = self._forward(model, input_ids, mask, per_layer).numpy()
         return out
@@ -379,6 +376,12 @@ class TransformerFeatures(TextStage):
             self.model_ = _rebuild_model(packed["config"], packed["weights"])
 
 
+def _length_sorted_batches(ids: list, batch_size: int) -> list[list[int]]:
+    """Document indices in batches of similar token counts (longest first): little padding."""
+    order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
 def _pool(hidden, mask, method: str):
     """Pool (batch, time, dim) hidden states over the tokens the mask keeps."""
     if method == "cls":
@@ -392,8 +395,6 @@ def _pool(hidden, mask, method: str):
 def _rebuild_model(config: dict, weights: dict):
     """A base model from its configuration and weights, with no files and no network."""
     from transformers import AutoConfig, AutoModel
-
-    from ..neural.pretrained import offline
 
     config = dict(config)
     with offline():
