@@ -6,7 +6,11 @@ documents (``fit_transform``, as ``Pipeline.fit`` does) and applied to its test
 documents, and its outputs feed every step below it; a classifier is fitted and
 predicts the test documents. So each distinct prefix is fitted once per fold,
 however many pipelines begin with it, and a grid over classifiers never
-re-tokenizes.
+re-tokenizes. Steps that learn nothing from the training documents (a frozen
+pretrained encoder, a fixed normalisation; see
+:mod:`textpipe.evaluation.shared`), when only such steps precede them, are
+computed once per dataset, on all its documents, before any job starts: each
+fold takes its rows, so a 10-fold comparison of encoders encodes the data once.
 
 Work is cut into jobs: one per (dataset, fold), walking the whole tree. When
 there are fewer folds than workers (a single train/test split, say), the
