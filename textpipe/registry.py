@@ -288,6 +288,7 @@ _BUILTIN: dict[str, str | tuple[str, dict[str, Any]]] = {
     "random_forest": "sklearn.ensemble:RandomForestClassifier",
     "mlp": ("sklearn.neural_network:MLPClassifier", {"early_stopping": True}),
     "bilstm": "textpipe.stages.bilstm:BiLSTMClassifier",
+    "transformer_classifier": "textpipe.stages.transformer_classifier:TransformerClassifier",
 }
 
 
