@@ -186,3 +186,28 @@ def test_any_unicode_empty_or_huge_document_predicts(fitted, docs):
     assert np.all(np.isfinite(proba))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert set(fitted.predict(docs)) <= {"neg", "pos"}
+
+
+def test_textpipe_train_then_score_after_the_encoder_folder_is_deleted(tiny_bert, tmp_path,
+                                                                      capfd, no_network):
+    import json
+
+    from textpipe.cli import main
+    from textpipe.model import load_model
+
+    encoder = shutil.copytree(tiny_bert, tmp_path / "encoder")
+    data = tmp_path / "train.txt"
+    data.write_text("".join(f"{y} {x}\n" for x, y in zip(X, Y)), encoding="utf-8")
+    docs = tmp_path / "docs.txt"
+    docs.write_text("".join(f"{x}\n" for x in X_TEST), encoding="utf-8")
+    config = tmp_path / "p.yaml"
+    config.write_text("steps:\n  - transformer_classifier: {model: encoder, max_epochs: 2, "
+                      "batch_size: 8, learning_rate: 0.003, n_threads: 1}\n", encoding="utf-8")
+    assert main(["train", str(config), "--data", str(data), "-o", str(tmp_path / "m"), "-q"]) == 0
+    expected = load_model(tmp_path / "m").pipeline.predict_proba(X_TEST)
+    shutil.rmtree(encoder)
+    capfd.readouterr()
+    assert main(["score", str(tmp_path / "m"), str(docs), "-o", "-", "-q"]) == 0
+    rows = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
+    scored = np.array([[row["proba_neg"], row["proba_pos"]] for row in rows])
+    np.testing.assert_array_equal(scored, expected)

@@ -113,6 +113,9 @@ TINY = {
     "random_forest": dict(n_estimators=5, random_state=0),
     "mlp": dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0),
     "bilstm": TINY_BILSTM,
+    "transformer_classifier": lambda res: dict(model=str(res.tiny_bert()), max_epochs=1,
+                                               batch_size=8, early_stopping=False,
+                                               random_state=0),
 }
 
 # scikit-learn's classes cannot declare what its checks expect to fail; they are
@@ -177,6 +180,15 @@ class Resources:
         return self._made["bilm"]
 
 
+    def tiny_bert(self):
+        if "bert" not in self._made:
+            pytest.importorskip("transformers")
+            from ..support.tiny_transformers import build_tiny_bert
+
+            self._made["bert"] = build_tiny_bert(self._factory.mktemp("tiny_bert"))
+        return self._made["bert"]
+
+
 @pytest.fixture(scope="session")
 def resources(tmp_path_factory):
     return Resources(tmp_path_factory)
@@ -214,7 +226,7 @@ def stage_data(spec):
 @pytest.fixture(params=list(registry._BUILTIN))
 def stage(request, resources) -> Stage:
     name = request.param
-    if name in ("bilstm", "elmo"):
+    if name in ("bilstm", "elmo", "transformer_classifier"):
         pytest.importorskip("torch")
     params = TINY[name](resources) if callable(TINY[name]) else TINY[name]
     spec = get_stage(name)

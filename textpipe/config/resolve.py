@@ -395,6 +395,8 @@ def _resolve_paths(spec: StageSpec, params: dict, base_dir: Path) -> list[str]:
         value = params.get(name)
         if not isinstance(value, str) or value.lower() in bundled_datasets():
             continue
+        if value.startswith("package:"):  # an installed model package, not a path
+            continue
         path = Path(value).expanduser()
         if not path.is_absolute():
             path = base_dir / path

