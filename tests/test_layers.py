@@ -28,6 +28,9 @@ JUSTIFIED = {
     ("textpipe/neural/pretrain.py", "textpipe.neural.bilm"): 1,
     ("textpipe/neural/pretrain.py", "textpipe.neural.elmo"): 1,
     ("textpipe/neural/pretrain.py", "textpipe.neural.io"): 2,
+    ("textpipe/neural/pretrain.py", "textpipe.neural.training"): 1,
+    ("textpipe/stages/bilstm.py", "textpipe.neural.training"): 1,
+    ("textpipe/stages/elmo.py", "textpipe.neural.training"): 1,
     # The stages import scikit-learn, which `textpipe --help` need not load.
     ("textpipe/cli/vectors.py", "textpipe.stages.embed"): 1,
     ("textpipe/neural/pretrain.py", "textpipe.stages.tokenize"): 1,

@@ -944,6 +944,10 @@ class Errors:
     E614 = "give both mean and std, or neither."
 
     # The shared training loop (E62x)
+    E620 = (
+        "the training checkpoint '{file}' cannot be resumed: {reason}. Delete it to start "
+        "over, or resume with the model and optimizer settings that wrote it."
+    )
     # (end of E62x)
 
     # The cnn classifier (E63x)

@@ -1,4 +1,4 @@
-"""Pretrain a biLM: the training loop, checkpoints and resuming.
+"""Pretrain a biLM with the shared fit loop (:mod:`textpipe.neural.training`), resumably.
 
 The pretraining file and its checks are :mod:`textpipe.config.pretraining`
 (:func:`load_pretrain_config`); every key has a default, so the resolved
@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -40,7 +39,7 @@ from ..config.pretraining import (CorpusConfig, ModelConfig, PretrainConfig, Pre
                                   TrainingConfig, load_pretrain_config)
 from ..data import load_dataset
 from ..data.decoding import read_text, split_lines
-from ..errors import ConfigError, Errors, InputError
+from ..errors import ConfigError, Errors, InputError, ModelError
 from ..paths import Input, Output, check_input_file, check_paths
 from .threads import torch_threads
 from .vocab import Vocabulary
@@ -204,8 +203,8 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
     """
     import torch
 
-    from .io import (load_checkpoint, remove_checkpoint, restore_checkpoint, save_bilm,
-                     save_checkpoint)
+    from .io import (STATE_FILE, load_checkpoint, remove_checkpoint, restore_checkpoint,
+                     save_bilm, save_checkpoint)
 
     say = on_message or (lambda message: None)
     out = Path(config.output_dir)
@@ -226,23 +225,19 @@ def pretrain(config: PretrainConfig, *, on_progress: Callable[[Progress], None] 
                  else _build_vocabulary(config.corpus, train))
         model = _build_bilm(config.model, vocab)
         optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.learning_rate)
-        state = _initial_state(fingerprint, checkpoint)
-        resumed = None
-        if checkpoint is not None:
-            restore_checkpoint(checkpoint, model, optimizer)
-            resumed = state["step"]
-            say(f"resuming from the checkpoint at step {resumed} (epoch {state['epoch'] + 1}, "
-                f"batch {state['step_in_epoch']})")
         run = _Run(out=out, config=train_cfg, model=model, optimizer=optimizer, vocab=vocab,
-                   train=train, heldout=heldout, resumed=resumed, say=say,
+                   train=train, heldout=heldout, fingerprint=fingerprint, say=say,
                    on_progress=on_progress, save_bilm=save_bilm,
                    save_checkpoint=save_checkpoint, remove_checkpoint=remove_checkpoint,
                    info={"name": out.name, "pretrain": _plain(config),
                          "corpus_documents": len(docs), "heldout_documents": len(heldout)})
-        state, stopped = _train(run, state)
-        state = _finish(run, state, stopped)
-    return PretrainResult(out, state["epoch"], state["step"], state["tokens"], state["seconds"],
-                          state["best_perplexity"], state["history"], stopped, resumed)
+        if checkpoint is not None:
+            restore_checkpoint(checkpoint, model, optimizer)  # the random state too
+            checkpoint["state_file"] = Path(checkpoint["directory"]) / STATE_FILE
+        state, resumed = _fit(run, checkpoint)
+    return PretrainResult(out, state.epoch, state.step, state.tokens, state.seconds,
+                          state.best_score, [_result_row(row) for row in state.history],
+                          state.stop_reason, resumed)
 
 
 def _split_heldout(docs: list[list[str]], fraction: float,
@@ -274,16 +269,6 @@ def _build_bilm(m: ModelConfig, vocab: Vocabulary):
     return BiLM(bilm_config).train()
 
 
-def _initial_state(fingerprint: str, checkpoint: dict | None) -> dict[str, Any]:
-    """The loop's counters: fresh, or as the checkpoint left them."""
-    state = {"fingerprint": fingerprint, "epoch": 0, "step_in_epoch": 0, "step": 0,
-             "tokens": 0, "seconds": 0.0, "best_perplexity": None, "bad_evals": 0,
-             "history": []}
-    if checkpoint is not None:
-        state.update({k: checkpoint[k] for k in state if k in checkpoint})
-    return state
-
-
 @dataclass
 class _Run:
     """What one pretraining run works with, fixed from its first step to its last."""
@@ -295,140 +280,117 @@ class _Run:
     vocab: Vocabulary
     train: list[list[str]]
     heldout: list[list[str]]
+    fingerprint: str
     info: dict[str, Any]
-    resumed: int | None
     say: Callable[[str], None]
     on_progress: Callable[[Progress], None] | None
-    save_bilm: Callable[..., None]
-    save_checkpoint: Callable[..., None]
+    save_bilm: Callable[..., Any]
+    save_checkpoint: Callable[..., Any]
     remove_checkpoint: Callable[[Path], None]
 
-    @property
-    def steps_per_epoch(self) -> int:
-        return -(-len(self.train) // self.config.batch_size)
 
-
-def _train(run: _Run, state: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Run epochs from ``state`` until done, out of patience or time; (state, why stopped).
+def _fit(run: _Run, checkpoint: dict[str, Any] | None):
+    """Train with the shared loop, from ``checkpoint`` if given; (final state, step resumed).
 
     An interruption (Ctrl-C) saves a checkpoint of the state reached, then propagates.
+
+    Raises
+    ------
+    ModelError
+        If the checkpoint's state.json holds a value of the wrong type (E904).
     """
+    from .training import (Checkpoint, EarlyStopping, OnProgress, StepOutput, TimeLimit, Trainer,
+                           TrainingState)
+
+    state = None
+    if checkpoint is not None:
+        problem = TrainingState.problem(checkpoint)
+        if problem:
+            raise ModelError(Errors.E904.format(file=checkpoint["state_file"], reason=problem))
+        state = TrainingState.from_dict(checkpoint)
+        run.say(f"resuming from the checkpoint at step {state.step} (epoch {state.epoch + 1}, "
+                f"batch {state.step_in_epoch})")
+    resumed = state.step if state is not None else None
     cfg = run.config
     lengths = [len(d) for d in run.train]
-    start = time.perf_counter()
-    seconds_before = state["seconds"]
-    tokens_run = 0
-    stopped = "completed"
-    last_ppl = None
+
+    def step_loss(index):
+        batch = run.model.batch([run.train[i] for i in index], run.vocab)
+        return StepOutput(run.model.loss(batch).total, examples=len(index),
+                          tokens=batch.n_tokens)
+
+    def save(trainer):
+        run.save_checkpoint(run.out, run.model, run.optimizer, run.vocab,
+                        {"fingerprint": run.fingerprint, **trainer.state.to_dict()})
+
+    callbacks = [_Reports(run),
+                 Checkpoint(run.out, every_steps=cfg.checkpoint_every, save=save,
+                            remove=lambda: run.remove_checkpoint(run.out)),
+                 EarlyStopping(cfg.patience, restore_best=False), TimeLimit(cfg.max_minutes)]
+    if run.on_progress is not None:
+        callbacks.append(OnProgress(lambda report: run.on_progress(_progress(report))))
+    trainer = Trainer(
+        run.model, run.optimizer, step_loss,
+        lambda seed, epoch: _epoch_batches(len(run.train), lengths, cfg.batch_size, seed, epoch),
+        max_epochs=cfg.epochs, clip_norm=cfg.clip_norm, seed=cfg.seed,
+        evaluate=lambda: {"heldout_perplexity": heldout_perplexity(
+            run.model, run.vocab, run.heldout, cfg.batch_size)},
+        monitor="heldout_perplexity", eval_every=cfg.eval_every, callbacks=callbacks)
     try:
-        while state["epoch"] < cfg.epochs and stopped == "completed":
-            batches = _epoch_batches(len(run.train), lengths, cfg.batch_size, cfg.seed,
-                                     state["epoch"])
-            while state["step_in_epoch"] < len(batches):
-                loss, n_tokens = _train_step(run, batches[state["step_in_epoch"]])
-                tokens_run += n_tokens
-                elapsed = time.perf_counter() - start
-                state, end_of_epoch = _advance(state, n_tokens, len(batches),
-                                               seconds_before + elapsed)
-                evaluate_now = end_of_epoch if cfg.eval_every is None else (
-                    state["step"] % cfg.eval_every == 0)
-                if evaluate_now:
-                    state, out_of_patience = _evaluate(run, state)
-                    if out_of_patience:
-                        stopped = "early_stopping"
-                    last_ppl = state["history"][-1]["heldout_perplexity"]
-                if state["step"] % cfg.checkpoint_every == 0 or end_of_epoch:
-                    _save_checkpoint(run, state)
-                if run.on_progress is not None:
-                    run.on_progress(_progress(run, state, end_of_epoch, elapsed, tokens_run,
-                                              float(loss.total.detach()), last_ppl))
-                if (stopped == "completed" and cfg.max_minutes is not None
-                        and elapsed > 60 * cfg.max_minutes):
-                    stopped = "time_limit"
-                if stopped != "completed" or end_of_epoch:
-                    break
-    except KeyboardInterrupt:
-        _save_checkpoint(run, state)
-        run.say(f"interrupted at step {state['step']}: checkpoint saved in "
+        return trainer.fit(state), resumed
+    except KeyboardInterrupt:  # the Checkpoint callback has saved the state reached
+        run.say(f"interrupted at step {trainer.state.step}: checkpoint saved in "
                 f"{run.out / 'checkpoint'}; run the same command again to resume")
         raise
-    return state, stopped
 
 
-def _train_step(run: _Run, index: list[int]):
-    """One optimizer step on the training documents ``index``; (loss, tokens in the batch)."""
-    import torch
+class _Reports:
+    """Callback: save the best biLM at each improvement, evaluate at the end, say what happens."""
 
-    batch = run.model.batch([run.train[i] for i in index], run.vocab)
-    loss = run.model.loss(batch)
-    run.optimizer.zero_grad(set_to_none=True)
-    loss.total.backward()
-    torch.nn.utils.clip_grad_norm_(run.model.parameters(), run.config.clip_norm)
-    run.optimizer.step()
-    return loss, batch.n_tokens
+    order = -10  # before the checkpoint: its last save follows the final evaluation
 
+    def __init__(self, run: _Run):
+        self.run = run
 
-def _advance(state: dict[str, Any], n_tokens: int, n_batches: int,
-             seconds: float) -> tuple[dict[str, Any], bool]:
-    """The counters after one more step of ``n_batches``; (state, True at an epoch's end)."""
-    state = {**state, "step": state["step"] + 1, "step_in_epoch": state["step_in_epoch"] + 1,
-             "tokens": state["tokens"] + n_tokens, "seconds": seconds}
-    end_of_epoch = state["step_in_epoch"] == n_batches
-    if end_of_epoch:
-        state.update(epoch=state["epoch"] + 1, step_in_epoch=0)
-    return state, end_of_epoch
+    def on_record(self, trainer, record: dict[str, Any], improved: bool) -> None:
+        run, state = self.run, trainer.state
+        ppl = record["heldout_perplexity"]
+        if improved:
+            run.save_bilm(run.out, run.model, run.vocab, info={**run.info, "training_result": {
+                "step": state.step, "tokens": state.tokens, "seconds": state.seconds,
+                "best_perplexity": state.best_score}})
+            run.say(f"step {state.step}: held-out perplexity {ppl:.1f} (best so far, saved)")
+        else:
+            run.say(f"step {state.step}: held-out perplexity {ppl:.1f} (best "
+                    f"{state.best_score:.1f}; {state.bad_evals}/{run.config.patience} "
+                    f"without improvement)")
 
-
-def _evaluate(run: _Run, state: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Measure held-out perplexity and save the best model; (state, True when patience is out)."""
-    ppl = heldout_perplexity(run.model, run.vocab, run.heldout, run.config.batch_size)
-    entry = {"step": state["step"], "epoch": round(state["step"] / run.steps_per_epoch, 2),
-             "heldout_perplexity": ppl}
-    state = {**state, "history": [*state["history"], entry]}
-    best = state["best_perplexity"]
-    if best is None or ppl < best:
-        state.update(best_perplexity=ppl, bad_evals=0)
-        run.save_bilm(run.out, run.model, run.vocab, info={**run.info, "training_result": {
-            k: state[k] for k in ("step", "tokens", "seconds", "best_perplexity")}})
-        run.say(f"step {state['step']}: held-out perplexity {ppl:.1f} (best so far, saved)")
-    else:
-        state["bad_evals"] += 1
-        run.say(f"step {state['step']}: held-out perplexity {ppl:.1f} (best {best:.1f}; "
-                f"{state['bad_evals']}/{run.config.patience} without improvement)")
-    return state, state["bad_evals"] >= run.config.patience
+    def on_fit_end(self, trainer) -> None:
+        """Evaluate the last steps if needed (all when time ran out, else at least once)."""
+        state = trainer.state
+        if state.stop_reason == "time_limit":
+            if not state.history or state.history[-1]["step"] != state.step:
+                trainer.evaluate()
+            self.run.say(f"time limit of {self.run.config.max_minutes:g} minutes reached at "
+                         f"step {state.step}; the best model is saved, and running again "
+                         f"resumes training")
+        elif not state.history:
+            trainer.evaluate()
 
 
-def _save_checkpoint(run: _Run, state: dict[str, Any]) -> None:
-    """Save the weights, optimizer and counters, to resume from ``state``."""
-    run.save_checkpoint(run.out, run.model, run.optimizer, run.vocab, state)
+def _progress(report) -> Progress:
+    """The loop's progress report as the pretraining :class:`Progress`."""
+    last = report.last_record
+    return Progress(epoch=report.epoch, epochs=report.max_epochs, step=report.step,
+                    steps_per_epoch=report.steps_per_epoch,
+                    tokens_per_second=report.tokens_per_second, loss=report.loss,
+                    seconds=report.seconds, eta_seconds=report.eta_seconds,
+                    heldout_perplexity=last["heldout_perplexity"] if last else None)
 
 
-def _progress(run: _Run, state: dict[str, Any], end_of_epoch: bool, elapsed: float,
-              tokens_run: int, loss: float, last_ppl: float | None) -> Progress:
-    """The progress report after a step, ``elapsed`` seconds into this session."""
-    done = state["step"]
-    total = run.steps_per_epoch * run.config.epochs
-    rate = elapsed / max(done - (run.resumed or 0), 1)
-    return Progress(epoch=state["epoch"] + (0 if end_of_epoch else 1),
-                    epochs=run.config.epochs, step=done, steps_per_epoch=run.steps_per_epoch,
-                    tokens_per_second=tokens_run / max(elapsed, 1e-9), loss=loss,
-                    seconds=state["seconds"], eta_seconds=rate * max(total - done, 0),
-                    heldout_perplexity=last_ppl)
-
-
-def _finish(run: _Run, state: dict[str, Any], stopped: str) -> dict[str, Any]:
-    """Evaluate the last steps if needed; keep the checkpoint only when time ran out."""
-    if stopped == "time_limit":
-        if not state["history"] or state["history"][-1]["step"] != state["step"]:
-            state, _ = _evaluate(run, state)
-        _save_checkpoint(run, state)
-        run.say(f"time limit of {run.config.max_minutes:g} minutes reached at step "
-                f"{state['step']}; the best model is saved, and running again resumes training")
-    else:
-        if not state["history"]:
-            state, _ = _evaluate(run, state)
-        run.remove_checkpoint(run.out)
-    return state
+def _result_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A history row without its timing (the same for a resumed run as a straight one)."""
+    return {k: v for k, v in row.items() if k != "seconds"}
 
 
 def _plain(config: PretrainConfig) -> dict[str, Any]:

@@ -47,9 +47,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
-import sys
-import time
 from collections import Counter
 from numbers import Integral, Real
 from pathlib import Path
@@ -139,7 +136,7 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     random_state : int or None, default=None
         Seed of initialisation, shuffling, dropout and the validation split (None behaves as 0).
     verbose : int, default=0
-        1 prints one line per epoch to stderr.
+        1 shows a progress bar on stderr and prints one line per epoch.
 
     Attributes
     ----------
@@ -150,7 +147,8 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     vocabulary_ : dict of str to int or None
         Row of each word in the embedding table (None with ``elmo``).
     history_ : list of dict
-        Per epoch: train_loss, valid_loss, valid_accuracy (when early stopping), seconds.
+        Per epoch: epoch, step, train_loss, valid_loss and valid_accuracy (with early
+        stopping), seconds (see ``docs/training.md``).
     best_epoch_ : int
         The epoch whose weights were kept (1-based).
     n_epochs_ : int
@@ -326,6 +324,9 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     def _fit_network(self, docs, target, seed):
         import torch
 
+        from ..neural.training import (EarlyStopping, OnEpochStart, ProgressBar, StepOutput,
+                                        Trainer)
+
         self.vocabulary_ = None
         self.bilm_ = None
         self.vocab_ = None
@@ -339,61 +340,34 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         optimizer = torch.optim.Adam([{"params": g, "lr": lr} for g, lr in groups],
                                      lr=self.learning_rate, weight_decay=self.weight_decay)
         train_idx, valid_idx = self._split(target, seed)
-        rng = np.random.default_rng(seed)
         y_all = torch.as_tensor(target, dtype=torch.long)
         lengths = np.asarray([len(d) for d in docs])
-        self.history_ = []
-        best_loss, best_state, bad = None, None, 0
-        self.best_epoch_ = 0
-        for epoch in range(self.max_epochs):
-            start = time.perf_counter()
-            self._unfreeze(groups, epoch)
-            batches = _training_batches(train_idx, lengths, self.batch_size, rng)
-            record = {"epoch": epoch + 1,
-                      "train_loss": self._train_epoch(net, optimizer, items, batches, y_all)}
-            if len(valid_idx):
-                record.update(self._validation_scores(net, items, valid_idx, target))
-            record["seconds"] = time.perf_counter() - start
-            self.history_.append(record)
-            if self.verbose:
-                print("bilstm " + "  ".join(f"{k} {v:.4f}" if isinstance(v, float) else
-                                            f"{k} {v}" for k, v in record.items()),
-                      file=sys.stderr)
-            if not len(valid_idx):
-                self.best_epoch_ = epoch + 1
-                continue
-            if best_loss is None or record["valid_loss"] < best_loss:
-                best_loss, bad = record["valid_loss"], 0
-                best_state = copy.deepcopy(net.state_dict())
-                self.best_epoch_ = epoch + 1
-            else:
-                bad += 1
-                if bad >= self.patience:
-                    break
-        if best_state is not None:
-            net.load_state_dict(best_state)
+
+        def step_loss(batch):
+            inputs, lens = self._collate(items, batch)
+            loss = torch.nn.functional.cross_entropy(net(inputs, lens), y_all[batch])
+            return StepOutput(loss, examples=len(batch), tokens=int(lengths[batch].sum()))
+
+        callbacks = [OnEpochStart(lambda epoch: self._unfreeze(groups, epoch))]
+        if len(valid_idx):
+            callbacks.append(EarlyStopping(self.patience))
+        if self.verbose:
+            callbacks.append(ProgressBar("bilstm"))
+        trainer = Trainer(
+            net, optimizer, step_loss,
+            lambda s, epoch: _training_batches(train_idx, lengths, self.batch_size,
+                                               np.random.default_rng([s, epoch])),
+            max_epochs=self.max_epochs, clip_norm=self.clip_norm, seed=seed,
+            evaluate=((lambda: self._validation_scores(net, items, valid_idx, target))
+                      if len(valid_idx) else None),
+            monitor="valid_loss", callbacks=callbacks)
+        state = trainer.fit()
         for p in net.parameters():
             p.requires_grad_(False)
         self.module_ = net.eval()
-        self.n_epochs_ = len(self.history_)
-
-    def _train_epoch(self, net, optimizer, items, batches, y_all) -> float:
-        """One pass of optimizer steps over ``batches``; the mean training loss."""
-        import torch
-
-        net.train()
-        total, n_seen = 0.0, 0
-        for batch in batches:
-            inputs, lens = self._collate(items, batch)
-            logits = net(inputs, lens)
-            loss = torch.nn.functional.cross_entropy(logits, y_all[batch])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), self.clip_norm)
-            optimizer.step()
-            total += float(loss.detach()) * len(batch)
-            n_seen += len(batch)
-        return total / max(n_seen, 1)
+        self.history_ = state.history
+        self.n_epochs_ = state.epoch
+        self.best_epoch_ = int(state.best_epoch) if state.best_epoch is not None else state.epoch
 
     def _validation_scores(self, net, items, valid_idx, target) -> dict[str, float]:
         """Loss and accuracy on the validation documents ``valid_idx``."""

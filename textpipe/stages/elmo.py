@@ -196,10 +196,11 @@ class Elmo(TextStage):
         self.layer_weights_ = self.mix_.weights.detach().numpy().copy()
 
     def _learn_mix(self, docs, y):
-        """Train ``s``, ``γ`` and a linear softmax probe on pooled mixed vectors."""
+        """Train ``s``, ``γ`` and a linear softmax probe on pooled mixed vectors (shared loop)."""
         import torch
 
         from ..neural.elmo import ScalarMix, layer_batches, pool_tokens
+        from ..neural.training import StepOutput, Trainer, seeded
 
         classes, target = np.unique(y, return_inverse=True)
         rng = np.random.default_rng(0 if self.random_state is None else self.random_state)
@@ -210,20 +211,22 @@ class Elmo(TextStage):
                                                     self.batch_size):
             stored.append((layers.to(torch.float16), lengths,
                            torch.as_tensor(target[chosen[index]], dtype=torch.long)))
-        with torch.random.fork_rng():
-            torch.manual_seed(0 if self.random_state is None else int(self.random_state))
+        seed = 0 if self.random_state is None else int(self.random_state)
+        with seeded(seed):
             mix = ScalarMix(self.bilm_.n_layers, self.weights, self.gamma, True,
                             *self.layer_stats_)
             head = torch.nn.Linear(self.n_features_out_, max(len(classes), 2))
-            opt = torch.optim.Adam([*mix.parameters(), *head.parameters()], lr=0.01)
-            for _ in range(_PROBE_EPOCHS):
-                for layers, lengths, t in stored:
-                    x = pool_tokens(mix(layers.float(), dim=1), lengths, self.pooling
-                                    if self.pooling != "none" else "mean")
-                    loss = torch.nn.functional.cross_entropy(head(x), t)
-                    opt.zero_grad()
-                    loss.backward()
-                    opt.step()
+            pooling = self.pooling if self.pooling != "none" else "mean"
+
+            def step_loss(batch):
+                layers, lengths, t = batch
+                x = pool_tokens(mix(layers.float(), dim=1), lengths, pooling)
+                return StepOutput(torch.nn.functional.cross_entropy(head(x), t),
+                                  examples=len(t), tokens=int(lengths.sum()))
+
+            probe = torch.nn.ModuleList([mix, head])
+            Trainer(probe, torch.optim.Adam(probe.parameters(), lr=0.01), step_loss,
+                    lambda seed, epoch: stored, max_epochs=_PROBE_EPOCHS, seed=seed).fit()
         fixed = ScalarMix(self.bilm_.n_layers, mix.weights.detach().tolist(),
                           float(mix.gamma.detach()), False, *self.layer_stats_)
         self.mix_ = fixed
