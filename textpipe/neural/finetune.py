@@ -96,7 +96,7 @@ def _rebuild_net(config: dict, head: dict, state: dict) -> FinetuneNet:
     config = dict(config)
     encoder = AutoModel.from_config(AutoConfig.for_model(config.pop("model_type"), **config))
     net = FinetuneNet(encoder, ClassifierHead(**head))
-    net.load_state_dict(state, strict=False)
+    net.load_state_dict(state)
     for p in net.parameters():
         p.requires_grad_(False)
     return net.eval()
