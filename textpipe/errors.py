@@ -990,7 +990,7 @@ class Errors:
     )
     E657 = (
         "stage '{stage}': mix='learned' learns the layer weights with the labels, so fit "
-        "needs y. Pass labels, or set mix='mean'."
+        "needs y. Pass labels, or set mix='equal'."
     )
     E658 = (
         "is {got}, but the model reads at most {limit} tokens per document. Give at most "

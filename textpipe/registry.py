@@ -279,6 +279,7 @@ _BUILTIN: dict[str, str | tuple[str, dict[str, Any]]] = {
     "glove": "textpipe.stages.embed:GloVe",
     "pretrained_vectors": "textpipe.stages.embed:PretrainedVectors",
     "elmo": "textpipe.stages.elmo:Elmo",
+    "transformer": "textpipe.stages.transformer:TransformerFeatures",
     "logreg": ("sklearn.linear_model:LogisticRegression", {"max_iter": 1000}),
     "linear_svm": "sklearn.svm:LinearSVC",
     "multinomial_nb": "sklearn.naive_bayes:MultinomialNB",

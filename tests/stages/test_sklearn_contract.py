@@ -104,6 +104,7 @@ TINY = {
     "glove": SMALL_EMBEDDING,
     "pretrained_vectors": lambda res: dict(path=str(res.vectors_file())),
     "elmo": lambda res: dict(bilm=str(res.tiny_bilm()), batch_size=8),
+    "transformer": lambda res: dict(model=str(res.tiny_bert()), batch_size=8),
     "logreg": {},
     "linear_svm": dict(random_state=0),
     "multinomial_nb": {},
@@ -183,9 +184,9 @@ class Resources:
     def tiny_bert(self):
         if "bert" not in self._made:
             pytest.importorskip("transformers")
-            from ..support.tiny_transformers import build_tiny_bert
+            from tests.support.tiny_transformers import build_tiny_bert
 
-            self._made["bert"] = build_tiny_bert(self._factory.mktemp("tiny_bert"))
+            self._made["bert"] = build_tiny_bert(self._factory.mktemp("bert"))
         return self._made["bert"]
 
 
@@ -226,7 +227,7 @@ def stage_data(spec):
 @pytest.fixture(params=list(registry._BUILTIN))
 def stage(request, resources) -> Stage:
     name = request.param
-    if name in ("bilstm", "elmo", "transformer_classifier"):
+    if name in ("bilstm", "elmo", "transformer", "transformer_classifier"):
         pytest.importorskip("torch")
     params = TINY[name](resources) if callable(TINY[name]) else TINY[name]
     spec = get_stage(name)

@@ -6,7 +6,11 @@ documents (``fit_transform``, as ``Pipeline.fit`` does) and applied to its test
 documents, and its outputs feed every step below it; a classifier is fitted and
 predicts the test documents. So each distinct prefix is fitted once per fold,
 however many pipelines begin with it, and a grid over classifiers never
-re-tokenizes.
+re-tokenizes. Steps that learn nothing from the training documents (a frozen
+pretrained encoder, a fixed normalisation; see
+:mod:`textpipe.evaluation.shared`), when only such steps precede them, are
+computed once per dataset, on all its documents, before any job starts: each
+fold takes its rows, so a 10-fold comparison of encoders encodes the data once.
 
 Work is cut into jobs: one per (dataset, fold), walking the whole tree. When
 there are fewer folds than workers (a single train/test split, say), the
@@ -63,6 +67,7 @@ import numpy as np
 from ..errors import Errors, MissingResourceError, UsageError
 from ..evaluation import plan_evaluation
 from ..evaluation.metrics import score
+from ..evaluation.shared import take
 from ..registry import FEATURES
 from .cache import StepCache, fold_context
 from .tree import Node, PrefixTree
@@ -120,6 +125,11 @@ class DatasetRun:
         shared as it should be; 0 entries are absent).
     cache_hits : Counter
         ``(prefix key, fold index)`` → times it came from the on-disk cache.
+    shared_fits : Counter
+        ``prefix key`` → times a step that learns nothing from the training data
+        was fitted and applied to all documents at once, for every fold (see
+        :mod:`textpipe.evaluation.shared`); such a step appears in neither
+        counter above. A cache hit for it counts in ``cache_hits`` under fold -1.
     warnings : list of str
         Warnings raised while fitting (e.g. a solver that did not converge).
     wall_seconds : float
@@ -131,13 +141,14 @@ class DatasetRun:
     records: dict = field(default_factory=dict)
     fit_counts: Counter = field(default_factory=Counter)
     cache_hits: Counter = field(default_factory=Counter)
+    shared_fits: Counter = field(default_factory=Counter)
     warnings: list = field(default_factory=list)
     wall_seconds: float = 0.0
 
     def sharing(self) -> dict:
         """Steps fitted, steps that would be fitted without sharing, cache hits."""
         return {
-            "steps_fitted": int(sum(self.fit_counts.values())),
+            "steps_fitted": int(sum(self.fit_counts.values()) + sum(self.shared_fits.values())),
             "steps_without_sharing": self.tree.n_unshared_steps * len(self.plan.folds),
             "cache_hits": int(sum(self.cache_hits.values())),
         }
@@ -164,6 +175,9 @@ class _Job:
     cache: StepCache | None = None
     top_features: int = 0
     meter: bool = True
+    shared: dict = field(default_factory=dict)  # prefix key → _Shared, for every fold
+    train_index: Any = None  # the fold's documents, to take rows of shared outputs
+    test_index: Any = None
 
     @property
     def n_leaves(self) -> int:
@@ -179,7 +193,27 @@ class _Result:
     nodes: dict = field(default_factory=dict)   # key → (fit s, apply s, peak, cached)
     leaves: dict = field(default_factory=dict)  # key → leaf entry
     trunk: tuple | None = None                   # (train, test, names) at job.stop
+    shared: set = field(default_factory=set)     # keys of nodes computed once for all folds
     warnings: list = field(default_factory=list)
+
+
+@dataclass
+class _Shared:
+    """A step that learns nothing, fitted once and applied to all documents of a plan."""
+
+    output: Any
+    names: Any
+    seconds: float
+    peak: int
+    n_documents: int
+    cached: bool
+
+    def entry(self, train_index, test_index) -> dict:
+        """The fold's rows, as a fitted node's entry; seconds in proportion to its rows."""
+        part = self.seconds / max(self.n_documents, 1)
+        return {"train": take(self.output, train_index), "test": take(self.output, test_index),
+                "names": self.names, "fit": part * len(train_index),
+                "apply": part * len(test_index), "peak": self.peak}
 
 
 def _threads_share_process() -> bool:
@@ -353,10 +387,15 @@ def _visit(job: _Job, node: Node, train, test, names, meter, result: _Result,
     ``result`` is the fold's accumulator: a leaf adds its predictions and scores, every
     node its timings, and ``job.stop`` the trunk's outputs.
     """
-    key = StepCache.key(job.context, node.key, f"top={job.top_features}"
-                        if node.is_leaf else "")
-    entry = job.cache.get(key) if job.cache is not None else None
-    cached = entry is not None
+    shared = job.shared.get(node.key)
+    if shared is not None:
+        entry, cached = shared.entry(job.train_index, job.test_index), shared.cached
+        result.shared.add(node.key)
+    else:
+        key = StepCache.key(job.context, node.key, f"top={job.top_features}"
+                            if node.is_leaf else "")
+        entry = job.cache.get(key) if job.cache is not None else None
+        cached = entry is not None
     if entry is None:
         entry = (_fit_leaf(node.step, train, test, job.y_train, meter, names, job.top_features)
                  if node.is_leaf else _fit_node(node.step, train, test, job.y_train, meter))
@@ -412,6 +451,47 @@ def _fit_node(step, train, test, y_train, meter) -> dict:
         "names": _feature_names(estimator) if features else None,
         "fit": fitted - start, "apply": applied - fitted, "peak": meter.peak(),
     }
+
+
+def _shared_nodes(run, plan, context: str, cache, measure_memory: bool) -> dict:
+    """Fit once, on all documents, every step that learns nothing and follows only such steps.
+
+    Returns prefix key → :class:`_Shared`; each fold then takes its rows (see
+    :mod:`textpipe.evaluation.shared`). With a single fold there is nothing to share.
+    Counts the fits in ``run.shared_fits`` (cache hits in ``run.cache_hits`` under
+    fold -1) and records warnings in ``run.warnings``.
+    """
+    out: dict = {}
+    if len(plan.folds) < 2:
+        return out
+    stack = [(child, plan.texts) for child in reversed(run.tree.root.children)]
+    with _PeakRSS(measure_memory) as meter, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        while stack:
+            node, X = stack.pop()
+            estimator = node.step.create()
+            if node.is_leaf or getattr(estimator, "learns_from_training_data", True):
+                continue
+            key = StepCache.key(context, node.key, "all documents")
+            stored = cache.get(key) if cache is not None else None
+            cached = stored is not None
+            if stored is None:
+                meter.begin()
+                start = perf_counter()
+                output = estimator.fit_transform(X)
+                stored = {"output": output, "seconds": perf_counter() - start,
+                          "peak": meter.peak(), "names": _feature_names(estimator)
+                          if node.step.spec.produces == FEATURES else None}
+                if cache is not None:
+                    cache.put(key, stored)
+                run.shared_fits[node.key] += 1
+            else:
+                run.cache_hits[(node.key, -1)] += 1
+            out[node.key] = _Shared(stored["output"], stored["names"], stored["seconds"],
+                                    stored["peak"], len(plan.texts), cached)
+            stack.extend((child, stored["output"]) for child in reversed(node.children))
+    run.warnings.extend(sorted({_short_warning(w) for w in caught}))
+    return out
 
 
 # -- executing jobs --------------------------------------------------------------------
@@ -602,19 +682,24 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
             dataset=d, fold=fold.index, start=start, train=train, test=test,
             y_train=plan.labels[fold.train], y_test=plan.labels[fold.test], metrics=metrics,
             context=contexts[(d, fold.index)], names=names, stop=stop, cache=cache,
-            top_features=top, meter=measure_memory,
+            top_features=top, meter=measure_memory, shared=shared[d],
+            train_index=fold.train, test_index=fold.test,
         )
 
-    contexts = {}
+    contexts, fingerprints = {}, []
     for d, (run, plan) in enumerate(zip(runs, plans)):
-        fingerprint = run.dataset.fingerprint()
+        fingerprints.append(run.dataset.fingerprint())
         for fold in plan.folds:
-            contexts[(d, fold.index)] = fold_context(fingerprint, fold.train, fold.test)
+            contexts[(d, fold.index)] = fold_context(fingerprints[d], fold.train, fold.test)
 
     def texts(plan, index):
         return [plan.texts[i] for i in index]
 
     started = perf_counter()
+    # Steps that learn nothing run once per dataset, here, before any job (or worker) starts.
+    shared = [_shared_nodes(run, plan, fold_context(fingerprints[d], np.arange(len(plan.texts)),
+                                                    []), cache, measure_memory)
+              for d, (run, plan) in enumerate(zip(runs, plans))]
     executor = _Executor(n_jobs, scheduler)  # after everything that can fail on bad input
     try:
         results = _execute(executor, plans, runs, make_job, texts, on_leaf)
@@ -670,6 +755,8 @@ def _collect(runs, results, experiment) -> None:
         run = runs[result.dataset]
         for key, (fit, apply, peak, cached) in result.nodes.items():
             nodes[(result.dataset, key, result.fold)] = (fit, apply, peak, cached)
+            if key in result.shared:  # computed once for every fold; counted then
+                continue
             counter = run.cache_hits if cached else run.fit_counts
             counter[(key, result.fold)] += 1
         for key, entry in result.leaves.items():

@@ -33,6 +33,7 @@ import json
 from dataclasses import dataclass, field
 
 from ..config import to_plain
+from ..errors import TextpipeError
 
 ROOT_KEY = "root"
 
@@ -75,12 +76,24 @@ def _canonical_params(step) -> dict:
     return out
 
 
+def _resource_fingerprint(step) -> str:
+    """What the step's output depends on beyond its parameters (a model's files), or ""."""
+    fingerprint = getattr(step.create(), "resource_fingerprint", None)
+    if fingerprint is None:
+        return ""
+    try:
+        return fingerprint()
+    except TextpipeError:  # a missing model is reported when the step is fitted
+        return ""
+
+
 def step_key(parent_key: str, step) -> str:
     """The prefix key of ``step`` following the prefix ``parent_key``.
 
-    The hash covers the stage's name, the class it builds and every resolved
-    parameter, so two steps share a key exactly when they would be built alike
-    from the same input. Numbers are compared as the parameter reads them:
+    The hash covers the stage's name, the class it builds, every resolved
+    parameter and what the stage's ``resource_fingerprint`` says of the files it
+    reads (a pretrained model's), so two steps share a key exactly when they
+    would be built alike from the same input. Numbers are compared as the parameter reads them:
     ``C: 1`` and ``C: 1.0`` are one setting.
 
     Examples
@@ -98,6 +111,9 @@ def step_key(parent_key: str, step) -> str:
     True
     """
     record = [parent_key, step.stage, step.spec.target, _canonical_params(step)]
+    resource = _resource_fingerprint(step)
+    if resource:  # the files a step reads (a model folder) count as much as its parameters
+        record.append(resource)
     text = json.dumps(record, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 

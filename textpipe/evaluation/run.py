@@ -26,6 +26,7 @@ from ..environment import library_versions
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
 from .metrics import score
 from .protocol import Plan, plan_evaluation
+from .shared import SharedSteps, compute_shared, take
 from .timing import fit_timed, predict_timed
 
 
@@ -54,6 +55,7 @@ class EvaluationResult:
     data: dict
     wall_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    shared_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict]:
         """Per metric: mean, std (population, over folds) and the fold scores."""
@@ -68,7 +70,12 @@ class EvaluationResult:
         return out
 
     def timing(self) -> dict[str, object]:
-        """Mean seconds per fold for fitting and predicting, per step and in total."""
+        """Mean seconds per fold for fitting and predicting, per step and in total.
+
+        Leading steps that learn nothing from the training data run once over all
+        documents (``computed_once_seconds``); each fold is credited with its share
+        of that pass, in proportion to its training and test documents.
+        """
         steps = list(self.folds[0].fit_seconds)
 
         def mean_of(attr):
@@ -82,6 +89,7 @@ class EvaluationResult:
             "fit_total_per_fold": sum(fit.values()),
             "predict_total_per_fold": sum(predict.values()),
             "wall_seconds": self.wall_seconds,
+            "computed_once_seconds": dict(self.shared_seconds),
         }
 
     def to_dict(self) -> dict:
@@ -98,13 +106,24 @@ class EvaluationResult:
         }
 
 
-def _run_fold(config, plan: Plan, fold, metrics) -> FoldResult:
+def _run_fold(config, plan: Plan, fold, metrics, shared: SharedSteps | None = None
+              ) -> FoldResult:
+    """Fit on the fold's training documents and score its test documents.
+
+    With ``shared``, the leading steps' output over all documents is given: the
+    fold takes its rows from it and fits the remaining steps only.
+    """
     pipeline = config.build()
-    X_train = [plan.texts[i] for i in fold.train]
-    X_test = [plan.texts[i] for i in fold.test]
+    source = plan.texts if shared is None else shared.output
+    X_train, X_test = take(source, fold.train), take(source, fold.test)
     y_train, y_test = plan.labels[fold.train], plan.labels[fold.test]
-    fit_seconds = fit_timed(pipeline, X_train, y_train)
-    predictions, predict_seconds = predict_timed(pipeline, X_test)
+    fit_seconds, predict_seconds = {}, {}
+    if shared is not None:
+        pipeline = pipeline[shared.n_steps:]
+        fit_seconds, predict_seconds = shared.share(fold.train), shared.share(fold.test)
+    fit_seconds.update(fit_timed(pipeline, X_train, y_train))
+    predictions, seconds = predict_timed(pipeline, X_test)
+    predict_seconds.update(seconds)
     unseen = int(np.sum(~np.isin(y_test, np.unique(y_train))))
     return FoldResult(fold.index, score(y_test, predictions, metrics), fit_seconds,
                       predict_seconds, len(fold.train), len(fold.test), unseen)
@@ -137,14 +156,16 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
     report = on_progress or (lambda done, total: None)
     report(0, len(plan.folds))
     start = perf_counter()
+    # Steps that learn nothing run once here, before the folds (and their workers) start.
+    shared = compute_shared(config.build(), plan.texts) if len(plan.folds) > 1 else None
     if n_jobs == 1 or len(plan.folds) == 1:
-        results = (_run_fold(config, plan, fold, metrics) for fold in plan.folds)
+        results = (_run_fold(config, plan, fold, metrics, shared) for fold in plan.folds)
     else:
         from joblib import Parallel, delayed
 
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         results = results_raising_warnings(parallel(
-            delayed(call_recording_warnings)(_run_fold, config, plan, f, metrics)
+            delayed(call_recording_warnings)(_run_fold, config, plan, f, metrics, shared)
             for f in plan.folds))
     folds = []
     for result in results:
@@ -180,4 +201,5 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
         },
         wall_seconds=wall,
         warnings=notes,
+        shared_seconds=dict(shared.seconds) if shared is not None else {},
     )

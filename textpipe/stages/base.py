@@ -172,6 +172,24 @@ class NamedStage:
     """
 
     @property
+    def learns_from_training_data(self) -> bool:
+        """Whether fitting learns from the documents (and labels) it is given.
+
+        True by default. A stage whose output for a document depends only on its
+        parameters and that document (a fixed normalisation, a frozen pretrained
+        encoder) says False, and evaluations then compute it once over all
+        documents instead of once per fold: the result is the same.
+        """
+        return True
+
+    def resource_fingerprint(self) -> str:
+        """A digest of what the output depends on beyond the parameters, e.g. a model's files.
+
+        Empty by default; caches keyed by a step's parameters add it to their key.
+        """
+        return ""
+
+    @property
     def stage_name(self) -> str:
         """The registry name of this stage, as used in messages."""
         return self.__dict__.get("_stage_name") or name_of(type(self))

@@ -199,6 +199,8 @@ class Lemmatize(TextStage):
 
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
+    #: A document's output depends on the parameters only: computed once for all folds.
+    learns_from_training_data: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict] = {
         "backend": [StrOptions({"spacy_lookup", "wordnet"})],
         "language": [str],

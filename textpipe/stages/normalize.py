@@ -102,6 +102,8 @@ class Normalize(TextStage):
 
     consumes: ClassVar[str] = TEXT
     produces: ClassVar[str] = TEXT
+    #: A document's output depends on the parameters only: computed once for all folds.
+    learns_from_training_data: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict] = {
         "lowercase": ["boolean"],
         "unicode_form": [StrOptions({"NFC", "NFKC", "NFD", "NFKD"}), None],

@@ -79,6 +79,8 @@ class Stem(TextStage):
 
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
+    #: A document's output depends on the parameters only: computed once for all folds.
+    learns_from_training_data: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict] = {
         "algorithm": [StrOptions({"snowball", "porter", "lancaster"})],
         "language": [str],

@@ -135,6 +135,8 @@ class Stopwords(TextStage):
     _path_params: ClassVar[tuple[str, ...]] = ("words_file",)
     consumes: ClassVar[str] = TOKENS
     produces: ClassVar[str] = TOKENS
+    #: A document's output depends on the parameters only: computed once for all folds.
+    learns_from_training_data: ClassVar[bool] = False
     _parameter_constraints: ClassVar[dict] = {
         "source": [StrOptions({"sklearn", "spacy", "none"}), list, tuple, set, frozenset],
         "language": [str],

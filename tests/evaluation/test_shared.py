@@ -1,0 +1,52 @@
+"""Leading steps that learn nothing from training data run once; the scores do not change."""
+
+import pytest
+from sklearn.pipeline import Pipeline
+
+from textpipe.config import load_config
+from textpipe.data import Dataset
+from textpipe.evaluation import evaluate
+from textpipe.evaluation.shared import compute_shared, n_shared_steps, take
+from textpipe.stages.normalize import Normalize
+from textpipe.stages.tokenize import Tokenize
+
+POS = ["Good FUN film", "great acting!", "lovely and fun", "a GREAT joy"]
+NEG = ["bad dull film", "Awful acting", "boring and dull", "a total MESS"]
+
+
+def data(repeat=5):
+    return Dataset(texts=(POS + NEG) * repeat, labels=(["pos"] * 4 + ["neg"] * 4) * repeat)
+
+
+def config(steps):
+    return load_config({"steps": steps, "evaluation": {"method": "cv", "folds": 4}})
+
+
+def test_only_leading_steps_that_learn_nothing_are_shared_and_never_the_last():
+    steps = config(["normalize", "tokenize", "stem", "count", "multinomial_nb"]).build()
+    assert n_shared_steps(steps) == 1  # tokenize learns by default; stem after it is not leading
+    assert n_shared_steps(Pipeline([("n", Normalize())])) == 0
+    assert n_shared_steps(Pipeline([("p", "passthrough"), ("n", Normalize()),
+                                    ("t", Tokenize())])) == 2
+
+
+def test_shared_output_is_the_steps_output_over_all_documents():
+    pipe = config(["normalize", "tokenize", "count", "multinomial_nb"]).build()
+    shared = compute_shared(pipe, POS)
+    assert shared.output == Normalize().fit_transform(POS) and shared.n_documents == 4
+    assert take(shared.output, [1, 0]) == shared.output[1::-1]
+    assert shared.share([0, 1]) == {"normalize": pytest.approx(shared.seconds["normalize"] / 2)}
+    assert compute_shared(config(["tokenize", "count", "multinomial_nb"]).build(), POS) is None
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_scores_are_those_of_fitting_every_step_per_fold(n_jobs, monkeypatch):
+    steps = ["normalize", "tokenize", "count", "multinomial_nb"]
+    shared = evaluate(config(steps), data(), n_jobs=n_jobs)
+    assert list(shared.timing()["computed_once_seconds"]) == ["normalize"]
+    monkeypatch.setattr(Normalize, "learns_from_training_data", True)
+    per_fold = evaluate(config(steps), data(), n_jobs=n_jobs)
+    assert per_fold.timing()["computed_once_seconds"] == {}
+    assert shared.summary() == per_fold.summary()
+    assert list(shared.timing()["fit_seconds_per_fold"]) == ["normalize", "tokenize", "count",
+                                                             "multinomial_nb"]
