@@ -57,9 +57,16 @@ def _edit_json(path):
     path.write_text(json.dumps(state))
 
 
+def _edit_best(path):
+    state = json.loads(path.read_text())
+    state["best_score"] = "low"
+    path.write_text(json.dumps(state))
+
+
 @pytest.mark.parametrize("file, damage", [("state.safetensors", _truncate),
                                           ("state.json", _truncate),
                                           ("state.json", _edit_json),
+                                          ("state.json", _edit_best),
                                           ("vocab.json", lambda path: path.unlink())])
 def test_a_damaged_checkpoint_is_refused_naming_its_file_and_restart(tmp_path, file, damage):
     pretrain(tiny_config(tmp_path, max_minutes=1e-6))

@@ -106,6 +106,21 @@ def test_a_resumed_fit_ends_with_the_weights_of_an_uninterrupted_one(tmp_path, e
     assert not (tmp_path / "checkpoint.pt").exists()  # finished: the checkpoint is removed
 
 
+def test_a_resumed_fit_with_early_stopping_ends_with_the_best_weights_seen_before_it(tmp_path):
+    def fit(model, callbacks):
+        trainer = _trainer(model, max_epochs=4, evaluate=_Scores(model, [2.0, 1.0, 3.0, 4.0]),
+                           monitor="score", callbacks=[EarlyStopping(patience=5), *callbacks])
+        return trainer, trainer.resume(tmp_path)
+
+    straight = _model()
+    fit(straight, [])
+    with pytest.raises(KeyboardInterrupt):
+        fit(_model(), [Checkpoint(tmp_path), _InterruptAt(13)])
+    resumed = _model(seed=3)
+    _, state = fit(resumed, [Checkpoint(tmp_path)])
+    assert state.best_epoch == 2 and _same(_weights(resumed), _weights(straight))
+
+
 def test_time_limit_stops_after_the_current_step_says_why_and_leaves_a_checkpoint(tmp_path):
     model = _model()
     state = _trainer(model, callbacks=[TimeLimit(1e-9), Checkpoint(tmp_path)]).fit()
@@ -204,3 +219,19 @@ def test_a_training_state_round_trips_and_its_problems_are_named():
     assert TrainingState.from_dict({**state.to_dict(), "other": 1}) == state
     assert TrainingState.problem(state.to_dict()) is None
     assert TrainingState.problem({"step": "three"}) == "has an invalid 'step': 'three'"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_fit_on_a_gpu_resumes_exactly_and_keeps_its_loss_on_the_device(tmp_path):
+    def fit(callbacks, seed=0):
+        model = _model(seed).cuda()
+        trainer = _trainer(model, scheduler=True, clip_norm=1.0, callbacks=callbacks)
+        trainer.step_loss = lambda batch: torch.nn.functional.cross_entropy(
+            model(X[batch].cuda()), Y[batch].cuda())
+        return model, trainer.resume(tmp_path)
+
+    straight, expected = fit([])
+    with pytest.raises(KeyboardInterrupt):
+        fit([Checkpoint(tmp_path, every_steps=1), _InterruptAt(7)])
+    resumed, state = fit([Checkpoint(tmp_path)], seed=4)
+    assert _same(_weights(resumed), _weights(straight)) and state.step == expected.step

@@ -11,8 +11,11 @@ The package is split by concern:
   with residual connections), batching, and the layer states ELMo mixes;
 * :mod:`~textpipe.neural.elmo`: the scalar mix and batched, autograd-free
   embedding of token lists with a pretrained biLM;
-* :mod:`~textpipe.neural.pretrain`: the pretraining configuration and loop
-  (held-out perplexity, clipping, checkpoints and resume, early stopping);
+* :mod:`~textpipe.neural.training`: the fit loop every neural model trains with
+  (callbacks for early stopping, checkpoints and exact resume, time limit, progress;
+  seeding);
+* :mod:`~textpipe.neural.pretrain`: the pretraining configuration and run
+  (held-out perplexity, checkpoints and resume, early stopping, on the fit loop);
 * :mod:`~textpipe.neural.io`: a biLM folder (``weights.safetensors``,
   ``config.json``, ``vocab.json``; no pickles);
 * :mod:`~textpipe.neural.threads`: torch's thread count, set and restored.

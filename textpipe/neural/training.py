@@ -18,6 +18,9 @@ order (:class:`EarlyStopping` last):
 - :class:`ProgressBar` (rich, on stderr) and :class:`OnProgress` (a function
   called with a :class:`ProgressReport` after each step).
 
+A ``scheduler`` is stepped after every optimizer step (:func:`warmup_linear_decay`
+makes the usual warm-up then linear decay); ``clip_norm`` clips the gradients.
+
 The batches of epoch ``e`` come from ``epoch_batches(seed, e)``, so a resumed fit
 sees the same batches. A fit runs inside :func:`seeded`: torch's and numpy's
 global random states are forked (the caller's are as they were afterwards) and,
@@ -44,7 +47,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import sys
 import time
 from contextlib import contextmanager
@@ -59,7 +61,7 @@ from ..errors import Errors, ModelError
 
 __all__ = ["Callback", "Checkpoint", "EarlyStopping", "OnEpochStart", "OnProgress", "ProgressBar",
            "ProgressReport", "StepOutput", "TimeLimit", "Trainer", "TrainingState",
-           "restore_checkpoint", "seeded"]
+           "Saved", "restore_checkpoint", "seeded", "warmup_linear_decay"]
 
 STOP_REASONS = ("completed", "early_stopping", "time_limit", "interrupted")
 
@@ -275,7 +277,7 @@ class Trainer:
         self.state = state if state is not None else TrainingState()
         self.state.stop_reason = None
         self._stop: str | None = None
-        self._pending = torch.zeros((), dtype=torch.float64)
+        self._pending: torch.Tensor | None = None  # the summed loss, on the loss's device
         self._session_start = time.perf_counter()
         self._seconds_before = self.state.seconds
         self._session = {"steps": 0, "tokens": 0, "examples": 0}
@@ -302,7 +304,10 @@ class Trainer:
         saved = restore_checkpoint(folder, self.model, self.optimizer, self.scheduler)
         if saved is None:
             return self.fit()
-        return self.fit(saved[0], rng_states=saved[1])
+        for callback in self.callbacks:
+            if isinstance(callback, EarlyStopping):
+                callback.best_weights = saved.best_weights
+        return self.fit(saved.state, rng_states=saved.rng_states)
 
     def stop(self, reason: str) -> None:
         """Ask the loop to stop after the current step (the first reason given is kept)."""
@@ -357,7 +362,10 @@ class Trainer:
             self.scheduler.step()
         loss = out.loss.detach()
         self.last_loss = loss
-        self._pending += loss.double() * examples
+        if self._pending is None:
+            self._pending = torch.zeros((), device=loss.device, dtype=(
+                torch.float32 if loss.device.type == "mps" else torch.float64))
+        self._pending += loss.to(self._pending.dtype) * examples
         tokens = out.tokens if out.tokens is not None else examples
         s = self.state
         s.step += 1
@@ -372,9 +380,10 @@ class Trainer:
 
     def sync(self) -> None:
         """Fold the training loss summed on the device into the state (one sync)."""
-        if self._pending.item() != 0.0:
-            self.state.running_loss += float(self._pending)
-        self._pending.zero_()
+        pending = float(self._pending) if self._pending is not None else 0.0
+        if pending:
+            self.state.running_loss += pending
+            self._pending.zero_()
 
     # -- evaluating ---------------------------------------------------------------
 
@@ -429,6 +438,28 @@ class Trainer:
             last_record=s.history[-1] if s.history else None)
 
 
+def warmup_linear_decay(optimizer, warmup_steps: int, total_steps: int):
+    """A per-step scheduler: learning rates rise linearly from 0 over ``warmup_steps``,
+    then fall linearly to 0 at ``total_steps`` (each parameter group from its own rate).
+
+    Examples
+    --------
+    >>> opt = torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=1.0)
+    >>> scheduler = warmup_linear_decay(opt, warmup_steps=2, total_steps=6)
+    >>> rates = []
+    >>> for _ in range(6):
+    ...     rates.append(round(opt.param_groups[0]["lr"], 2)); opt.step(); scheduler.step()
+    >>> rates
+    [0.0, 0.5, 1.0, 0.75, 0.5, 0.25]
+    """
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return step / max(warmup_steps, 1)
+        return max(0.0, (total_steps - step) / max(total_steps - warmup_steps, 1))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
 def _size(batch) -> int:
     try:
         return len(batch)
@@ -443,7 +474,8 @@ class EarlyStopping(Callback):
     """Stop after ``patience`` evaluations without a better monitored score.
 
     With ``restore_best``, a copy of the weights is kept in memory at each
-    improvement and put back when the fit ends (however it ends).
+    improvement and put back when the fit ends (however it ends); a :class:`Checkpoint`
+    saves that copy too, so a resumed fit ends with the same weights.
     """
 
     order = 100  # after the others: a checkpoint saved at the end holds the last weights
@@ -452,6 +484,10 @@ class EarlyStopping(Callback):
         self.patience = patience
         self.restore_best = restore_best
         self.best_weights: dict[str, torch.Tensor] | None = None
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        if trainer.state.step == 0:
+            self.best_weights = None  # a resumed fit gets them from its checkpoint
 
     def on_record(self, trainer: Trainer, record: dict[str, Any], improved: bool) -> None:
         if improved and self.restore_best:
@@ -600,8 +636,10 @@ class Checkpoint(Callback):
             self.save(trainer)
         elif self._remove is not None:
             self._remove()
-        elif (self.folder / CHECKPOINT_FILE).is_file():
-            shutil.rmtree(self.folder)
+        else:
+            (self.folder / CHECKPOINT_FILE).unlink(missing_ok=True)
+            if self.folder.is_dir() and not any(self.folder.iterdir()):
+                self.folder.rmdir()
 
 
 def rng_states() -> dict[str, Any]:
@@ -632,19 +670,30 @@ def save_checkpoint(folder, trainer: Trainer) -> Path:
     data = {"model": trainer.model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
             "scheduler": (trainer.scheduler.state_dict() if trainer.scheduler is not None
                           else None),
-            "rng": rng_states(), "state": trainer.state.to_dict()}
+            "rng": rng_states(), "state": trainer.state.to_dict(),
+            "best": next((c.best_weights for c in trainer.callbacks
+                          if isinstance(c, EarlyStopping) and c.best_weights is not None), None)}
     tmp = folder / (CHECKPOINT_FILE + ".tmp")
     torch.save(data, tmp)
     os.replace(tmp, folder / CHECKPOINT_FILE)
     return folder / CHECKPOINT_FILE
 
 
-def restore_checkpoint(folder, model, optimizer,
-                       scheduler=None) -> tuple[TrainingState, dict[str, Any]] | None:
+@dataclass
+class Saved:
+    """What :func:`restore_checkpoint` returns besides the tensors it puts in place."""
+
+    state: TrainingState
+    rng_states: dict[str, Any]
+    best_weights: dict[str, torch.Tensor] | None
+
+
+def restore_checkpoint(folder, model, optimizer, scheduler=None) -> Saved | None:
     """Load a :class:`Checkpoint` into the model, optimizer and scheduler.
 
-    Returns its training state and random states (for :meth:`Trainer.fit`), or None
-    when ``folder`` holds no checkpoint.
+    Returns its training state, random states (for :meth:`Trainer.fit`) and the
+    best weights kept by :class:`EarlyStopping`; None when ``folder`` holds no
+    checkpoint.
 
     Raises
     ------
@@ -667,4 +716,4 @@ def restore_checkpoint(folder, model, optimizer,
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
     if problem is not None:
         raise ModelError(Errors.E620.format(file=path, reason=problem))
-    return TrainingState.from_dict(data["state"]), data["rng"]
+    return Saved(TrainingState.from_dict(data["state"]), data["rng"], data.get("best"))
