@@ -22,7 +22,7 @@ JUSTIFIED = {
     ("textpipe/stages/bilstm.py", "textpipe.neural.classifier"): 4,
     ("textpipe/stages/bilstm.py", "textpipe.neural.elmo"): 2,
     ("textpipe/stages/bilstm.py", "textpipe.neural.io"): 1,
-    ("textpipe/stages/transformer_classifier.py", "textpipe.neural"): 2,
+    ("textpipe/stages/transformer_classifier.py", "textpipe.neural"): 3,
     ("textpipe/stages/elmo.py", "textpipe.neural.elmo"): 3,
     ("textpipe/stages/elmo.py", "textpipe.neural.io"): 1,
     ("textpipe/stages/transformer.py", "textpipe.neural.elmo"): 2,

@@ -15,11 +15,7 @@ pytest.importorskip("transformers")
 import torch  # noqa: E402
 
 from textpipe.errors import ConfigError, InputError  # noqa: E402
-from textpipe.neural.finetune import (  # noqa: E402
-    layer_rates,
-    parameter_groups,
-    warmup_linear,
-)
+from textpipe.neural.finetune import layer_rates, parameter_groups  # noqa: E402
 from textpipe.stages.transformer_classifier import TransformerClassifier  # noqa: E402
 
 POS = ["a great film", "a fine cast", "great fun", "what a fine film", "the cast is great"]
@@ -141,11 +137,20 @@ def test_layer_wise_rates_and_weight_decay_are_in_the_optimizer_groups(tiny_bert
     assert layer_rates(1.0, 0.5, 2) == [0.25, 0.5, 1.0, 1.0]
 
 
-def test_learning_rate_warms_up_then_decays_linearly_to_zero():
-    factors = [warmup_linear(step, 3, 12) for step in range(13)]
-    assert factors[:3] == pytest.approx([1 / 3, 2 / 3, 1.0])
-    assert factors[3:] == pytest.approx([(12 - s) / 9 for s in range(3, 13)])
-    assert warmup_linear(0, 0, 5) == 1.0
+def test_learning_rate_warms_up_then_decays_linearly_per_step(tiny_bert):
+    """Each group's rate follows warm-up then decay, keeping the layer-wise ratios."""
+    clf = make(tiny_bert, warmup_fraction=0.25, layer_decay=0.5)
+    clf.classes_ = np.array(["neg", "pos"])
+    net, _ = clf._build()
+    optimizer, schedule = clf._optimizer(net, n_steps=8)
+    seen = []
+    for _ in range(8):
+        seen.append({g["name"]: g["lr"] for g in optimizer.param_groups})
+        optimizer.step()
+        schedule.step()
+    head = [rates["head"] / 3e-3 for rates in seen]
+    assert head == pytest.approx([0, 0.5, 1, 5 / 6, 4 / 6, 3 / 6, 2 / 6, 1 / 6])
+    assert all(r["embeddings"] == pytest.approx(r["head"] / 4) for r in seen)
 
 
 @pytest.mark.parametrize("params", [

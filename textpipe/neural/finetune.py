@@ -6,8 +6,8 @@ dropout → one linear layer. :func:`parameter_groups` gives AdamW its groups wi
 layer-wise learning rates (ULMFiT's discriminative rates, Howard & Ruder 2018):
 the head and anything above the last layer get ``lr``, layer ``l`` of ``top``
 gets ``lr × decay^(top − l)``, the embeddings ``lr × decay^top``; biases and
-LayerNorm weights get no weight decay. :func:`warmup_linear` is the learning-rate
-factor per step (linear warm-up, then linear decay to zero).
+LayerNorm weights get no weight decay. (The warm-up and linear decay of the rates is
+the shared loop's :func:`textpipe.neural.training.warmup_linear_decay`.)
 
 Documents are turned into word-piece ids once (:class:`SubwordTokenizer`, which
 pickles as the tokenizer's JSON) and batched by similar length
@@ -15,8 +15,6 @@ pickles as the tokenizer's JSON) and batched by similar length
 
 Examples
 --------
->>> [round(warmup_linear(step, 2, 10), 2) for step in (0, 1, 2, 6, 10)]
-[0.5, 1.0, 1.0, 0.5, 0.0]
 >>> layer_rates(1.0, 0.5, 2)  # embeddings, layer 1, layer 2, head
 [0.25, 0.5, 1.0, 1.0]
 """
@@ -30,8 +28,7 @@ import torch
 from torch import nn
 
 __all__ = ["ClassifierHead", "FinetuneNet", "SubwordTokenizer", "collate",
-           "encoder_levels", "layer_rates", "length_batches", "parameter_groups",
-           "warmup_linear"]
+           "encoder_levels", "layer_rates", "length_batches", "parameter_groups"]
 
 #: Parameter names of the numbered layers of Hugging Face encoders (BERT, RoBERTa, DistilBERT...).
 _LAYER = re.compile(r"(?:^|\.)(?:layer|layers|h|block)\.(\d+)\.")
@@ -169,17 +166,6 @@ def length_batches(index: np.ndarray, lengths: np.ndarray, batch_size: int,
         chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
         batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
     return [batches[i] for i in rng.permutation(len(batches))]
-
-
-def warmup_linear(step: int, warmup_steps: int, total_steps: int) -> float:
-    """Learning-rate factor at optimizer ``step`` (0-based): linear warm-up, then linear decay.
-
-    During warm-up the factor is ``(step + 1) / warmup_steps``, so the first step
-    already learns; after it the factor falls linearly to 0 at ``total_steps``.
-    """
-    if step < warmup_steps:
-        return (step + 1) / warmup_steps
-    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
 
 
 def layer_rates(learning_rate: float, decay: float, n_layers: int) -> list[float]:

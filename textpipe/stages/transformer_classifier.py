@@ -271,14 +271,13 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         """AdamW over the layer-wise parameter groups, and its warm-up/decay schedule."""
         import torch
 
-        ft = _finetune()
-        groups = ft.parameter_groups(net, self.learning_rate, self.layer_decay,
-                                     self.weight_decay)
+        from ..neural import training
+
+        groups = _finetune().parameter_groups(net, self.learning_rate, self.layer_decay,
+                                              self.weight_decay)
         optimizer = torch.optim.AdamW(groups, lr=self.learning_rate)
         warmup = int(round(self.warmup_fraction * n_steps))
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: ft.warmup_linear(step, warmup, n_steps))
-        return optimizer, schedule
+        return optimizer, training.warmup_linear_decay(optimizer, warmup, n_steps)
 
     def _fit_network(self, docs, target, seed):
         import torch
