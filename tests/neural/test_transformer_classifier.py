@@ -180,6 +180,14 @@ def test_max_length_beyond_the_encoders_positions_is_refused(tiny_bert):
         make(tiny_bert, max_length=1000).fit(X, Y)
 
 
+def test_layer_decay_needs_numbered_layers(tiny_bert, monkeypatch):
+    from textpipe.neural import finetune
+
+    monkeypatch.setattr(finetune, "encoder_levels", lambda encoder: ({}, 0))
+    with pytest.raises(ConfigError, match=r"parameter 'layer_decay'.*layer_decay: 1\.0.*E671"):
+        make(tiny_bert, layer_decay=0.8).fit(X, Y)
+
+
 def test_bad_training_data_is_refused(tiny_bert):
     with pytest.raises(InputError, match="E107"):
         make(tiny_bert).fit(X, ["pos"] * len(X))
