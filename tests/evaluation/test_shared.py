@@ -36,6 +36,8 @@ def test_shared_output_is_the_steps_output_over_all_documents():
     assert shared.output == Normalize().fit_transform(POS) and shared.n_documents == 4
     assert take(shared.output, [1, 0]) == shared.output[1::-1]
     assert shared.share([0, 1]) == {"normalize": pytest.approx(shared.seconds["normalize"] / 2)}
+    shared.n_folds = 4  # each of 4 folds: a quarter of the pass, split by its documents
+    assert shared.share([0]) == {"normalize": pytest.approx(shared.seconds["normalize"] / 16)}
     assert compute_shared(config(["tokenize", "count", "multinomial_nb"]).build(), POS) is None
 
 

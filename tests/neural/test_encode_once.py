@@ -124,3 +124,11 @@ def test_the_step_cache_keeps_the_encoding_and_its_key_follows_the_model_files(
     config.write_text(config.read_text().replace('"hidden_act"', ' "hidden_act"'))
     run_experiment(_experiment(folder), [data], cache=tmp_path / "cache", measure_memory=False)
     assert len(counting()) == 2
+
+
+def test_the_folds_timings_add_up_to_the_one_pass(tiny_bert, counting):
+    result = evaluate(pipeline(tiny_bert), toy_data())
+    once = result.timing()["computed_once_seconds"]["counting_transformer"]
+    step = "counting_transformer"
+    credited = sum(f.fit_seconds[step] + f.predict_seconds[step] for f in result.folds)
+    assert credited == pytest.approx(once)

@@ -206,11 +206,16 @@ class _Shared:
     seconds: float
     peak: int
     n_documents: int
+    n_folds: int
     cached: bool
 
     def entry(self, train_index, test_index) -> dict:
-        """The fold's rows, as a fitted node's entry; seconds in proportion to its rows."""
-        part = self.seconds / max(self.n_documents, 1)
+        """The fold's rows, as a fitted node's entry.
+
+        Its seconds are an equal share of the pass per fold, split between fitting
+        and applying in proportion to the fold's training and test documents.
+        """
+        part = self.seconds / max(self.n_documents, 1) / max(self.n_folds, 1)
         return {"train": take(self.output, train_index), "test": take(self.output, test_index),
                 "names": self.names, "fit": part * len(train_index),
                 "apply": part * len(test_index), "peak": self.peak}
@@ -488,7 +493,7 @@ def _shared_nodes(run, plan, context: str, cache, measure_memory: bool) -> dict:
             else:
                 run.cache_hits[(node.key, -1)] += 1
             out[node.key] = _Shared(stored["output"], stored["names"], stored["seconds"],
-                                    stored["peak"], len(plan.texts), cached)
+                                    stored["peak"], len(plan.texts), len(plan.folds), cached)
             stack.extend((child, stored["output"]) for child in reversed(node.children))
     run.warnings.extend(sorted({_short_warning(w) for w in caught}))
     return out

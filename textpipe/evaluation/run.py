@@ -73,8 +73,9 @@ class EvaluationResult:
         """Mean seconds per fold for fitting and predicting, per step and in total.
 
         Leading steps that learn nothing from the training data run once over all
-        documents (``computed_once_seconds``); each fold is credited with its share
-        of that pass, in proportion to its training and test documents.
+        documents (``computed_once_seconds``); each fold is credited with an equal
+        share of that pass, split between fitting and predicting in proportion to
+        its training and test documents.
         """
         steps = list(self.folds[0].fit_seconds)
 
@@ -157,7 +158,8 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
     report(0, len(plan.folds))
     start = perf_counter()
     # Steps that learn nothing run once here, before the folds (and their workers) start.
-    shared = compute_shared(config.build(), plan.texts) if len(plan.folds) > 1 else None
+    shared = (compute_shared(config.build(), plan.texts, len(plan.folds))
+              if len(plan.folds) > 1 else None)
     if n_jobs == 1 or len(plan.folds) == 1:
         results = (_run_fold(config, plan, fold, metrics, shared) for fold in plan.folds)
     else:

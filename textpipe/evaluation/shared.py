@@ -70,20 +70,28 @@ class SharedSteps:
     seconds : dict
         Step name → seconds to fit and apply it to all documents, once.
     n_documents : int
+    n_folds : int
+        The folds that share the output.
     """
 
     n_steps: int
     output: Any
     seconds: dict
     n_documents: int
+    n_folds: int = 1
 
     def share(self, index) -> dict:
-        """Each step's seconds in proportion to the documents ``index`` (for per-fold timings)."""
-        part = len(index) / max(self.n_documents, 1)
+        """A fold's part of each step's seconds, for per-fold timings.
+
+        Each fold is credited with ``1 / n_folds`` of the pass, split between its
+        training and test documents in proportion to their number (``index``), so
+        the folds' timings add up to the pass.
+        """
+        part = len(index) / max(self.n_documents, 1) / max(self.n_folds, 1)
         return {name: seconds * part for name, seconds in self.seconds.items()}
 
 
-def compute_shared(pipeline, texts) -> SharedSteps | None:
+def compute_shared(pipeline, texts, n_folds: int = 1) -> SharedSteps | None:
     """Fit the leading steps that learn nothing on ``texts`` and apply them, once.
 
     Returns None when the pipeline starts with a step that learns. The steps
@@ -99,4 +107,4 @@ def compute_shared(pipeline, texts) -> SharedSteps | None:
         start = perf_counter()
         X = estimator.fit_transform(X)
         seconds[name] = perf_counter() - start
-    return SharedSteps(n, X, seconds, len(texts))
+    return SharedSteps(n, X, seconds, len(texts), n_folds)
