@@ -194,6 +194,19 @@ def test_the_progress_bar_prints_a_line_per_epoch_when_stderr_is_no_terminal(cap
     assert len(lines) == 2 and lines[0].startswith("toy epoch 1") and "examples/s" in lines[0]
 
 
+def test_the_progress_bar_on_a_terminal_shows_the_rate_and_the_epoch_lines():
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120)
+    _trainer(_model(), max_epochs=2, callbacks=[ProgressBar("toy", unit="tokens",
+                                                            console=console)]).fit()
+    text = out.getvalue()
+    assert "tokens/s" in text and "toy epoch 2" in text
+
+
 def test_history_rows_hold_the_mean_training_loss_and_the_metrics():
     model = _model(dropout=0.0)
     state = _trainer(model, evaluate=lambda: {"valid": 1.5}).fit()
