@@ -1049,6 +1049,15 @@ class Errors:
     # (end of E65x-E66x)
 
     # Fine-tuned transformers: transformer_classifier (E67x)
+    E670 = (
+        "stage '{stage}': max_length={got} is more word pieces than the encoder '{model}' "
+        "has positions for ({limit}). Give max_length of at most {limit}."
+    )
+    E671 = (
+        "stage '{stage}': layer_decay needs the encoder's numbered layers, but the parameter "
+        "names of '{model}' ({kind}) show none. Set layer_decay: 1.0 (one learning rate for "
+        "the whole encoder)."
+    )
     # (end of E67x)
 
     # The optional experiment entries (E68x)

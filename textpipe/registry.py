@@ -290,6 +290,7 @@ _BUILTIN: dict[str, str | tuple[str, dict[str, Any]]] = {
     "mlp": ("sklearn.neural_network:MLPClassifier", {"early_stopping": True}),
     "bilstm": "textpipe.stages.bilstm:BiLSTMClassifier",
     "cnn": "textpipe.stages.cnn:CNNClassifier",
+    "transformer_classifier": "textpipe.stages.transformer_classifier:TransformerClassifier",
 }
 
 

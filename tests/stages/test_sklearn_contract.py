@@ -120,6 +120,9 @@ TINY = {
     "mlp": dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0),
     "bilstm": TINY_BILSTM,
     "cnn": TINY_CNN,
+    "transformer_classifier": lambda res: dict(model=str(res.tiny_bert()), max_epochs=1,
+                                               batch_size=8, early_stopping=False,
+                                               random_state=0),
 }
 
 # scikit-learn's classes cannot declare what its checks expect to fail; they are
@@ -230,7 +233,7 @@ def stage_data(spec):
 @pytest.fixture(params=list(registry._BUILTIN))
 def stage(request, resources) -> Stage:
     name = request.param
-    if name in ("bilstm", "cnn", "elmo", "transformer"):
+    if name in ("bilstm", "cnn", "elmo", "transformer", "transformer_classifier"):
         pytest.importorskip("torch")
     params = TINY[name](resources) if callable(TINY[name]) else TINY[name]
     spec = get_stage(name)

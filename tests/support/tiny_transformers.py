@@ -45,7 +45,10 @@ def build_tiny_bert(folder: Path, *, layers: int = 2, hidden: int = 16, seed: in
     folder.mkdir(parents=True, exist_ok=True)
     vocab_file = folder / "vocab.txt"
     vocab_file.write_text("\n".join(tiny_vocabulary()) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True)
+    # Built with `tokenizers` and handed over: BertTokenizerFast(vocab_file=...) of
+    # transformers 5 ignores the file and saves a tokenizer.json of the 5 special tokens.
+    tokenizer = BertTokenizerFast(tokenizer_object=_wordpiece(tiny_vocabulary()),
+                                  do_lower_case=True)
     tokenizer.save_pretrained(folder)
     config = BertConfig(vocab_size=len(tiny_vocabulary()), hidden_size=hidden,
                         num_hidden_layers=layers, num_attention_heads=2,
@@ -53,6 +56,20 @@ def build_tiny_bert(folder: Path, *, layers: int = 2, hidden: int = 16, seed: in
     torch.manual_seed(seed)
     BertModel(config).save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def _wordpiece(vocabulary: list[str]):
+    """A BERT-style WordPiece tokenizer (lower-casing, [CLS] … [SEP]) over ``vocabulary``."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    ids = {w: i for i, w in enumerate(vocabulary)}
+    tokenizer = Tokenizer(models.WordPiece(ids, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", ids["[CLS]"]), ("[SEP]", ids["[SEP]"])])
+    return tokenizer
 
 
 class NetworkAccessError(AssertionError):
