@@ -6,7 +6,7 @@ int8 weights, one scale per output channel; each layer quantizes its input to
 
 By default PyTorch quantizes the inputs to 7 bits ("reduced range"), because
 CPUs without VNNI instructions can overflow an intermediate 16-bit sum with the
-full 8. On a CPU with VNNI (:func:`full_range_supported`) the layers here use
+full 8. On a CPU with AVX-512 VNNI (:func:`full_range_supported`) the layers use
 all 8 bits, and the weights are packed for the oneDNN engine when PyTorch has
 it. For MiniLM (6 layers) on movie-review sentences, the last layer's
 mean-pooled vectors keep a mean cosine of 0.99 to float32 with 8 bits, against
@@ -54,7 +54,7 @@ class FullRangeLinear(_DynamicLinear):
 
 
 def full_range_supported() -> bool:
-    """Whether this CPU multiplies 8-bit inputs without overflow (it has VNNI instructions)."""
+    """Whether this CPU multiplies 8-bit inputs without overflow (it has AVX-512 VNNI)."""
     is_vnni = getattr(torch.cpu, "_is_vnni_supported", None)
     return bool(is_vnni is not None and is_vnni())
 

@@ -92,7 +92,8 @@ class TransformerFeatures(TextStage):
     batch_size : int, default=32
         Documents per forward pass; documents are sorted by length first.
     quantize : bool, default=False
-        Run the Linear layers with int8 dynamic quantization (CPU): faster,
+        Run the Linear layers with int8 dynamic quantization (CPU; 8-bit inputs
+        on CPUs with VNNI, see :mod:`textpipe.neural.quantize`): faster,
         slightly different vectors.
     n_threads : int or None, default=None
         torch threads while encoding (None: torch's setting).
