@@ -28,6 +28,7 @@ JUSTIFIED = {
     ("textpipe/stages/elmo.py", "textpipe.neural.elmo"): 3,
     ("textpipe/stages/elmo.py", "textpipe.neural.io"): 1,
     ("textpipe/stages/transformer.py", "textpipe.neural.elmo"): 2,
+    ("textpipe/stages/transformer.py", "textpipe.neural.quantize"): 1,
     ("textpipe/neural/pretrain.py", "textpipe.neural.bilm"): 1,
     ("textpipe/neural/pretrain.py", "textpipe.neural.elmo"): 1,
     ("textpipe/neural/pretrain.py", "textpipe.neural.io"): 2,

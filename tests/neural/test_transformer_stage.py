@@ -212,3 +212,16 @@ def test_any_unicode_text_empty_or_long_gets_one_finite_vector(fitted, docs):
     X = fitted.transform(docs)
     assert X.shape == (len(docs), 16) and np.isfinite(X).all()
     np.testing.assert_allclose(fitted.transform(docs[:1]), X[:1], rtol=1e-4, atol=1e-5)
+
+
+def test_int8_quantizes_every_linear_layer_and_times_alternating_rounds(tiny_bert, no_network):
+    from textpipe.neural.quantize import FullRangeLinear, full_range_supported
+
+    stage = TransformerFeatures(model=str(tiny_bert), quantize=True).fit(DOCS)
+    quantized = stage._encoder()
+    linear = [m for m in stage.model_.modules() if type(m) is torch.nn.Linear]
+    swapped = [m for m in quantized.modules() if isinstance(m, FullRangeLinear)]
+    assert not any(type(m) is torch.nn.Linear for m in quantized.modules())
+    assert len(swapped) == (len(linear) if full_range_supported() else 0)
+    report = stage.quantization_report(DOCS, rounds=2)
+    assert report["mean_cosine"] > 0.95 and report["speedup"] > 0
