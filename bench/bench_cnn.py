@@ -32,8 +32,9 @@ from textpipe.config import load_config
 from textpipe.data import load_dataset
 from textpipe.environment import library_versions, machine_facts
 from textpipe.neural.lookup import random_table, training_words, vocabulary_of, word_ids
+from textpipe.neural.training import length_batches
 from textpipe.stages import Tokenize
-from textpipe.stages.cnn import CNNClassifier, _training_batches
+from textpipe.stages.cnn import CNNClassifier
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.8
@@ -103,8 +104,8 @@ def main() -> None:
     params = CNNClassifier(**params).get_params()
     target = np.unique(labels, return_inverse=True)[1]
     lengths = np.asarray([len(d) for d in docs])
-    batches = _training_batches(np.arange(len(docs)), lengths, params["batch_size"],
-                                np.random.default_rng([0, 0]))
+    batches = length_batches(np.arange(len(docs)), lengths, params["batch_size"],
+                             np.random.default_rng([0, 0]))
     print(f"MR, {len(docs):,} documents drawn at random ({lengths.sum():,} tokens), one epoch of "
           f"{len(batches)} batches of {params['batch_size']}; widths {list(params['widths'])} x "
           f"{params['feature_maps']} maps, {params['embedding_dim']}-d random embeddings")

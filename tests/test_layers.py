@@ -25,6 +25,7 @@ JUSTIFIED = {
     ("textpipe/stages/cnn.py", "textpipe.neural.cnn"): 1,
     ("textpipe/stages/cnn.py", "textpipe.neural.training"): 1,
     ("textpipe/stages/transformer_classifier.py", "textpipe.neural"): 3,
+    ("textpipe/stages/neural_classifier.py", "textpipe.neural"): 1,
     ("textpipe/stages/elmo.py", "textpipe.neural.elmo"): 3,
     ("textpipe/stages/elmo.py", "textpipe.neural.io"): 1,
     ("textpipe/stages/transformer.py", "textpipe.neural.elmo"): 2,

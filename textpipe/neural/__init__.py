@@ -13,7 +13,7 @@ The package is split by concern:
   embedding of token lists with a pretrained biLM;
 * :mod:`~textpipe.neural.training`: the fit loop every neural model trains with
   (callbacks for early stopping, checkpoints and exact resume, time limit, progress;
-  seeding);
+  seeding; batches of documents of similar length);
 * :mod:`~textpipe.neural.pretrain`: the pretraining configuration and run
   (held-out perplexity, checkpoints and resume, early stopping, on the fit loop);
 * :mod:`~textpipe.neural.io`: a biLM folder (``weights.safetensors``,

@@ -11,7 +11,7 @@ the shared loop's :func:`textpipe.neural.training.warmup_linear_decay`.)
 
 Documents are turned into word-piece ids once (:class:`SubwordTokenizer`, which
 pickles as the tokenizer's JSON) and batched by similar length
-(:func:`length_batches`), padded per batch (:func:`collate`).
+(:func:`textpipe.neural.training.length_batches`), padded per batch (:func:`collate`).
 
 Examples
 --------
@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import torch
 from torch import nn
 
 __all__ = ["ClassifierHead", "FinetuneNet", "SubwordTokenizer", "collate",
-           "encoder_levels", "layer_rates", "length_batches", "parameter_groups"]
+           "encoder_levels", "layer_rates", "parameter_groups"]
 
 #: Parameter names of the numbered layers of Hugging Face encoders (BERT, RoBERTa, DistilBERT...).
 _LAYER = re.compile(r"(?:^|\.)(?:layer|layers|h|block)\.(\d+)\.")
@@ -145,27 +144,6 @@ def collate(ids: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tens
         out[row, :len(x)] = torch.as_tensor(x, dtype=torch.long)
         mask[row, :len(x)] = 1
     return out, mask
-
-
-def length_batches(index: np.ndarray, lengths: np.ndarray, batch_size: int,
-                   rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffled batches of documents of similar length (pools of 50 batches, each sorted).
-
-    Examples
-    --------
-    >>> batches = length_batches(np.arange(6), np.array([1, 9, 2, 8, 3, 7]), 2,
-    ...                          np.random.default_rng(0))
-    >>> sorted(sorted(b.tolist()) for b in batches)
-    [[0, 2], [1, 3], [4, 5]]
-    """
-    order = index[rng.permutation(len(index))]
-    pool = batch_size * 50
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = order[start:start + pool]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def layer_rates(learning_rate: float, decay: float, n_layers: int) -> list[float]:

@@ -61,7 +61,7 @@ from ..errors import Errors, ModelError
 
 __all__ = ["Callback", "Checkpoint", "EarlyStopping", "OnEpochStart", "OnProgress", "ProgressBar",
            "ProgressReport", "StepOutput", "TimeLimit", "Trainer", "TrainingState",
-           "Saved", "restore_checkpoint", "seeded", "warmup_linear_decay"]
+           "Saved", "length_batches", "restore_checkpoint", "seeded", "warmup_linear_decay"]
 
 STOP_REASONS = ("completed", "early_stopping", "time_limit", "interrupted")
 
@@ -436,6 +436,32 @@ class Trainer:
             examples_per_second=session["examples"] / elapsed, seconds=s.seconds,
             eta_seconds=per_step * max(total - s.step, 0),
             last_record=s.history[-1] if s.history else None)
+
+
+def length_batches(index: np.ndarray, lengths: np.ndarray, batch_size: int,
+                   rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffled batches of documents of similar length, for a :class:`Trainer`'s epochs.
+
+    The rows ``index`` are shuffled, cut into pools of 50 batches, each pool is
+    sorted by ``lengths`` (stably) and cut into batches, and the batches are
+    shuffled: little padding, yet a different mix every epoch. ``rng`` is drawn
+    from twice (rows, then batches), e.g. ``np.random.default_rng([seed, epoch])``.
+
+    Examples
+    --------
+    >>> batches = length_batches(np.arange(6), np.array([1, 9, 2, 8, 3, 7]), 2,
+    ...                          np.random.default_rng(0))
+    >>> sorted(sorted(b.tolist()) for b in batches)
+    [[0, 2], [1, 3], [4, 5]]
+    """
+    order = index[rng.permutation(len(index))]
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = order[start:start + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def warmup_linear_decay(optimizer, warmup_steps: int, total_steps: int):

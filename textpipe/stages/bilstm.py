@@ -47,24 +47,20 @@ Examples
 
 from __future__ import annotations
 
-from collections import Counter
 from numbers import Integral, Real
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ConfigError, Errors, InputError, raise_config_errors
+from ..errors import ConfigError, Errors
 from ..neural.folder import bilm_parameter_problems
 from ..neural.lookup import embedding, random_table, training_words, vocabulary_of, word_ids
-from ..neural.threads import deterministic, torch_threads
-from ..parameters import check_parameters
 from ..registry import LABELS, TOKENS, get_stage
 from ..sklearn_compat import Interval, StrOptions
-from .base import NamedStage, check_token_lists
+from .base import NamedStage
+from .neural_classifier import NeuralClassifierMixin
 
 # textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
 # are imported inside the methods that need them: the stage can be listed, built and
@@ -75,7 +71,7 @@ __all__ = ["BiLSTMClassifier"]
 STATIC = ("word2vec", "fasttext", "glove")
 
 
-class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
+class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEstimator):
     """A bidirectional LSTM classifier over token lists (random, static or ELMo embeddings).
 
     Parameters
@@ -232,13 +228,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
 
     # -- checks --------------------------------------------------------------------------
 
-    def check_params(self) -> None:
-        """Check the current parameters without fitting; raise ConfigError naming each bad one."""
-        check_parameters(self)
-
-    def _check_combination(self) -> None:
-        raise_config_errors(self._parameter_rules())
-
     def _parameter_rules(self) -> list:
         """Problems between allowed parameter values, as ConfigErrors naming the parameter."""
         problems = []
@@ -257,75 +246,12 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
             problems += bilm_parameter_problems(self.bilm)
         return problems
 
-    def _seed(self) -> int:
-        if self.random_state is None:
-            return 0
-        if isinstance(self.random_state, Integral):
-            return int(self.random_state)
-        return int(self.random_state.randint(2**31 - 1))  # a RandomState instance
-
     # -- fitting ---------------------------------------------------------------------------
-
-    def fit(self, X, y):
-        """Train the network on token lists ``X`` and labels ``y``.
-
-        Parameters
-        ----------
-        X : list of list of str
-            Token lists, e.g. from a ``tokenize`` step.
-        y : array-like of shape (n_documents,)
-            Class labels.
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        self._check_combination()
-        docs = check_token_lists(X, self.stage_name)
-        if y is None:
-            raise InputError(Errors.E109.format(stage="bilstm"))
-        y = np.asarray(y)
-        if len(docs) != len(y):
-            raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))
-        if not docs:
-            raise InputError(Errors.E105.format(stage=self.stage_name))
-        check_classification_targets(y)
-        self.classes_, target = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise InputError(Errors.E107.format(label=self.classes_[0]))
-        if not any(docs):
-            raise InputError(Errors.E106.format(stage=self.stage_name,
-                                                detail=f" ({len(docs)} documents, no tokens)"))
-        import torch
-
-        seed = self._seed()
-        with torch_threads(self.n_threads), deterministic(), torch.random.fork_rng():
-            torch.manual_seed(seed)
-            self._fit_network(docs, target, seed)
-        return self
-
-    def _split(self, target: np.ndarray, seed: int):
-        n = len(target)
-        index = np.arange(n)
-        if not self.early_stopping:
-            return index, index[:0]
-        n_valid = int(round(n * self.validation_fraction))
-        if n_valid < 1 or n - n_valid < 2:
-            return index, index[:0]
-        from sklearn.model_selection import train_test_split
-
-        counts = Counter(target.tolist())
-        stratify = target if min(counts.values()) >= 2 and n_valid >= len(counts) else None
-        train, valid = train_test_split(index, test_size=n_valid, random_state=seed,
-                                        stratify=stratify)
-        return np.sort(train), np.sort(valid)
 
     def _fit_network(self, docs, target, seed):
         import torch
 
-        from ..neural.training import (EarlyStopping, OnEpochStart, ProgressBar, StepOutput,
-                                        Trainer)
+        from ..neural.training import OnEpochStart, StepOutput
 
         self.vocabulary_ = None
         self.bilm_ = None
@@ -333,13 +259,12 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         from ..neural.classifier import Net
 
         source, input_dim = self._make_source(docs, seed)
-        items = self._items(docs)
+        items = self._network_inputs(docs)
         net = Net(source, input_dim, self.hidden_size, self.num_layers, self.pooling,
                    self.dropout, len(self.classes_))
         groups = self._param_groups(net)
         optimizer = torch.optim.Adam([{"params": g, "lr": lr} for g, lr in groups],
                                      lr=self.learning_rate, weight_decay=self.weight_decay)
-        train_idx, valid_idx = self._split(target, seed)
         y_all = torch.as_tensor(target, dtype=torch.long)
         lengths = np.asarray([len(d) for d in docs])
 
@@ -348,33 +273,9 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
             loss = torch.nn.functional.cross_entropy(net(inputs, lens), y_all[batch])
             return StepOutput(loss, examples=len(batch), tokens=int(lengths[batch].sum()))
 
-        callbacks = [OnEpochStart(lambda epoch: self._unfreeze(groups, epoch))]
-        if len(valid_idx):
-            callbacks.append(EarlyStopping(self.patience))
-        if self.verbose:
-            callbacks.append(ProgressBar("bilstm"))
-        trainer = Trainer(
-            net, optimizer, step_loss,
-            lambda s, epoch: _training_batches(train_idx, lengths, self.batch_size,
-                                               np.random.default_rng([s, epoch])),
-            max_epochs=self.max_epochs, clip_norm=self.clip_norm, seed=seed,
-            evaluate=((lambda: self._validation_scores(net, items, valid_idx, target))
-                      if len(valid_idx) else None),
-            monitor="valid_loss", callbacks=callbacks)
-        state = trainer.fit()
-        for p in net.parameters():
-            p.requires_grad_(False)
-        self.module_ = net.eval()
-        self.history_ = state.history
-        self.n_epochs_ = state.epoch
-        self.best_epoch_ = int(state.best_epoch) if state.best_epoch is not None else state.epoch
-
-    def _validation_scores(self, net, items, valid_idx, target) -> dict[str, float]:
-        """Loss and accuracy on the validation documents ``valid_idx``."""
-        proba = self._proba(net, items, valid_idx)
-        p_true = proba[np.arange(len(valid_idx)), target[valid_idx]]
-        return {"valid_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
-                "valid_accuracy": float((proba.argmax(1) == target[valid_idx]).mean())}
+        self._train(net, optimizer, step_loss, split=self._split(target, seed), inputs=items,
+                    target=target, lengths=lengths, seed=seed,
+                    callbacks=[OnEpochStart(lambda epoch: self._unfreeze(groups, epoch))])
 
     # -- embeddings ------------------------------------------------------------------------
 
@@ -425,7 +326,7 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         self.vocabulary_ = vocabulary_of(words)
         return Lookup(embedding(table, freeze)), table.shape[1]
 
-    def _items(self, docs) -> list:
+    def _network_inputs(self, docs) -> list:
         """What the network reads per document: word ids, ELMo layers, the tokens, or a pair."""
         parts = []
         if self.vocabulary_ is not None:
@@ -487,6 +388,7 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
     # -- predicting ---------------------------------------------------------------------------
 
     def _proba(self, net, items, index) -> np.ndarray:
+        """Class probabilities of the documents ``index`` of ``items``, longest first in batches."""
         import torch
 
         net.eval()
@@ -500,33 +402,6 @@ class BiLSTMClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                 inputs, lens = self._collate(sub, rows)
                 out[rows] = torch.softmax(net(inputs, lens), dim=-1).double().numpy()
         return out
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, one row per document, columns in ``classes_`` order."""
-        check_is_fitted(self)
-        docs = check_token_lists(X, self.stage_name)
-        if not docs:
-            return np.zeros((0, len(self.classes_)))
-        import torch
-
-        with torch_threads(self.n_threads), torch.inference_mode():
-            items = self._items(docs)
-            return self._proba(self.module_, items, np.arange(len(docs)))
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`."""
-        return np.log(np.maximum(self.predict_proba(X), 1e-300))
-
-    def predict(self, X) -> np.ndarray:
-        """The most probable class of each document."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.non_deterministic = False
-        return tags
 
 
 def _length(item) -> int:
@@ -555,15 +430,3 @@ def _pad(items: list, width: int):
     for row, item in enumerate(items):
         layers[row, :, :item.shape[1]] = item
     return layers
-
-
-def _training_batches(index: np.ndarray, lengths: np.ndarray, batch_size: int, rng):
-    """Shuffled mini-batches of documents of similar length (pools of 50 batches sorted)."""
-    order = index[rng.permutation(len(index))]
-    pool = batch_size * 50
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = order[start:start + pool]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]

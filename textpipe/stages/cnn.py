@@ -49,18 +49,15 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
 from ..embeddings.vector_files import FORMATS, load_vectors
-from ..errors import ConfigError, Errors, InputError, raise_config_errors
+from ..errors import ConfigError, Errors
 from ..neural.lookup import (embedding, pretrained_table, random_table, training_words,
                              vocabulary_of, word_ids)
-from ..neural.threads import deterministic, torch_threads
-from ..parameters import check_parameters
 from ..registry import LABELS, TOKENS, get_stage
 from ..sklearn_compat import Interval, StrOptions
-from .base import NamedStage, check_token_lists
+from .base import NamedStage
+from .neural_classifier import NeuralClassifierMixin
 
 # textpipe.neural.cnn (the network) imports torch at module level, so it is imported
 # inside the methods that need it: the stage can be listed, built and validated
@@ -72,7 +69,7 @@ STAGES = ("word2vec", "fasttext", "glove")
 PRETRAINED = (*STAGES, "vectors")
 
 
-class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
+class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEstimator):
     """Kim's (2014) convolutional classifier over token lists.
 
     Parameters
@@ -216,10 +213,6 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
 
     # -- checks --------------------------------------------------------------------------
 
-    def check_params(self) -> None:
-        """Check the current parameters without fitting; raise ConfigError naming each bad one."""
-        check_parameters(self)
-
     def _parameter_rules(self) -> list:
         """Problems between allowed parameter values, as ConfigErrors naming the parameter."""
         problems = []
@@ -243,54 +236,7 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                 embeddings=self.embeddings), param="embedding_params"))
         return problems
 
-    def _seed(self) -> int:
-        if self.random_state is None:
-            return 0
-        if isinstance(self.random_state, Integral):
-            return int(self.random_state)
-        return int(self.random_state.randint(2**31 - 1))  # a RandomState instance
-
     # -- fitting ---------------------------------------------------------------------------
-
-    def fit(self, X, y):
-        """Train the network on token lists ``X`` and labels ``y``.
-
-        Parameters
-        ----------
-        X : list of list of str
-            Token lists, e.g. from a ``tokenize`` step.
-        y : array-like of shape (n_documents,)
-            Class labels.
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        raise_config_errors(self._parameter_rules())
-        docs = check_token_lists(X, self.stage_name)
-        if y is None:
-            raise InputError(Errors.E109.format(stage=self.stage_name))
-        y = np.asarray(y)
-        if len(docs) != len(y):
-            raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))
-        if not docs:
-            raise InputError(Errors.E105.format(stage=self.stage_name))
-        check_classification_targets(y)
-        self.classes_, target = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise InputError(Errors.E107.format(label=self.classes_[0]))
-        if not any(docs):
-            raise InputError(Errors.E106.format(stage=self.stage_name,
-                                                detail=f" ({len(docs)} documents, no tokens)"))
-        import torch
-
-        seed = self._seed()
-        with torch_threads(self.n_threads), deterministic(), torch.random.fork_rng():
-            torch.manual_seed(seed)
-            net = self._build_network(docs, seed)
-            self._train(net, word_ids(docs, self.vocabulary_), target, seed)
-        return self
 
     def _build_network(self, docs, seed):
         """The untrained network; sets ``vocabulary_`` and ``n_pretrained_``."""
@@ -324,27 +270,14 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                               param="vectors")
         return table
 
-    def _split(self, target: np.ndarray, seed: int):
-        """Training and validation rows: a stratified split when early stopping can use one."""
-        index = np.arange(len(target))
-        n_valid = int(round(len(target) * self.validation_fraction))
-        if not self.early_stopping or n_valid < 1 or len(target) - n_valid < 2:
-            return index, index[:0]
-        from sklearn.model_selection import train_test_split
-
-        counts = np.bincount(target)
-        stratify = target if counts[counts > 0].min() >= 2 and n_valid >= len(counts) else None
-        train, valid = train_test_split(index, test_size=n_valid, random_state=seed,
-                                        stratify=stratify)
-        return np.sort(train), np.sort(valid)
-
-    def _train(self, net, ids, target, seed) -> None:
-        """Fit ``net`` with the shared training loop; sets ``module_`` and the history."""
+    def _fit_network(self, docs, target, seed) -> None:
+        """Build the network and fit it with the shared loop; sets ``module_`` and the history."""
         import torch
 
-        from ..neural.training import EarlyStopping, ProgressBar, StepOutput, Trainer
+        from ..neural.training import StepOutput
 
-        train_idx, valid_idx = self._split(target, seed)
+        net = self._build_network(docs, seed)
+        ids = self._network_inputs(docs)
         y_all = torch.as_tensor(target, dtype=torch.long)
         lengths = np.asarray([len(d) for d in ids])
         optimizer = net.constrain(torch.optim.Adam(
@@ -356,36 +289,17 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
             loss = torch.nn.functional.cross_entropy(net(inputs, lens), y_all[batch])
             return StepOutput(loss, examples=len(batch), tokens=int(lengths[batch].sum()))
 
-        def epoch_batches(s, epoch):
-            return _training_batches(train_idx, lengths, self.batch_size,
-                                     np.random.default_rng([s, epoch]))
+        self._train(net, optimizer, step_loss, split=self._split(target, seed), inputs=ids,
+                    target=target, lengths=lengths, seed=seed)
 
-        def evaluate():
-            proba = self._proba(net, ids, valid_idx)
-            p_true = proba[np.arange(len(valid_idx)), target[valid_idx]]
-            return {"valid_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
-                    "valid_accuracy": float((proba.argmax(1) == target[valid_idx]).mean())}
-
-        callbacks = []
-        if len(valid_idx):
-            callbacks.append(EarlyStopping(self.patience))
-        if self.verbose:
-            callbacks.append(ProgressBar(self.stage_name))
-        trainer = Trainer(net, optimizer, step_loss, epoch_batches, max_epochs=self.max_epochs,
-                          evaluate=evaluate if len(valid_idx) else None, monitor="valid_loss",
-                          clip_norm=self.clip_norm, callbacks=callbacks, seed=seed)
-        state = trainer.fit()
-        for p in net.parameters():
-            p.requires_grad_(False)
-        self.module_ = net.eval()
-        self.history_ = state.history
-        self.n_epochs_ = state.epoch
-        self.best_epoch_ = int(state.best_epoch) if state.best_epoch is not None else state.epoch
+    def _network_inputs(self, docs) -> list:
+        """Each document's word ids (1: words not in ``vocabulary_``)."""
+        return word_ids(docs, self.vocabulary_)
 
     # -- predicting ---------------------------------------------------------------------------
 
     def _proba(self, net, ids, index) -> np.ndarray:
-        """Class probabilities of the documents ``index`` of ``ids``, in batches of similar length."""
+        """Class probabilities of the documents ``index`` of ``ids``, batched by similar length."""
         import torch
 
         net.eval()
@@ -400,34 +314,6 @@ class CNNClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                 out[rows] = torch.softmax(logits.double(), dim=-1).numpy()
         return out
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, one row per document, columns in ``classes_`` order."""
-        check_is_fitted(self)
-        docs = check_token_lists(X, self.stage_name)
-        if not docs:
-            return np.zeros((0, len(self.classes_)))
-        import torch
-
-        with torch_threads(self.n_threads), torch.inference_mode():
-            ids = word_ids(docs, self.vocabulary_)
-            return self._proba(self.module_, ids, np.arange(len(docs)))
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`."""
-        return np.log(np.maximum(self.predict_proba(X), 1e-300))
-
-    def predict(self, X) -> np.ndarray:
-        """The most probable class of each document."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.non_deterministic = False
-        return tags
-
-
 def _collate(ids: list, batch):
     """The word ids of ``batch`` padded with 0 into one tensor, and their lengths."""
     import torch
@@ -438,15 +324,3 @@ def _collate(ids: list, batch):
     for row, item in enumerate(rows):
         padded[row, :len(item)] = item
     return padded, lengths
-
-
-def _training_batches(index: np.ndarray, lengths: np.ndarray, batch_size: int, rng) -> list:
-    """Shuffled mini-batches of documents of similar length (pools of 50 batches sorted)."""
-    order = index[rng.permutation(len(index))]
-    pool = batch_size * 50
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = order[start:start + pool]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]

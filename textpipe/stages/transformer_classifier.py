@@ -38,23 +38,19 @@ textpipe.parameters.InvalidParameter: The 'layer_decay' parameter of Transformer
 from __future__ import annotations
 
 import math
-from collections import Counter
 from numbers import Integral, Real
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ConfigError, Errors, InputError
+from ..errors import ConfigError, Errors
 from ..neural.pretrained import load_encoder, model_parameter_problems
-from ..neural.threads import deterministic, torch_threads
-from ..parameters import check_parameters
 from ..registry import LABELS, TEXT
 from ..sklearn_compat import Interval, StrOptions
-from .base import NamedStage, check_texts
+from .base import NamedStage
+from .neural_classifier import NeuralClassifierMixin
 
 # textpipe.neural.finetune imports torch at module level: it is imported inside the
 # methods that need it, so the stage can be listed, built and validated without torch.
@@ -65,7 +61,7 @@ __all__ = ["TransformerClassifier"]
 PREDICT_BATCH = 64
 
 
-class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
+class TransformerClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEstimator):
     """A pretrained transformer encoder fine-tuned with a classification head on raw texts.
 
     Parameters
@@ -182,72 +178,15 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def check_params(self) -> None:
-        """Check the current parameters without fitting; raise ConfigError naming each bad one."""
-        check_parameters(self)
-
     def _parameter_rules(self) -> list:
         """Problems with ``model`` that its files show (checked without loading anything)."""
         return model_parameter_problems(self.model)
 
-    def _seed(self) -> int:
-        if self.random_state is None:
-            return 0
-        if isinstance(self.random_state, Integral):
-            return int(self.random_state)
-        return int(self.random_state.randint(2**31 - 1))  # a RandomState instance
-
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, X, y):
-        """Fine-tune the encoder and the head on texts ``X`` and labels ``y``.
-
-        Parameters
-        ----------
-        X : sequence of str
-            Raw documents (the encoder's own tokenizer splits them).
-        y : array-like of shape (n_documents,)
-            Class labels.
-
-        Returns
-        -------
-        self
-        """
+    def _check_fit_params(self) -> None:
+        """All parameter problems at once, as :meth:`check_params` reports them."""
         self.check_params()
-        docs = check_texts(X, self.stage_name)
-        if y is None:
-            raise InputError(Errors.E109.format(stage=self.stage_name))
-        y = np.asarray(y)
-        if len(docs) != len(y):
-            raise InputError(Errors.E108.format(n_x=len(docs), n_y=len(y)))
-        if not docs:
-            raise InputError(Errors.E105.format(stage=self.stage_name))
-        check_classification_targets(y)
-        self.classes_, target = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise InputError(Errors.E107.format(label=self.classes_[0]))
-        import torch
-
-        seed = self._seed()
-        with torch_threads(self.n_threads), deterministic(), torch.random.fork_rng():
-            torch.manual_seed(seed)
-            self._fit_network(docs, target, seed)
-        return self
-
-    def _split(self, target: np.ndarray, seed: int):
-        """Training and validation indices (stratified when every class can be split)."""
-        n = len(target)
-        index = np.arange(n)
-        n_valid = int(round(n * self.validation_fraction))
-        if not self.early_stopping or n_valid < 1 or n - n_valid < 2:
-            return index, index[:0]
-        from sklearn.model_selection import train_test_split
-
-        counts = Counter(target.tolist())
-        stratify = target if min(counts.values()) >= 2 and n_valid >= len(counts) else None
-        train, valid = train_test_split(index, test_size=n_valid, random_state=seed,
-                                        stratify=stratify)
-        return np.sort(train), np.sort(valid)
 
     def _build(self):
         """The network (pretrained encoder and a new head) and its tokenizer, from ``model``."""
@@ -287,7 +226,7 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
         ft = _finetune()
         net, self.tokenizer_ = self._build()
         self.pad_id_ = int(getattr(net.encoder.config, "pad_token_id", None) or 0)
-        ids = self.tokenizer_.encode(docs, self.max_length)
+        ids = self._network_inputs(docs)
         lengths = np.asarray([len(x) for x in ids])
         y_all = torch.as_tensor(target, dtype=torch.long)
         train_idx, valid_idx = self._split(target, seed)
@@ -299,42 +238,24 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
             loss = torch.nn.functional.cross_entropy(net(inputs, mask), y_all[batch])
             return training.StepOutput(loss, examples=len(batch), tokens=int(mask.sum()))
 
-        callbacks = [training.TimeLimit(self.max_minutes)]
-        if len(valid_idx):
-            callbacks.append(training.EarlyStopping(self.patience))
-        if self.verbose:
-            callbacks.append(training.ProgressBar(self.stage_name))
-        trainer = training.Trainer(
-            net, optimizer, step_loss,
-            lambda s, epoch: ft.length_batches(train_idx, lengths, self.batch_size,
-                                               np.random.default_rng([s, epoch])),
-            max_epochs=self.max_epochs, scheduler=schedule, clip_norm=self.clip_norm,
-            evaluate=((lambda: self._validation_scores(net, ids, valid_idx, target))
-                      if len(valid_idx) else None),
-            monitor="valid_loss", callbacks=callbacks, seed=seed)
-        state = trainer.fit()
-        for p in net.parameters():
-            p.requires_grad_(False)
-        self.module_ = net.eval()
-        self.history_ = state.history
-        self.n_epochs_, self.n_steps_, self.stopped_ = state.epoch, state.step, state.stop_reason
-        self.best_epoch_ = int(state.best_epoch) if state.best_epoch is not None else state.epoch
+        state = self._train(net, optimizer, step_loss, split=(train_idx, valid_idx), inputs=ids,
+                            target=target, lengths=lengths, seed=seed, scheduler=schedule,
+                            callbacks=[training.TimeLimit(self.max_minutes)])
+        self.n_steps_, self.stopped_ = state.step, state.stop_reason
 
-    def _validation_scores(self, net, ids, valid_idx, target) -> dict[str, float]:
-        """Loss and accuracy on the validation documents ``valid_idx``."""
-        proba = self._proba(net, [ids[i] for i in valid_idx])
-        p_true = proba[np.arange(len(valid_idx)), target[valid_idx]]
-        return {"valid_loss": float(-np.log(np.maximum(p_true, 1e-12)).mean()),
-                "valid_accuracy": float((proba.argmax(1) == target[valid_idx]).mean())}
+    def _network_inputs(self, docs) -> list[list[int]]:
+        """Each document's word-piece ids, special tokens included, at most ``max_length``."""
+        return self.tokenizer_.encode(docs, self.max_length)
 
     # -- predicting ---------------------------------------------------------------------------
 
-    def _proba(self, net, ids: list) -> np.ndarray:
-        """Class probabilities of id lists, predicted in batches of similar length."""
+    def _proba(self, net, ids: list, index) -> np.ndarray:
+        """Class probabilities of the documents ``index`` of ``ids``, batched by similar length."""
         import torch
 
         collate = _finetune().collate
         net.eval()
+        ids = [ids[i] for i in index]
         out = np.zeros((len(ids), len(self.classes_)), dtype=np.float64)
         order = np.argsort([-len(x) for x in ids], kind="stable")
         with torch.inference_mode():
@@ -343,30 +264,6 @@ class TransformerClassifier(NamedStage, ClassifierMixin, BaseEstimator):
                 inputs, mask = collate([ids[i] for i in rows], self.pad_id_)
                 out[rows] = torch.softmax(net(inputs, mask).double(), dim=-1).numpy()
         return out
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, one row per document, columns in ``classes_`` order."""
-        check_is_fitted(self)
-        docs = check_texts(X, self.stage_name)
-        if not docs:
-            return np.zeros((0, len(self.classes_)))
-        with torch_threads(self.n_threads):
-            return self._proba(self.module_, self.tokenizer_.encode(docs, self.max_length))
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`."""
-        return np.log(np.maximum(self.predict_proba(X), 1e-300))
-
-    def predict(self, X) -> np.ndarray:
-        """The most probable class of each document."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.non_deterministic = False
-        return tags
 
 
 def _finetune():
