@@ -1067,6 +1067,18 @@ class Errors:
     )
     # (end of E68x)
 
+    # scikit-learn conventions: output containers, feature names, data objects (E73x)
+    # (end of E73x)
+
+    # Evaluation: single-split intervals, metrics, label names (E74x)
+    # (end of E74x)
+
+    # Command-line conventions (E75x)
+    # (end of E75x)
+
+    # Classifiers: class weights, calibration, languages (E76x)
+    # (end of E76x)
+
     # Robustness: damaged caches and checkpoints, labels
     E900 = (
         "{folds}-fold cross-validation needs at least {folds} documents of every class, but "
@@ -1279,6 +1291,14 @@ ADVICE = {
         "pipeline that needs nothing more."
     ),
     # (end of E68x)
+    # E73x
+    # (end of E73x)
+    # E74x
+    # (end of E74x)
+    # E75x
+    # (end of E75x)
+    # E76x
+    # (end of E76x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",
     "E704": "Keep one of `file` and `steps` in the entry.",
