@@ -108,3 +108,33 @@ def test_module_entry_point_runs_help():
     proc = subprocess.run([sys.executable, "-m", "textpipe", "--help"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and "run" in proc.stdout and "validate" in proc.stdout
+
+
+@pytest.fixture
+def reviews_csv(tmp_path):
+    rows = [f"good fun film {i},pos" for i in range(6)] + [f"bad dull film {i},neg"
+                                                          for i in range(6)]
+    path = tmp_path / "reviews.csv"
+    path.write_text("review,sentiment\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_run_reads_named_columns_of_a_csv(toy_config, reviews_csv, tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["run", str(toy_config), "--data", str(reviews_csv), "--text-column", "review",
+                 "--label-column", "sentiment", "--json", str(out), "-q"]) == 0
+    assert json.loads(out.read_text())["data"]["n_train"] == 12
+
+
+def test_train_reads_named_columns_of_a_csv(toy_config, reviews_csv, tmp_path):
+    from textpipe.model import load_model
+
+    assert main(["train", str(toy_config), "--data", str(reviews_csv), "--text-column",
+                 "review", "--label-column", "sentiment", "-o", str(tmp_path / "m"), "-q"]) == 0
+    assert load_model(tmp_path / "m").pipeline.predict(["good fun"]).tolist() == ["pos"]
+
+
+def test_without_the_column_options_a_csv_names_the_option_to_set(toy_config, reviews_csv,
+                                                                   capsys):
+    assert main(["run", str(toy_config), "--data", str(reviews_csv), "-q"]) == 2
+    assert "review" in capsys.readouterr().err

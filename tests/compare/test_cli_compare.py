@@ -210,3 +210,14 @@ def test_names_get_the_width_the_numbers_leave_on_an_80_column_terminal():
     text = console.export_text()
     assert "tfidf.ngram_range=(1,2)" in text  # on one line, not folded
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_compare_reads_named_columns_of_a_csv(experiment, tmp_path):
+    rows = [f"good fun film {i},pos" for i in range(6)] + [f"bad dull film {i},neg"
+                                                          for i in range(6)]
+    csv = tmp_path / "reviews.csv"
+    csv.write_text("review,sentiment\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["compare", str(experiment), "--data", str(csv), "--text-column", "review",
+                 "--label-column", "sentiment", "--json", str(out), "-q"]) == 0
+    assert len(json.loads(out.read_text())["datasets"][0]["pipelines"]) == 4

@@ -16,7 +16,7 @@ from ..compare.runner import check_options
 from ..compare.tree import PrefixTree
 from . import app
 from .console import console, err_console, hide_warnings, print_warning, styled
-from .run import DATA_FORMAT_HELP, read_paths
+from .run import DATA_FORMAT_HELP, label_column_option, read_paths, text_column_option
 
 #: Columns of the terminal leaderboard (keys of ``report.LEADERBOARD_COLUMNS``) → headers.
 NARROW_COLUMNS = {"rank": "#", "pipeline": "pipeline", "mean": "mean ± std", "ci": "95% CI",
@@ -109,6 +109,8 @@ def compare(
     data: Optional[List[Path]] = typer.Option(
         None, "--data", help="Data file or folder instead of the experiment's; repeat for several."),
     data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
+    text_column: Optional[str] = text_column_option(),
+    label_column: Optional[str] = label_column_option(),
     out: Optional[Path] = typer.Option(
         None, "--out", help="Folder for the report: results.json/.csv, report.html/.md, plots."),
     json_out: Optional[str] = typer.Option(
@@ -140,7 +142,9 @@ def compare(
     if dry_run:
         _print_plan(experiment)
         return
-    datasets = experiment.load_datasets(data, format=data_format)
+    datasets = experiment.load_datasets(
+        data, format=data_format,
+        columns={"text_column": text_column, "label_column": label_column})
     for dataset in datasets:
         dataset.check_classes()
 

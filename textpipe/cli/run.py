@@ -21,6 +21,20 @@ from . import app
 from .console import console, err_console, hide_warnings, styled
 
 DATA_FORMAT_HELP = "lines, csv, tsv, jsonl, parquet or folder (detected from the extension if omitted)"
+TEXT_COLUMN_HELP = "CSV/TSV column, JSONL field or Parquet column holding the text."
+LABEL_COLUMN_HELP = "CSV/TSV column, JSONL field or Parquet column holding the label."
+
+
+def text_column_option():
+    """``--text-column``, as every command that reads labelled data declares it."""
+    return typer.Option(None, "--text-column",
+                        help=TEXT_COLUMN_HELP + " Default: the config's text_column, else 'text'.")
+
+
+def label_column_option():
+    """``--label-column``, as every command that reads labelled data declares it."""
+    return typer.Option(None, "--label-column",
+                        help=LABEL_COLUMN_HELP + " Default: the config's label_column, else 'label'.")
 
 
 def write_json(data: dict, destination: str, option: str = "--json") -> None:
@@ -85,6 +99,8 @@ def run(
     data: Optional[Path] = typer.Option(None, "--data", help="Data file or folder, instead of the config's."),
     test_data: Optional[Path] = typer.Option(None, "--test-data", help="Separate test file: train on --data, test on this."),
     data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
+    text_column: Optional[str] = text_column_option(),
+    label_column: Optional[str] = label_column_option(),
     json_out: Optional[str] = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
     save: Optional[Path] = typer.Option(None, "--save", help="Refit on all training data and save the model to this folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file or --save model."),
@@ -102,7 +118,8 @@ def run(
                          model_output(save, "--save", overwrite)],
                 inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir,
                                   [data], test_data))
-    dataset = cfg.load_data(data, test_data, data_format)
+    dataset = cfg.load_data(data, test_data, data_format,
+                            columns={"text_column": text_column, "label_column": label_column})
     dataset.check_classes()
     if test_data is not None:
         cfg.evaluation.method = "split"

@@ -18,7 +18,8 @@ from ..score import score_file
 from ..score.journal import parts_folder
 from . import app
 from .console import console, err_console, hide_warnings, styled
-from .run import DATA_FORMAT_HELP, model_output, read_paths
+from .run import (DATA_FORMAT_HELP, TEXT_COLUMN_HELP, label_column_option, model_output,
+                  read_paths, text_column_option)
 
 
 @app.command()
@@ -27,6 +28,8 @@ def train(
     out: Path = typer.Option(..., "--out", "-o", help="Folder to save the model to."),
     data: Optional[Path] = typer.Option(None, "--data", help="Data file or folder, instead of the config's."),
     data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
+    text_column: Optional[str] = text_column_option(),
+    label_column: Optional[str] = label_column_option(),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a model already saved in --out."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
         help="Print nothing but errors.", callback=hide_warnings),
@@ -39,7 +42,8 @@ def train(
     cfg = load_config(config)
     check_paths(outputs=[model_output(out, "--out", overwrite)],
                 inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir, [data]))
-    dataset = cfg.load_data(data, None, data_format)
+    dataset = cfg.load_data(data, None, data_format,
+                            columns={"text_column": text_column, "label_column": label_column})
     dataset.check_classes()
     if not quiet:
         err_console.print(styled(
@@ -75,7 +79,7 @@ def score(
     output: str = typer.Option("-", "--output", "-o", help="Where predictions go (.jsonl, .csv, .parquet); '-' for stdout (JSONL)."),
     input_format: Optional[str] = typer.Option(None, "--input-format", help="text, lines, csv, tsv, jsonl or parquet (detected from the name if omitted)."),
     output_format: Optional[str] = typer.Option(None, "--output-format", help="jsonl, csv or parquet (detected from the name if omitted)."),
-    text_column: str = typer.Option("text", "--text-column", help="CSV/TSV column, JSONL field or Parquet column holding the text."),
+    text_column: str = typer.Option("text", "--text-column", help=TEXT_COLUMN_HELP),
     id_column: Optional[str] = typer.Option(None, "--id-column", help="Take each row's id from this column (default: the row number, from 0)."),
     keep: List[str] = typer.Option([], "--keep", "-k", help="Input column to copy to the output (repeat, or separate with commas)."),
     top_k: Optional[int] = typer.Option(None, "--top-k", help="Write only the K most probable classes and their probabilities."),

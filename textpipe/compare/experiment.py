@@ -250,7 +250,7 @@ class Experiment:
             return f"{words('split')} if it has one, else {words('cv')}"
         return words(ev.method)
 
-    def load_datasets(self, paths=None, format=None) -> list:
+    def load_datasets(self, paths=None, format=None, columns=None) -> list:
         """Load the experiment's datasets, or the files given instead.
 
         Parameters
@@ -261,6 +261,9 @@ class Experiment:
             encoding and sample size still apply.
         format : str, optional
             The data format, when the extension does not tell.
+        columns : dict, optional
+            ``text_column``/``label_column`` for every dataset, instead of those
+            of its data block; ``None`` values are ignored.
 
         Returns
         -------
@@ -272,12 +275,13 @@ class Experiment:
 
         if paths:
             template = self.data[0] if len(self.data) == 1 else None
-            return [holder(template).load_data(path, format=format) for path in paths]
+            return [holder(template).load_data(path, format=format, columns=columns)
+                    for path in paths]
         if not self.data:
             raise ConfigError(Errors.E074.format(what="experiment",
                                                  more=", or a list of data blocks"),
                               file=self.source)
-        return [holder(data).load_data() for data in self.data]
+        return [holder(data).load_data(columns=columns) for data in self.data]
 
     def to_dict(self) -> dict:
         """The resolved experiment, every pipeline complete, as plain data."""

@@ -101,7 +101,7 @@ class PipelineConfig:
         path = Path(relative).expanduser()
         return path if path.is_absolute() else self.base_dir / path
 
-    def load_data(self, path=None, test_path=None, format=None):
+    def load_data(self, path=None, test_path=None, format=None, columns=None):
         """Load the dataset the configuration names, or the one given instead.
 
         Parameters
@@ -112,6 +112,9 @@ class PipelineConfig:
             size still come from the configuration.
         format : str, optional
             The data format, when the extension does not tell.
+        columns : dict, optional
+            ``text_column``/``label_column`` to use instead of the configuration's
+            (as ``--text-column``/``--label-column`` do); ``None`` values are ignored.
 
         Returns
         -------
@@ -128,6 +131,7 @@ class PipelineConfig:
             test = Path(test_path) if test_path is not None else self.data_path(data.test_path)
         options = {} if data is None else data.model_dump(
             include={"encoding", "text_column", "label_column", "sample"})
+        options.update({k: v for k, v in (columns or {}).items() if v is not None})
         fmt = format or (data.format if data is not None and path is None else None)
         return load_dataset(source, format=fmt, test_source=test, seed=self.evaluation.seed,
                             **options)
