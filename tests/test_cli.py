@@ -138,3 +138,10 @@ def test_without_the_column_options_a_csv_names_the_option_to_set(toy_config, re
                                                                    capsys):
     assert main(["run", str(toy_config), "--data", str(reviews_csv), "-q"]) == 2
     assert "review" in capsys.readouterr().err
+
+
+def test_version_prints_the_version_and_exits_0(capsys):
+    import textpipe
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"textpipe {textpipe.__version__}"

@@ -12,6 +12,7 @@ import sys
 
 import typer
 
+from .._version import __version__
 from ..errors import TextpipeError
 from .console import err_console, styled, tidy_warnings
 
@@ -22,6 +23,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"textpipe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print the version and exit."),
+) -> None:
+    """Build, evaluate and compare text-classification pipelines."""
+
 
 from . import run as _run  # noqa: E402,F401  (registers the command)
 from . import stages as _stages  # noqa: E402,F401
