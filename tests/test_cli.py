@@ -145,3 +145,26 @@ def test_version_prints_the_version_and_exits_0(capsys):
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"textpipe {textpipe.__version__}"
+
+
+HELP_PAGES = [[], ["run"], ["train"], ["score"], ["compare"], ["pretrain"], ["stages"],
+              ["validate"], ["datasets"], ["vectors"], ["vectors", "neighbors"],
+              ["vectors", "analogy"], ["vectors", "export"]]
+
+
+@pytest.mark.parametrize("command", HELP_PAGES, ids=" ".join)
+def test_help_shows_placeholders_not_python_types(command, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "<bool>" not in out and "{" not in out and "list[" not in out and "<" not in out
+
+
+def test_help_names_arguments_and_what_options_take(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    assert main(["compare", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "compare [OPTIONS] CONFIG" in out
+    assert any("--n-jobs" in line and " N " in line for line in out.splitlines())
+    assert main(["validate", "--help"]) == 0
+    assert "validate [OPTIONS] FILES..." in capsys.readouterr().out

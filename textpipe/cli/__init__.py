@@ -15,8 +15,9 @@ import typer
 from .._version import __version__
 from ..errors import TextpipeError
 from .console import err_console, styled, tidy_warnings
+from .help import Typer
 
-app = typer.Typer(
+app = Typer(
     name="textpipe",
     help="Build, evaluate and compare text-classification pipelines.",
     no_args_is_help=True,

@@ -14,8 +14,9 @@ from ..parameters import check_option
 from ..paths import Input, Output, atomic_file, check_paths
 from . import app
 from .console import console, styled
+from .help import Typer
 
-vectors_app = typer.Typer(help="Inspect word vectors: neighbours, analogies, export.",
+vectors_app = Typer(help="Inspect word vectors: neighbours, analogies, export.",
                           no_args_is_help=True)
 app.add_typer(vectors_app, name="vectors")
 
