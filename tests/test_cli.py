@@ -168,3 +168,16 @@ def test_help_names_arguments_and_what_options_take(capsys, monkeypatch):
     assert any("--n-jobs" in line and " N " in line for line in out.splitlines())
     assert main(["validate", "--help"]) == 0
     assert "validate [OPTIONS] FILES..." in capsys.readouterr().out
+
+
+def test_every_n_jobs_has_the_short_form_j(toy_config, tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["run", str(toy_config), "-j", "1", "--json", str(out), "-q"]) == 0
+    assert json.loads(out.read_text())["metrics"]["accuracy"]["folds"]
+
+
+def test_train_takes_output_as_well_as_out(toy_config, tmp_path):
+    from textpipe.model import load_model
+
+    assert main(["train", str(toy_config), "--output", str(tmp_path / "m"), "-q"]) == 0
+    assert load_model(tmp_path / "m").labels == ["neg", "pos"]

@@ -221,3 +221,10 @@ def test_compare_reads_named_columns_of_a_csv(experiment, tmp_path):
     assert main(["compare", str(experiment), "--data", str(csv), "--text-column", "review",
                  "--label-column", "sentiment", "--json", str(out), "-q"]) == 0
     assert len(json.loads(out.read_text())["datasets"][0]["pipelines"]) == 4
+
+
+def test_compare_takes_o_and_output_for_out_and_j_for_n_jobs(experiment, tmp_path):
+    assert main(["compare", str(experiment), "-o", str(tmp_path / "a"), "-j", "1", "-q"]) == 0
+    assert (tmp_path / "a" / "report.html").is_file()
+    assert main(["compare", str(experiment), "--output", str(tmp_path / "b"), "-q"]) == 0
+    assert (tmp_path / "b" / "results.json").is_file()

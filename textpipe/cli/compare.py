@@ -112,11 +112,11 @@ def compare(
     text_column: Optional[str] = text_column_option(),
     label_column: Optional[str] = label_column_option(),
     out: Optional[Path] = typer.Option(
-        None, "--out", help="Folder for the report: results.json/.csv, report.html/.md, plots."),
+        None, "--out", "--output", "-o", help="Folder for the report: results.json/.csv, report.html/.md, plots."),
     json_out: Optional[str] = typer.Option(
         None, "--json", help="Write results.json here too ('-' for stdout)."),
     n_jobs: Optional[int] = typer.Option(
-        None, "--n-jobs", help="Jobs (folds, or branches of the pipeline tree) in parallel; -1: all cores."),
+        None, "--n-jobs", "-j", help="Jobs (folds, or branches of the pipeline tree) in parallel; -1: all cores."),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Run on this Dask cluster, e.g. tcp://10.0.0.5:8786."),
     cache: Optional[Path] = typer.Option(

@@ -104,7 +104,7 @@ def run(
     json_out: Optional[str] = typer.Option(None, "--json", help="Write results as JSON to this file ('-' for stdout)."),
     save: Optional[Path] = typer.Option(None, "--save", help="Refit on all training data and save the model to this folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file or --save model."),
-    n_jobs: Optional[int] = typer.Option(None, "--n-jobs", help="Folds fitted in parallel (-1: all cores)."),
+    n_jobs: Optional[int] = typer.Option(None, "--n-jobs", "-j", help="Folds fitted in parallel (-1: all cores)."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
         help="Print nothing but errors (and --json -).", callback=hide_warnings),
 ):

@@ -25,7 +25,7 @@ from .run import (DATA_FORMAT_HELP, TEXT_COLUMN_HELP, label_column_option, model
 @app.command()
 def train(
     config: Path = typer.Argument(..., help="Pipeline YAML file.", exists=True, dir_okay=False),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to save the model to."),
+    out: Path = typer.Option(..., "--out", "--output", "-o", help="Folder to save the model to."),
     data: Optional[Path] = typer.Option(None, "--data", help="Data file or folder, instead of the config's."),
     data_format: Optional[str] = typer.Option(None, "--data-format", help=DATA_FORMAT_HELP),
     text_column: Optional[str] = text_column_option(),
