@@ -181,3 +181,31 @@ def test_train_takes_output_as_well_as_out(toy_config, tmp_path):
 
     assert main(["train", str(toy_config), "--output", str(tmp_path / "m"), "-q"]) == 0
     assert load_model(tmp_path / "m").labels == ["neg", "pos"]
+
+
+def test_stages_lists_one_line_per_stage_without_rst_markup(capsys, monkeypatch):
+    from textpipe.registry import all_stages
+
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["stages"]) == 0
+    out = capsys.readouterr().out
+    names = [spec.name for spec in all_stages()]
+    assert len(out.splitlines()) <= len(names) + 3  # a header, the stages, a hint
+    assert "`" not in out.replace("`textpipe stages NAME`", "")
+    assert "tokenize" in out and "tokens → features" in out and "collapse_whitespace" not in out
+
+
+def test_stages_name_shows_its_docs_and_parameters_with_rst_rendered(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    assert main(["stages", "normalize"]) == 0
+    out = capsys.readouterr().out
+    assert "text → text" in out and "Class: textpipe.stages.normalize.Normalize" in out
+    assert "collapse_whitespace" in out and "(str.lower)" in out and "`" not in out
+    assert "Unicode normalisation" in out  # the docstring's description, not only its summary
+
+
+def test_stages_markdown_is_the_reference(capsys):
+    from textpipe.reference import stages_markdown
+
+    assert main(["stages", "--markdown"]) == 0
+    assert capsys.readouterr().out == stages_markdown() + "\n"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..compare import load_experiment
 from ..config import load_config, read_yaml
@@ -20,37 +23,93 @@ from . import app
 from .console import console, err_console, styled
 
 
-@app.command()
-def stages(
-    name: Optional[str] = typer.Argument(None, help="Show one stage in detail."),
-    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown reference (docs/stages.md)."),
-):
-    """List every stage with its parameters, defaults and one-line docs."""
-    if markdown:
-        typer.echo(stages_markdown())
-        return
-    specs = [get_stage(name)] if name else all_stages()
-    for spec in specs:
+#: RST inline markup in docstrings: ``code``, `name`, :role:`target` (``~a.b.C`` shows C).
+_RST = re.compile(r"(?::[\w:]+:)?(``?)(~?)([^`]+?)\1")
+
+
+def rst_text(text: str) -> Text:
+    """Docstring text for the terminal: RST code and roles shown as code, without backticks.
+
+    Examples
+    --------
+    >>> rst_text("Lower-case (``str.lower``); see :class:`~sklearn.svm.LinearSVC`.").plain
+    'Lower-case (str.lower); see LinearSVC.'
+    """
+    out, end = Text(), 0
+    for m in _RST.finditer(text):
+        out.append(text[end:m.start()])
+        code = m.group(3).rsplit(".", 1)[-1] if m.group(2) else m.group(3)
+        out.append(code, style="cyan")
+        end = m.end()
+    out.append(text[end:])
+    return out
+
+
+def _description(spec) -> str:
+    """The paragraphs of a stage's docstring between its summary line and its sections."""
+    lines = (inspect.getdoc(spec.load()) or "").splitlines()[1:]
+    for i, line in enumerate(lines[:-1]):
+        if line.strip() and set(lines[i + 1].strip()) == {"-"}:  # a numpydoc section title
+            lines = lines[:i]
+            break
+    return "\n".join(lines).strip()
+
+
+def _kinds(spec) -> str:
+    return f"{' or '.join(spec.consumes)} → {spec.produces}"
+
+
+def _show_stage(spec) -> None:
+    """One stage: what it takes and gives, its docs and every parameter."""
+    console.print(Text.assemble((spec.name, "bold"), "  ", _kinds(spec)))
+    console.print(rst_text(spec.summary))
+    if _description(spec):
+        console.print()
+        console.print(rst_text(_description(spec)))
+    console.print()
+    console.print(Text(f"Class: {spec.target.replace(':', '.')}", style="dim"))
+    table = Table(box=None, pad_edge=False, title_justify="left")
+    table.add_column("parameter", style="cyan", no_wrap=True)
+    table.add_column("default", no_wrap=True)
+    table.add_column("description")
+    for p in spec.parameters:
+        table.add_row(p.name, Text(format_default(p.default)), rst_text(p.doc))
+    console.print()
+    console.print(table)
+
+
+def _list_stages() -> None:
+    """Every stage on one line: name, what it takes → gives, and its summary."""
+    table = Table(box=None, pad_edge=False, show_header=True)
+    table.add_column("stage", style="bold", no_wrap=True)
+    table.add_column("takes → gives", no_wrap=True)
+    table.add_column("summary")
+    for spec in all_stages():
         try:
-            title = styled("[bold]{}[/]  {} → {}  [dim]{}[/]", spec.name,
-                           " or ".join(spec.consumes), spec.produces, spec.summary)
-        except ConfigError as exc:
-            if name:
-                raise
-            # One broken plugin must not hide the other stages.
+            kinds, summary = _kinds(spec), rst_text(spec.summary)
+        except ConfigError as exc:  # one broken plugin must not hide the other stages
             err_console.print(styled("[bold red]✗[/] {}", exc), highlight=False, soft_wrap=True)
             continue
         if spec.origin not in ("textpipe", "user"):
-            title += styled("  [dim](from {})[/]", spec.origin)
-        table = Table(title=title, title_justify="left", show_header=bool(name), box=None,
-                      pad_edge=False)
-        table.add_column("parameter", style="cyan", no_wrap=True)
-        table.add_column("default", no_wrap=True)
-        table.add_column("description")
-        for p in spec.parameters:
-            table.add_row(f"  {p.name}", format_default(p.default), p.doc)
-        console.print(table)
-        console.print()
+            summary.append(f"  (from {spec.origin})", style="dim")
+        table.add_row(Text(spec.name), kinds, summary)
+    console.print(table)
+    console.print(Text("`textpipe stages NAME` shows one stage's parameters and docs.",
+                       style="dim"))
+
+
+@app.command()
+def stages(
+    name: Optional[str] = typer.Argument(None, help="Show this stage: its parameters and docs."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown reference (docs/stages.md)."),
+):
+    """List the stages (name, takes → gives, summary), or show one in detail."""
+    if markdown:
+        typer.echo(stages_markdown())
+    elif name:
+        _show_stage(get_stage(name))
+    else:
+        _list_stages()
 
 
 def _check(path: Path) -> tuple[str, list]:
