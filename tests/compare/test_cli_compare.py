@@ -228,3 +228,68 @@ def test_compare_takes_o_and_output_for_out_and_j_for_n_jobs(experiment, tmp_pat
     assert (tmp_path / "a" / "report.html").is_file()
     assert main(["compare", str(experiment), "--output", str(tmp_path / "b"), "-q"]) == 0
     assert (tmp_path / "b" / "results.json").is_file()
+
+
+GRID4 = """\
+name: toy
+data:
+  path: toy.txt
+evaluation:
+  method: cv
+  folds: 3
+  seed: 0
+  metrics: [accuracy]
+grid:
+  base: [normalize, tokenize, stopwords, count, linear_svm]
+  params:
+    normalize.lowercase: [false, true]
+    stopwords.language: [english, none]
+    count.binary: [false, true]
+    linear_svm: [linear_svm, multinomial_nb]
+"""
+
+
+@pytest.fixture
+def grid4(experiment, tmp_path):
+    path = tmp_path / "grid4.yaml"
+    path.write_text(GRID4, encoding="utf-8")
+    return path
+
+
+def _board_lines(out: str) -> list[str]:
+    """The leaderboard's rows: the lines that start with a rank."""
+    return [line for line in out.splitlines() if line.split() and line.split()[0].isdigit()
+            and "±" in line]
+
+
+def test_at_80_columns_each_pipeline_is_one_row_and_its_name_is_listed_whole(
+        grid4, capsys, monkeypatch):
+    from rich.console import Console
+
+    monkeypatch.setattr("textpipe.cli.compare.console",
+                        Console(width=80, force_terminal=True, color_system=None))
+    assert main(["compare", str(grid4)]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert len(_board_lines(out)) == 16  # one line per pipeline
+    name = "normalize.lowercase=false, stopwords=english, count.binary=false, linear_svm"
+    assert name in " ".join(out.split())  # each name whole, below the table
+
+
+def test_piped_or_wide_the_leaderboard_has_every_column_and_names_on_one_line(grid4, capsys):
+    assert main(["compare", str(grid4)]) == 0  # stdout captured: not a terminal
+    piped = capsys.readouterr().out
+    header = next(line for line in piped.splitlines() if "mean ± std" in line)
+    assert "p" in header.split() and "predict s" in header and "peak MB" in header
+    rows = _board_lines(piped)
+    assert len(rows) == 16 and "normalize.lowercase=false, stopwords=english" in rows[0]
+
+
+def test_wide_shows_every_column_on_a_narrow_terminal(grid4, capsys, monkeypatch):
+    from rich.console import Console
+
+    monkeypatch.setattr("textpipe.cli.compare.console",
+                        Console(width=80, force_terminal=True, color_system=None))
+    assert main(["compare", str(grid4), "--wide"]) == 0
+    out = capsys.readouterr().out
+    assert "peak MB" in out and len(_board_lines(out)) == 16

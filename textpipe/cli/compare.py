@@ -25,18 +25,25 @@ WIDE_COLUMNS = {**{k: v for k, v in NARROW_COLUMNS.items() if k != "fit"}, "p": 
                 "fit": "fit s", "predict": "predict s", "peak": "peak MB"}
 
 
-def leaderboard(data, width: int | None = None) -> Table:
+#: The width a table is laid out in when it is not to be fitted to the terminal.
+UNBOUNDED = 10_000
+
+
+def leaderboard(data, width: int | None = None, wide: bool | None = None) -> Table:
     """The rich table of one dataset's results, best first.
 
     The cells are those of the report (:func:`textpipe.compare.report.leaderboard_rows`,
-    scores to 3 decimals; narrower than 120 columns, written more tightly: ``m±s``, ``a–b``). Columns: rank, pipeline, mean ± std of the ranking
-    metric, its 95% interval, the gap to the best, whether that gap is
-    significant, and fit seconds per fold; a terminal of 120 columns or more
-    also gets the p-value, predict seconds and peak memory.
+    scores to 3 decimals; narrower than 120 columns, written more tightly: ``m±s``, ``a–b``).
+    Columns: rank, pipeline, mean ± std of the ranking metric, its 95% interval, the gap
+    to the best, whether that gap is significant, and fit seconds per fold; ``wide``
+    (default: a terminal of 120 columns or more) adds the p-value, predict seconds and
+    peak memory. Names too long for the room the numbers leave are not in the table
+    (one row per pipeline all the same), but under it: :func:`pipeline_names`.
     """
     from rich import box
 
-    wide = (width or console.width) >= 120
+    width = width or console.width
+    wide = width >= 120 if wide is None else wide
     columns = WIDE_COLUMNS if wide else NARROW_COLUMNS
     protocol = data.protocol
     test = protocol["test"].split(" (")[0]
@@ -52,23 +59,55 @@ def leaderboard(data, width: int | None = None) -> Table:
     if not wide:  # "0.792±0.012", "0.770–0.815": five more characters for the names
         rows = [{**row, "mean": row["mean"].replace(" ± ", "±"),
                  "ci": row["ci"].strip("[]").replace(", ", "–")} for row in rows]
-    longest = max(len(part) for p in data.pipelines for part in p.name.split(", "))
-    # The pipeline names fold; every other column keeps its width, so the names get what
-    # the terminal has left (the numbers would be cut off otherwise).
     others = sum(max(len(header), *(len(str(row[key])) for row in rows))
                  for key, header in columns.items() if key != "pipeline")
-    room = (width or console.width) - others - 2 * len(columns)  # padding and the edges
+    room = width - others - 2 * len(columns)  # padding and the edges
+    longest = max(len(p.name) for p in data.pipelines)
+    if longest > room and not wide:
+        columns = {k: v for k, v in columns.items() if k != "pipeline"}
+        table.min_width = min(width, len(table.title.plain))  # the title on one line
     for key, header in columns.items():
         if key == "pipeline":
             table.add_column(header, overflow="fold", min_width=max(8, min(longest, room)))
         else:
             table.add_column(header, justify="right", no_wrap=True)
     for p, row in zip(data.pipelines, rows):
-        name = p.name if wide else p.name.replace(", ", "\n")  # a line each
-        cells = [name if key == "pipeline" else row[key] for key in columns]
+        cells = [p.name if key == "pipeline" else row[key] for key in columns]
         style = "bold" if p.vs_best is None else ("dim" if p.vs_best["significant"] else None)
         table.add_row(*cells, style=style)
     return table
+
+
+def pipeline_names(data) -> Table:
+    """Each pipeline's rank and whole name: the key to a leaderboard without names."""
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("pipeline", overflow="fold")
+    for p, row in zip(data.pipelines, leaderboard_rows(data, digits=3)):
+        table.add_row(str(row["rank"]), p.name)
+    return table
+
+
+def print_leaderboard(data, wide: bool) -> None:
+    """Print one dataset's leaderboard: fitted to the terminal, or ``wide``, whole.
+
+    Wide, every column is shown and each name on one line, however wide that makes
+    the table (for a file or a pipe, or ``--wide``).
+    """
+    from rich.measure import Measurement
+    from rich.segment import Segments
+
+    if not wide:
+        table = leaderboard(data)
+        console.print(table)
+        if "pipeline" not in [column.header for column in table.columns]:
+            console.print(pipeline_names(data))
+            console.print()
+        return
+    table = leaderboard(data, width=UNBOUNDED, wide=True)
+    natural = Measurement.get(console, console.options.update_width(UNBOUNDED), table).maximum
+    lines = console.render(table, console.options.update_width(natural))
+    console.print(Segments(lines), crop=False, soft_wrap=True)
 
 
 def _print_plan(experiment) -> None:
@@ -121,6 +160,9 @@ def compare(
         None, "--scheduler", help="Run on this Dask cluster, e.g. tcp://10.0.0.5:8786."),
     cache: Optional[Path] = typer.Option(
         None, "--cache", help="Keep fitted steps' outputs in this folder for later runs."),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column of the leaderboard and whole names, however wide "
+                              "(the default when the output is not a terminal)."),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Validate and list the pipelines without running anything."),
     overwrite: bool = typer.Option(
@@ -169,7 +211,7 @@ def compare(
     if show:
         warned = set()
         for data_results in results.datasets:
-            console.print(leaderboard(data_results))
+            print_leaderboard(data_results, wide or not console.is_terminal)
             s = data_results.sharing
             console.print(f"{s['steps_fitted']} step fits instead of "
                           f"{s['steps_without_sharing']}"
