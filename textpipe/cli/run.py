@@ -34,7 +34,8 @@ def text_column_option():
 def label_column_option():
     """``--label-column``, as every command that reads labelled data declares it."""
     return typer.Option(None, "--label-column",
-                        help=LABEL_COLUMN_HELP + " Default: the config's label_column, else 'label'.")
+                        help=LABEL_COLUMN_HELP
+                        + " Default: the config's label_column, else 'label'.")
 
 
 def write_json(data: dict, destination: str, option: str = "--json") -> None:
