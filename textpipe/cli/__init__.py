@@ -26,7 +26,6 @@ app = Typer(
 )
 
 
-
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"textpipe {__version__}")
