@@ -209,3 +209,24 @@ def test_stages_markdown_is_the_reference(capsys):
 
     assert main(["stages", "--markdown"]) == 0
     assert capsys.readouterr().out == stages_markdown() + "\n"
+
+
+FEATURIZER = "steps:\n  - tokenize: {}\n  - tfidf: {}\n"
+
+
+@pytest.mark.parametrize("options", [["run"], ["train", "--out"]])
+def test_commands_that_fit_a_classifier_refuse_a_featurizer(options, toy_config, capsys):
+    path = toy_config.parent / "features.yaml"
+    path.write_text(f"data:\n  path: toy.txt\n{FEATURIZER}", encoding="utf-8")
+    out = [str(path.parent / "model")] if "--out" in options else []
+    assert main([options[0], str(path), *options[1:], *out]) == 2
+    assert "the last step 'tfidf' must be a classifier" in capsys.readouterr().err
+    assert not (path.parent / "model").exists()
+
+
+def test_compare_refuses_a_featurizer(toy_config, capsys):
+    path = toy_config.parent / "experiment.yaml"
+    path.write_text("data:\n  path: toy.txt\npipelines:\n  - name: words\n    steps:\n"
+                    "      - tokenize: {}\n      - tfidf: {}\n", encoding="utf-8")
+    assert main(["compare", str(path)]) == 2
+    assert "must be a classifier" in capsys.readouterr().err

@@ -436,7 +436,10 @@ class Errors:
     E222 = "is a file, but format 'folder' reads a folder with one sub-folder per label."
     E223 = "'{arg}' does not apply to the bundled dataset '{name}': {why}."
     E224 = "sample must be a positive integer or None; got {got}."
-    E225 = "a dataset source must be a bundled dataset name or a path; got {got}."
+    E225 = (
+        "a dataset source must be a bundled dataset name, a path, a DataFrame or (text, "
+        "label) pairs; got {got}."
+    )
     E226 = "{part} has {n_texts} texts but {n_labels} labels; they must match."
     E227 = "{part} must hold only str, but item {index} is {kind}."
     E228 = "test_texts and test_labels must both be given or both be None."
@@ -1068,6 +1071,15 @@ class Errors:
     # (end of E68x)
 
     # scikit-learn conventions: output containers, feature names, data objects (E73x)
+    E730 = (
+        "the DataFrame has no column '{column}' (the {arg}); its columns are {columns}. "
+        "Pass {arg}='...' naming the column that holds the {what}."
+    )
+    E731 = "item {index} of the {part} is {got}, not a (text, label) pair."
+    E732 = (
+        "'{arg}' applies to files, but the data is given in memory (a DataFrame or "
+        "(text, label) pairs); leave '{arg}' out."
+    )
     # (end of E73x)
 
     # Evaluation: single-split intervals, metrics, label names (E74x)
@@ -1227,7 +1239,10 @@ ADVICE = {
         "dataset name."
     ),
     "E224": "Give a positive number of examples, or leave sample out.",
-    "E225": "Give the name of a bundled dataset (`textpipe datasets` lists them) or a path.",
+    "E225": (
+        "Give the name of a bundled dataset (`textpipe datasets` lists them), a path, a "
+        "DataFrame or a list of (text, label) pairs."
+    ),
     "E226": "Give one label per text.",
     "E227": "Give every text and label as a str.",
     "E228": "Give both test_texts and test_labels, or neither.",
@@ -1292,6 +1307,8 @@ ADVICE = {
     ),
     # (end of E68x)
     # E73x
+    "E731": "Give each example as a (text, label) tuple, e.g. [('a fine film', 'pos'), ...].",
+    "E732": "Leave out the file options (format, encoding) when passing data in memory.",
     # (end of E73x)
     # E74x
     # (end of E74x)

@@ -3,8 +3,8 @@
 scikit-learn has no public API for declaring parameter constraints (the
 ``_parameter_constraints`` that its own estimators use, checked with
 ``validate_parameter_constraints``), nor for following its ``sparse_interface``
-setting. textpipe's stages declare their parameters the same way scikit-learn's
-do, so they share these helpers; importing them here, and only here, means a
+setting, nor for the container (pandas, polars) that ``set_output`` chose.
+textpipe's stages declare their parameters the same way scikit-learn's do, so they share these helpers; importing them here, and only here, means a
 scikit-learn release that moves them breaks one small module instead of every
 stage. Everything else in textpipe imports public scikit-learn modules only
 (tests/test_errors.py checks it).
@@ -19,6 +19,10 @@ from sklearn.utils._param_validation import (  # no public equivalent
     StrOptions,
     make_constraint,
     validate_parameter_constraints,
+)
+
+from sklearn.utils._set_output import (  # no public equivalent
+    _get_container_adapter as output_container_adapter,
 )
 
 try:  # follow sklearn's "sparse_interface" setting (spmatrix or sparray)
@@ -37,5 +41,6 @@ __all__ = [
     "StrOptions",
     "align_sparse_output",
     "make_constraint",
+    "output_container_adapter",
     "validate_parameter_constraints",
 ]

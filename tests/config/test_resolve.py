@@ -195,3 +195,26 @@ def test_file_parameters_of_stages_resolve_against_the_yaml_folder(tmp_path):
 def test_bundled_corpus_name_is_not_taken_for_a_path(tmp_path):
     path = write(tmp_path, "steps:\n  - tokenize\n  - word2vec: {corpus: trec}\n  - logreg\n")
     assert load_config(path).steps[1].params["corpus"] == "trec"
+
+
+def test_load_pipeline_accepts_a_featurizer_for_the_users_own_pipeline():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    from textpipe.config import load_pipeline
+
+    feats = load_pipeline({"steps": ["tokenize", "tfidf"]})
+    union = FeatureUnion([("words", feats), ("more", load_pipeline({"steps": ["tokenize",
+                                                                             "count"]}))])
+    model = make_pipeline(union, LogisticRegression())
+    docs, y = ["good fun", "bad dull", "good film", "dull film"], [1, 0, 1, 0]
+    assert model.fit(docs, y).predict(["good"]).tolist() == [1]
+    assert feats.get_feature_names_out().tolist() == ["bad", "dull", "film", "fun", "good"]
+
+
+def test_load_config_still_requires_a_classifier_by_default():
+    from textpipe.config import load_config
+    from textpipe.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"must be a classifier.*\[E009\]"):
+        load_config({"steps": ["tokenize", "tfidf"]})

@@ -136,7 +136,7 @@ def test_unknown_encoding_is_rejected_before_reading():
 
 
 def test_source_of_the_wrong_type_is_rejected():
-    with pytest.raises(DataError, match="bundled dataset name or a path; got int 3"):
+    with pytest.raises(DataError, match=r"a path, a DataFrame or \(text, label\) pairs; got int 3"):
         load_dataset(3)
 
 
@@ -253,3 +253,82 @@ def test_check_classes_names_the_source_of_one_class_data():
     with pytest.raises(DataError, match=r"^r.csv: the training data has only one class \('pos'\)"):
         Dataset(["fine", "good"], ["pos", "pos"], test_texts=["bad"], test_labels=["neg"],
                 source="r.csv").check_classes()
+
+
+class Frame:
+    """A stand-in for a pandas DataFrame: named columns of equal length."""
+
+    def __init__(self, **columns):
+        self._columns = columns
+
+    @property
+    def columns(self):
+        return list(self._columns)
+
+    def __getitem__(self, name):
+        return self._columns[name]
+
+    def __len__(self):
+        return len(next(iter(self._columns.values())))
+
+    def __repr__(self):
+        return "\n".join(f"row {i} " + "x" * 80 for i in range(len(self)))
+
+
+REVIEWS = ["a fine film", "dull", "fine acting", "a dull plot"]
+
+
+def test_load_dataset_accepts_a_dataframe_with_named_columns():
+    frame = Frame(review=REVIEWS, stars=[1, 0, 1, 0], extra=[None] * 4)
+    ds = load_dataset(frame, text_column="review", label_column="stars")
+    assert ds.texts == REVIEWS and ds.labels == ["1", "0", "1", "0"]
+    assert ds.classes == ["0", "1"] and not ds.has_test_split
+
+
+def test_load_dataset_reads_text_and_label_columns_by_default_and_a_test_frame():
+    train = Frame(text=REVIEWS, label=["pos", "neg", "pos", "neg"])
+    ds = load_dataset(train, test_source=Frame(text=["fine"], label=["pos"]), sample=2)
+    assert len(ds) == 2 and ds.test_texts == ["fine"] and ds.classes == ["neg", "pos"]
+
+
+def test_load_dataset_accepts_a_pandas_dataframe():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"text": REVIEWS, "label": [1, 0, 1, 0]}, index=[7, 3, 9, 1])
+    ds = load_dataset(df)
+    assert ds.texts == REVIEWS and ds.labels == ["1", "0", "1", "0"]
+
+
+def test_a_missing_column_is_named_with_the_columns_there_and_no_whole_frame():
+    frame = Frame(review=REVIEWS * 50, stars=[1, 0, 1, 0] * 50)
+    with pytest.raises(DataError, match=r"no column 'text'.*'review', 'stars'.*\[E730\]") as err:
+        load_dataset(frame)
+    assert "row 1" not in str(err.value) and len(str(err.value)) < 400
+
+
+def test_load_dataset_accepts_text_label_pairs_from_any_iterable():
+    pairs = [("a fine film", "pos"), ("dull", "neg"), ("fine", "pos")]
+    assert load_dataset(pairs).labels == ["pos", "neg", "pos"]
+    ds = load_dataset(iter(pairs))
+    assert ds.texts == ["a fine film", "dull", "fine"] and ds.name == "pairs"
+
+
+@pytest.mark.parametrize("bad", [["a text without a label"], [("a", "b", "c")], [3]])
+def test_an_item_that_is_not_a_text_label_pair_is_named(bad):
+    with pytest.raises(DataError, match=r"item 0 of the examples is .* not a \(text, label\) "
+                                        r"pair.*\[E731\]"):
+        load_dataset(bad)
+
+
+def test_file_options_are_refused_for_data_given_in_memory():
+    with pytest.raises(DataError, match=r"'format' applies to files.*\[E732\]"):
+        load_dataset(Frame(text=REVIEWS, label=REVIEWS), format="csv")
+
+
+def test_an_error_never_prints_a_whole_object():
+    class Huge:
+        def __repr__(self):
+            return "y" * 10_000
+
+    with pytest.raises(DataError) as err:
+        load_dataset(Huge())
+    assert "y" * 100 not in str(err.value) and len(str(err.value)) < 300

@@ -200,6 +200,10 @@ def load_config(source, *, require_classifier: bool = True,
 def load_pipeline(source):
     """Return the unfitted ``sklearn.pipeline.Pipeline`` that a configuration describes.
 
+    The pipeline may end in a classifier, or in features (or texts, or tokens)
+    to use inside one's own Pipeline, FeatureUnion or ColumnTransformer.
+    ``textpipe run``, ``train`` and ``compare`` need a classifier at the end.
+
     Parameters
     ----------
     source : str, Path or mapping
@@ -216,8 +220,10 @@ def load_pipeline(source):
     ...                                 {"count": None}, {"multinomial_nb": None}]})
     >>> pipe.get_params()["stem__algorithm"]
     'porter'
+    >>> load_pipeline({"steps": ["tokenize", "tfidf"]}).fit(["a b", "b c"]).transform(["a"]).shape
+    (1, 3)
     """
-    return load_config(source).build()
+    return load_config(source, require_classifier=False).build()
 
 
 def resolve(raw: Any, *, lines: LineMap | None = None, file: str | None = None,

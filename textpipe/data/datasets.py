@@ -3,7 +3,8 @@
 Two research datasets are bundled, compressed, so that demos and tests run
 offline: ``mr`` (sentence polarity, Pang & Lee 2005) and ``trec`` (question
 classification, Li & Roth 2002). Any other data is read from a file or folder in
-one of :data:`~textpipe.data.formats.TRAINING_FORMATS`.
+one of :data:`~textpipe.data.formats.TRAINING_FORMATS`, or taken from memory: a
+pandas DataFrame, or (text, label) pairs.
 
 Examples
 --------
@@ -22,6 +23,7 @@ import gzip
 import hashlib
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from numbers import Integral
@@ -187,7 +189,7 @@ def bundled_datasets() -> dict[str, str]:
 
 
 def load_dataset(
-    source: str | os.PathLike,
+    source: str | os.PathLike | Iterable,
     *,
     format: str | None = None,
     test_source: str | os.PathLike | None = None,
@@ -197,15 +199,17 @@ def load_dataset(
     sample: int | None = None,
     seed: int = 0,
 ) -> Dataset:
-    """Load a bundled dataset by name, or labelled texts from a file or folder.
+    """Load a bundled dataset by name, labelled texts from a file or folder, or from memory.
 
     Parameters
     ----------
-    source : str or PathLike
+    source : str, PathLike, DataFrame or iterable of (text, label) pairs
         A bundled dataset name (``"mr"``, ``"trec"``, case-insensitive; see
         :func:`bundled_datasets`) or the path of a file or folder. A str that
         is a bundled name always means the bundled dataset; write ``"./mr"`` for
-        a file called ``mr``.
+        a file called ``mr``. Data already in memory is a pandas DataFrame (its
+        ``text_column`` and ``label_column``) or (text, label) pairs; integer
+        labels become str.
     format : {"lines", "csv", "tsv", "jsonl", "parquet", "folder"}, optional
         How the data is written (see :mod:`textpipe.data.formats`). By default it
         is detected by :func:`~textpipe.data.formats.detect_format`: a directory is
@@ -213,14 +217,16 @@ def load_dataset(
         ``.jsonl``/``.ndjson`` is ``"jsonl"``, ``.parquet``/``.pq`` is
         ``"parquet"``, anything else ``"lines"``. A ``.gz`` file is decompressed,
         and detected by the suffix before ``.gz``.
-    test_source : str or PathLike, optional
-        A second file or folder, in the same format, read as the test split.
+    test_source : str, PathLike, DataFrame or iterable of pairs, optional
+        A second file or folder, in the same format, read as the test split (or,
+        with data in memory, a second DataFrame or pairs).
     encoding : str, default="auto"
         ``"auto"`` decides per file: UTF-8 (with or without a byte-order mark),
         else cp1252, else Latin-1. Or name a codec, which is then applied
         strictly. See :mod:`textpipe.data.decoding`.
     text_column, label_column : str, default="text", "label"
-        The columns (csv, tsv, parquet) or fields (jsonl) holding the text and the label.
+        The columns (csv, tsv, parquet, a DataFrame) or fields (jsonl) holding the
+        text and the label.
     sample : int, optional
         Keep a stratified random subsample of this many training examples, in
         their original order; every class keeps at least one example when
@@ -244,6 +250,8 @@ def load_dataset(
     >>> ds = load_dataset("trec", sample=600, seed=1)
     >>> len(ds), len(ds.test_texts), ds.classes
     (600, 500, ['0', '1', '2', '3', '4', '5'])
+    >>> load_dataset([("a fine film", "pos"), ("dull", "neg")]).classes
+    ['neg', 'pos']
     >>> load_dataset("mrr")
     Traceback (most recent call last):
     ...
@@ -256,6 +264,9 @@ def load_dataset(
         dataset = _load_bundled(
             source.lower(), format=format, test_source=test_source, encoding=encoding
         )
+    elif not isinstance(source, (str, os.PathLike)):
+        columns = {"text_column": text_column, "label_column": label_column}
+        dataset = _from_memory(source, test_source, format, encoding, columns)
     else:
         path = _existing_path(source)
         format = format or detect_format(path)
@@ -296,10 +307,79 @@ def _load_bundled(name: str, *, format, test_source, encoding) -> Dataset:
     return Dataset(texts, labels, test_texts, test_labels, name=name, source=f"bundled:{name}")
 
 
+def _brief(obj) -> str:
+    """The type of ``obj`` and the start of its repr, never a whole object.
+
+    Examples
+    --------
+    >>> _brief(3), _brief("a" * 50)
+    ('int 3', "str 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...")
+    """
+    text = (repr(obj).splitlines() or [""])[0]
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(obj).__name__} {text}"
+
+
+def _is_frame(data) -> bool:
+    """Whether ``data`` is a DataFrame (pandas or alike): named columns to index by name."""
+    return hasattr(data, "columns") and hasattr(data, "__getitem__")
+
+
+def _from_memory(source, test_source, format, encoding, columns: dict) -> Dataset:
+    """The dataset that a DataFrame or (text, label) pairs hold, test split included."""
+    for arg, given in (("format", format is not None), ("encoding", encoding != AUTO)):
+        if given:
+            raise DataError(Errors.E732.format(arg=arg))
+
+    def read(data, part):
+        if _is_frame(data):
+            return _frame_examples(data, **columns)
+        return _pair_examples(data, part)
+
+    texts, labels = read(source, "examples")
+    test_texts, test_labels = (None, None)
+    if test_source is not None:
+        test_texts, test_labels = read(test_source, "test examples")
+    name = "DataFrame" if _is_frame(source) else "pairs"
+    return Dataset(texts, labels, test_texts, test_labels, name=name, source=name)
+
+
+def _label(value):
+    """A label as str: integers (``1``, ``numpy.int64(1)``) too; anything else stays."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _frame_examples(frame, text_column: str, label_column: str) -> tuple[list, list]:
+    names = list(frame.columns)
+    for arg, column, what in (("text_column", text_column, "texts"),
+                              ("label_column", label_column, "labels")):
+        if column not in names:
+            shown = quoted_list(names[:10]) + (f", ... ({len(names)} in all)"
+                                               if len(names) > 10 else "")
+            raise DataError(Errors.E730.format(column=column, arg=arg, columns=shown or "none",
+                                               what=what))
+    return list(frame[text_column]), [_label(v) for v in frame[label_column]]
+
+
+def _pair_examples(data, part: str) -> tuple[list, list]:
+    if isinstance(data, (Mapping, bytes)) or not isinstance(data, Iterable):
+        raise DataError(Errors.E225.format(got=_brief(data)))
+    texts, labels = [], []
+    for index, item in enumerate(data):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise DataError(Errors.E731.format(index=index, part=part, got=_brief(item)))
+        texts.append(item[0])
+        labels.append(_label(item[1]))
+    return texts, labels
+
+
 def _existing_path(source, *, bundled_ok: bool = True) -> Path:
     """Return ``source`` as a resolved, existing path, or raise E201/E202."""
     if not isinstance(source, (str, os.PathLike)):
-        raise DataError(Errors.E225.format(got=f"{type(source).__name__} {source!r}"))
+        raise DataError(Errors.E225.format(got=_brief(source)))
     path = Path(source).expanduser()
     if path.exists():
         return path.resolve()

@@ -23,11 +23,13 @@ from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from typing import Any, Callable, ClassVar
 
+import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..parameters import check_parameters
+from ..sklearn_compat import output_container_adapter
 from ..registry import TEXT, TOKENS, name_of
 
 _MISSING_FIX = "Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('')."
@@ -201,7 +203,7 @@ class NamedStage:
         return copy
 
 
-class TextStage(NamedStage, TransformerMixin, BaseEstimator):
+class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Base class of textpipe transformers over ``text`` or ``tokens``.
 
     A stage is declared once, on its class:
@@ -219,6 +221,12 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator):
     them checked against ``consumes``. Its scikit-learn tags say it takes strings,
     not numeric arrays, like scikit-learn's own text vectorizers.
 
+    ``set_output(transform="pandas")`` (or scikit-learn's ``transform_output``
+    setting) turns dense features into a DataFrame whose columns are
+    ``get_feature_names_out()``; texts, token lists and sparse matrices are not
+    tables and stay as they are, so such a stage fits in a pipeline set to pandas
+    output the way scikit-learn's own text vectorizers do.
+
     Examples
     --------
     >>> from textpipe.stages import TextStage
@@ -234,6 +242,11 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator):
     consumes: ClassVar[str] = TEXT
     produces: ClassVar[str] = TEXT
     _parameter_constraints: ClassVar[dict] = {}
+
+    def __init_subclass__(cls, auto_wrap_output_keys=None, **kwargs):
+        # The output container is chosen in transform (see _as_output), not by
+        # scikit-learn wrapping the methods: token lists and sparse matrices stay.
+        super().__init_subclass__(auto_wrap_output_keys=auto_wrap_output_keys, **kwargs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -289,7 +302,7 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         docs = self._check_input(X)
         with gc_paused():
-            return self._transform(docs)
+            return self._as_output(self._transform(docs), X)
 
     def fit_transform(self, X, y=None, **fit_params):
         """Fit on ``X`` and transform it, checking the input once."""
@@ -298,4 +311,52 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator):
         self._fit(docs, y)
         self.fitted_ = True
         with gc_paused():
-            return self._transform(docs)
+            return self._as_output(self._transform(docs), X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output: the input's one column name, or the data kind.
+
+        A stage over texts or tokens passes one column through, so its name is
+        the name of the column it was given (``input_features``, as a
+        ColumnTransformer passes it) or, without one, what the stage produces
+        (``"text"`` or ``"tokens"``). Stages that produce features name their
+        columns instead.
+
+        Examples
+        --------
+        >>> from textpipe.stages.tokenize import Tokenize
+        >>> Tokenize().fit(["a b"]).get_feature_names_out().tolist()
+        ['tokens']
+        >>> Tokenize().fit(["a b"]).get_feature_names_out(["review"]).tolist()
+        ['review']
+        """
+        check_is_fitted(self)
+        if input_features is None:
+            return np.asarray([self.produces], dtype=object)
+        if isinstance(input_features, str):
+            input_features = [input_features]
+        return np.asarray(list(input_features), dtype=object)
+
+    def set_output(self, *, transform=None):
+        """Choose the container of dense features: "default", "pandas" or "polars".
+
+        Texts, token lists and sparse matrices stay as they are whatever is chosen.
+
+        Returns
+        -------
+        self
+        """
+        if transform is not None:
+            self._sklearn_output_config = {
+                **getattr(self, "_sklearn_output_config", {}), "transform": transform,
+            }
+        return self
+
+    def _as_output(self, out, X):
+        """Dense features in the container that set_output chose; anything else as it is."""
+        if not isinstance(out, np.ndarray) or out.ndim != 2:
+            return out
+        adapter = output_container_adapter("transform", self)
+        if adapter is None:
+            return out
+        return adapter.create_container(out, X, columns=self.get_feature_names_out)

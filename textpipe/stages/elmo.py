@@ -269,9 +269,10 @@ class Elmo(TextStage):
         return X
 
     def get_feature_names_out(self, input_features=None):
-        """Names ``"elmo0"``, ``"elmo1"``, ... of the output columns."""
+        """Names ``"elmo_0"``, ``"elmo_1"``, ... of the output columns."""
         check_is_fitted(self)
-        return np.asarray([f"elmo{i}" for i in range(self.n_features_out_)], dtype=object)
+        return np.asarray([f"{self.stage_name}_{i}" for i in range(self.n_features_out_)],
+                          dtype=object)
 
     def quantization_report(self, X) -> dict:
         """Embed ``X`` in float32 and int8; return tokens/s of each and their agreement.

@@ -176,11 +176,11 @@ class WordVectorStage(TextStage):
         return X
 
     def get_feature_names_out(self, input_features=None):
-        """Names ``"{stage}0"``, ``"{stage}1"``, ... of the output columns."""
+        """Names ``"{stage}_0"``, ``"{stage}_1"``, ... of the output columns."""
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
-        return np.asarray([f"{self.stage_name}{i}" for i in range(self.n_features_out_)],
+        return np.asarray([f"{self.stage_name}_{i}" for i in range(self.n_features_out_)],
                           dtype=object)
 
     # -- inspection -------------------------------------------------------------------

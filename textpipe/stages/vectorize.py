@@ -517,6 +517,15 @@ class HashingVectors(TextStage):
         self.check_params()
         return self._transform(self._check_input(X))
 
+    def get_feature_names_out(self, input_features=None):
+        """Names ``"hashing_0"``, ``"hashing_1"``, ... of the ``n_features`` columns.
+
+        A column holds every term hashed to it, so it is named by its number.
+        """
+        self.check_params()
+        return np.asarray([f"{self.stage_name}_{i}" for i in range(self.n_features)],
+                          dtype=object)
+
     def _transform(self, docs):
         ngram_range = _check_ngram_range(self.ngram_range, self.stage_name)
         types = _Vocabulary()
