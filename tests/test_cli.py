@@ -108,3 +108,17 @@ def test_module_entry_point_runs_help():
     proc = subprocess.run([sys.executable, "-m", "textpipe", "--help"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and "run" in proc.stdout and "validate" in proc.stdout
+
+
+def test_run_on_one_split_shows_the_score_and_its_interval_not_a_spread(toy_config, tmp_path,
+                                                                         capsys):
+    test = tmp_path / "test.txt"
+    test.write_text("pos good fun\nneg bad dull\npos great fun\nneg awful dull\n",
+                    encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["run", str(toy_config), "--data", str(tmp_path / "toy.txt"),
+                 "--test-data", str(test), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "±" not in printed and "per fold" not in printed and "95% interval" in printed
+    acc = json.loads(out.read_text())["metrics"]["accuracy"]
+    assert acc["std"] is None and len(acc["ci"]) == 2 and "Wilson" in acc["ci_method"]

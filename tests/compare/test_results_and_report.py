@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from textpipe.compare import compare, load_experiment, run_experiment, summarize
-from textpipe.compare.report import write_outputs
+from textpipe.compare.report import leaderboard_rows, write_outputs
 from textpipe.compare import plots
 from textpipe.compare.stats import (
     corrected_resampled_ttest,
@@ -18,6 +18,7 @@ from textpipe.compare.stats import (
     wilson_interval,
 )
 from textpipe.data import Dataset
+from textpipe.evaluation.intervals import split_interval
 
 POS = ["good fun film", "great acting", "lovely and fun", "a great joy", "fine and good"]
 NEG = ["bad dull film", "awful acting", "boring and dull", "a total mess", "dull and bad"]
@@ -96,7 +97,7 @@ def test_top_features_of_a_linear_model_are_averaged_over_folds(cv_results):
     assert {"good", "great", "fun"} & {f for f, _ in svm.top_features["pos"]}
 
 
-def test_a_single_split_uses_mcnemar_and_a_wilson_interval_for_accuracy():
+def test_a_single_split_uses_mcnemar_wilson_for_accuracy_and_a_bootstrap_otherwise():
     exp = load_experiment(dict(EXPERIMENT, evaluation={"method": "split",
                                                        "metrics": ["accuracy", "macro_f1"]}))
     results = summarize(exp, run_experiment(exp, [data(test=True)]))
@@ -105,7 +106,10 @@ def test_a_single_split_uses_mcnemar_and_a_wilson_interval_for_accuracy():
     best = board.best
     correct = int(np.sum(best.predictions[0] == truth))
     assert best.metrics["accuracy"]["ci"] == pytest.approx(list(wilson_interval(correct, 20)))
-    assert best.metrics["macro_f1"]["ci"] is None and best.metrics["accuracy"]["std"] is None
+    expected_f1 = split_interval("macro_f1", truth, best.predictions[0],
+                                 seed=exp.evaluation.seed)
+    assert best.metrics["macro_f1"]["ci"] == pytest.approx([expected_f1.low, expected_f1.high])
+    assert best.metrics["accuracy"]["std"] is None
     other = board.pipelines[1]
     expected = mcnemar_test(other.predictions[0] == truth, best.predictions[0] == truth)
     assert other.vs_best["test"] == expected.method
@@ -287,3 +291,21 @@ def test_the_features_plot_shows_the_averaged_weights_per_class(cv_results):
         bars = [patch.get_width() for patch in ax.patches]
         assert bars == pytest.approx([w for _, w in items][::-1])     # largest at the top
         assert [t.get_text() for t in ax.get_yticklabels()] == [f for f, _ in items][::-1]
+
+
+def test_a_single_split_report_shows_each_score_with_its_interval_and_nothing_per_fold(
+        tmp_path):
+    exp = load_experiment(dict(EXPERIMENT, evaluation={"method": "split",
+                                                       "metrics": ["accuracy", "macro_f1"]}))
+    results = summarize(exp, run_experiment(exp, [data(test=True)]))
+    write_outputs(results, tmp_path)
+    for name in ("report.md", "report.html"):
+        text = (tmp_path / name).read_text()
+        assert "±" not in text and "Per-fold" not in text and "mean ± std" not in text
+        assert "Scores with their 95% intervals" in text and "bootstrap" in text
+    assert not list(tmp_path.glob("*-folds.png"))
+    board = results.datasets[0]
+    assert plots.scores(board).axes[0].get_xlabel() == "accuracy (score and its 95% interval)"
+    assert "mean" not in plots.time_vs_score(board).axes[0].get_ylabel()
+    rows = leaderboard_rows(board)
+    assert all("±" not in row["mean"] and row["ci"] != "—" for row in rows)

@@ -64,3 +64,23 @@ def test_score_matches_hand_computed_macro_f1():
     scores = score(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["accuracy", "macro_f1"])
     assert scores["accuracy"] == pytest.approx(0.75)
     assert scores["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+
+
+def split_data():
+    data = toy_data(3)
+    data.test_texts = ["good fun", "awful mess", "great joy", "dull film", "fun", "bad"] * 3
+    data.test_labels = ["pos", "neg", "pos", "neg", "pos", "neg"] * 3
+    return data
+
+
+def test_a_single_split_reports_the_score_with_its_interval_and_no_spread():
+    cfg = config(metrics=["accuracy", "macro_f1"])
+    cfg.evaluation.method = "split"
+    summary = evaluate(cfg, split_data()).summary()
+    accuracy, f1 = summary["accuracy"], summary["macro_f1"]
+    assert accuracy["std"] is None and f1["std"] is None
+    assert accuracy["ci_method"].startswith("Wilson")
+    assert f1["ci_method"].startswith("percentile bootstrap")
+    for m in (accuracy, f1):
+        assert m["ci"][0] <= m["mean"] <= m["ci"][1]
+    assert summary == evaluate(cfg, split_data()).summary()  # the bootstrap is seeded

@@ -73,8 +73,12 @@ def _legend(ax):
               bbox_to_anchor=(0, 1.0), ncols=3)
 
 
+def _single_split(results) -> bool:
+    return results.protocol["folds"] == 1
+
+
 def scores(results, metric: str | None = None):
-    """Mean score and 95% confidence interval of every pipeline."""
+    """Mean score and 95% confidence interval of every pipeline (on one split: its score)."""
     metric = metric or results.primary
     pipelines, y = _rows(results)
     fig = _figure(_width(pipelines), 1.3 + 0.28 * len(pipelines))
@@ -87,7 +91,8 @@ def scores(results, metric: str | None = None):
         ax.plot([m["mean"]], [yi], "o", color=colour, ms=5, zorder=3)
     ax.axvline(results.best.metrics[metric]["mean"], color=BEST, lw=0.8, ls="--")
     ax.set_yticks(y, [_short(p.name) for p in pipelines], fontsize=8)
-    ax.set_xlabel(f"{metric} (mean and 95% CI)", fontsize=9)
+    ax.set_xlabel(f"{metric} (score and its 95% interval)" if _single_split(results)
+                  else f"{metric} (mean and 95% CI)", fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="x", alpha=0.3)
     _legend(ax)
@@ -142,8 +147,11 @@ def time_vs_score(results, metric: str | None = None):
     ax.xaxis.set_major_formatter(plain)
     ax.xaxis.set_minor_formatter(FuncFormatter(  # label 0.2, 0.5, 2, 5, 20, ...
         lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[:1] in ("2", "5") else ""))
-    ax.set_xlabel("fit seconds per fold (log scale; each step as if run alone)", fontsize=9)
-    ax.set_ylabel(f"{metric} (mean, 95% CI)", fontsize=9)
+    single = _single_split(results)
+    ax.set_xlabel(f"fit seconds{'' if single else ' per fold'} (log scale; each step as if "
+                  f"run alone)", fontsize=9)
+    ax.set_ylabel(f"{metric} (score, 95% interval)" if single else f"{metric} (mean, 95% CI)",
+                  fontsize=9)
     ax.tick_params(which="both", labelsize=8)
     ax.grid(alpha=0.3, which="both")
     _legend(ax)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import yaml
 
+from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
 from . import plots
 
@@ -158,10 +159,25 @@ def leaderboard_rows(data, digits: int = 4) -> list[dict]:
     return rows
 
 
+def leaderboard_headers(data, columns: dict[str, str] = LEADERBOARD_COLUMNS) -> dict[str, str]:
+    """``columns`` as headers for ``data``: on a single split, one score and no spread.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> leaderboard_headers(SimpleNamespace(protocol={"folds": 1}))["mean"]
+    'score'
+    """
+    if data.protocol["folds"] > 1:
+        return dict(columns)
+    renamed = {"mean": "score", "ci": "95% interval", "fit": "fit s", "predict": "predict s"}
+    return {k: renamed.get(k, v) for k, v in columns.items()}
+
+
 def _leaderboard_table(data) -> tuple[list[str], list[list[str]]]:
     rows = leaderboard_rows(data)
-    return list(LEADERBOARD_COLUMNS.values()), [[row[k] for k in LEADERBOARD_COLUMNS]
-                                                for row in rows]
+    return list(leaderboard_headers(data).values()), [[row[k] for k in LEADERBOARD_COLUMNS]
+                                                      for row in rows]
 
 
 def _other_metrics(data):
@@ -169,7 +185,8 @@ def _other_metrics(data):
     others = [m for m in data.pipelines[0].metrics if m != data.primary]
     if not others:
         return None
-    header = ["rank", "pipeline"] + [f"{m} (95% CI)" for m in others]
+    ci = "95% CI" if data.protocol["folds"] > 1 else "95% interval"
+    header = ["rank", "pipeline"] + [f"{m} ({ci})" for m in others]
     rows = [[str(p.rank), p.name] + [f"{_mean_std(p.metrics[m])} {_ci(p.metrics[m])}"
                                      for m in others] for p in data.pipelines]
     return header, rows
@@ -192,9 +209,11 @@ def _data_text(data) -> str:
 
 
 def _figures(results, data):
+    single = data.protocol["folds"] == 1
     figures = [
-        ("scores", "Scores with 95% confidence intervals", plots.scores(data)),
-        ("folds", "Per-fold scores", plots.folds(data)),
+        ("scores", "Scores with their 95% intervals" if single
+         else "Scores with 95% confidence intervals", plots.scores(data)),
+        *([] if single else [("folds", "Per-fold scores", plots.folds(data))]),
         ("time", "Fit time against score", plots.time_vs_score(data)),
         ("confusion", f"Confusion matrix of the best pipeline ({data.best.name})",
          plots.confusion(data)),
@@ -222,7 +241,8 @@ def _explain(data) -> str:
     return (
         f"{protocol['description'].capitalize()}: one score per pipeline. The 95% interval is "
         f"Wilson's interval of accuracy over the {protocol['test_per_fold']:.0f} test "
-        f"documents (other metrics get none). Each pipeline is compared with the best by "
+        f"documents, and for other metrics a percentile bootstrap over them "
+        f"({BOOTSTRAP_RESAMPLES} resamples, seed {protocol['seed']}). Each pipeline is compared with the best by "
         f"McNemar's test on the test documents exactly one of them gets right (exact "
         f"binomial below 25 such documents), whatever the ranking metric; 'significantly "
         f"worse' means p < {alpha:g}.")

@@ -5,8 +5,9 @@ leaderboard, the JSON and the report show, for each dataset:
 
 - per pipeline and metric: mean, standard deviation over folds (``ddof=1``),
   a 95% confidence interval and the fold scores (see :mod:`.stats` for the
-  intervals: Nadeau–Bengio corrected t over folds, or Wilson's interval of
-  accuracy on a single test split, where other metrics get none);
+  intervals: Nadeau–Bengio corrected t over folds; on a single test split,
+  Wilson's interval of accuracy and a seeded bootstrap over the test documents
+  for other metrics, see :mod:`textpipe.evaluation.intervals`);
 - a rank by the first metric of ``evaluation.metrics`` (ties by name), the gap
   to the best, and a paired test against the best: the corrected resampled
   t-test on that metric's fold scores for cross-validation, McNemar's test on
@@ -47,7 +48,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..environment import library_versions, machine_facts
-from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test, wilson_interval
+from ..evaluation.intervals import split_interval
+from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
 
@@ -163,7 +165,8 @@ class ExperimentResults:
         return rows
 
 
-def _metric_summary(values, plan, folds, correct_counts, metric) -> tuple[dict, str]:
+def _metric_summary(values, plan, folds, split, metric) -> tuple[dict, str]:
+    """Mean, spread and interval of one metric; ``split`` is (truth, predictions, seed)."""
     values = [float(v) for v in values]
     if len(values) > 1:
         n_train = float(np.mean([len(f.train) for f in folds]))
@@ -172,10 +175,9 @@ def _metric_summary(values, plan, folds, correct_counts, metric) -> tuple[dict, 
         method = f"t over {len(values)} folds, Nadeau-Bengio corrected"
         std = float(np.std(values, ddof=1))
     else:
-        n_test = len(folds[0].test)
-        ci = list(wilson_interval(correct_counts[0], n_test)) if metric == "accuracy" else None
-        method = "Wilson interval of accuracy on the test split (none for other metrics)"
-        std = None
+        truth, predictions, seed = split
+        interval = split_interval(metric, truth, predictions, seed=seed)
+        ci, method, std = [interval.low, interval.high], interval.describe(), None
     return {"mean": float(np.mean(values)), "std": std, "ci": ci, "folds": values}, method
 
 
@@ -235,7 +237,8 @@ def _dataset_results(experiment, run) -> DatasetResults:
     plan, folds = run.plan, run.plan.folds
     truth = [plan.labels[f.test] for f in folds]
     pipelines = [_pipeline_summary(candidate, [run.records[(p, f.index)] for f in folds],
-                                   plan, truth, metrics, experiment.report.top_features)
+                                   plan, truth, metrics, experiment.report.top_features,
+                                   experiment.evaluation.seed)
                  for p, candidate in enumerate(experiment.candidates)]
     n_train = float(np.mean([len(f.train) for f in folds]))
     n_test = float(np.mean([len(f.test) for f in folds]))
@@ -268,13 +271,15 @@ def _dataset_results(experiment, run) -> DatasetResults:
     )
 
 
-def _pipeline_summary(candidate, records, plan, truth, metrics, top_features) -> PipelineSummary:
+def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,
+                      seed: int = 0) -> PipelineSummary:
     """One pipeline's scores, timings and features over the folds ``records`` (not yet ranked)."""
-    correct = [int(np.sum(r.predictions == t)) for r, t in zip(records, truth)]
-    summary, ci_method = {}, ""
+    split = (truth[0], records[0].predictions, seed)
+    summary, methods = {}, {}
     for metric in metrics:
-        summary[metric], ci_method = _metric_summary(
-            [r.scores[metric] for r in records], plan, plan.folds, correct, metric)
+        summary[metric], methods[metric] = _metric_summary(
+            [r.scores[metric] for r in records], plan, plan.folds, split, metric)
+    ci_method = methods[metrics[0]]
     steps = list(records[0].fit_seconds)
     return PipelineSummary(
         name=candidate.name, rank=0, origin=candidate.origin,

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..environment import library_versions
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
+from .intervals import split_interval
 from .metrics import score
 from .protocol import Plan, plan_evaluation
 from .shared import SharedSteps, compute_shared, take
@@ -41,6 +42,8 @@ class FoldResult:
     n_train: int
     n_test: int
     unseen_test_labels: int = 0
+    intervals: dict[str, list] = field(default_factory=dict)
+    interval_methods: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,10 +61,21 @@ class EvaluationResult:
     shared_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict]:
-        """Per metric: mean, std (population, over folds) and the fold scores."""
+        """Per metric: mean, std (population, over folds) and the fold scores.
+
+        With a single split there is no spread over folds: ``std`` is None and
+        ``ci``/``ci_method`` give the score's 95% interval over the test documents
+        (see :mod:`textpipe.evaluation.intervals`).
+        """
         out = {}
         for name in self.metrics:
             values = [f.scores[name] for f in self.folds]
+            if len(self.folds) == 1:
+                out[name] = {"mean": float(values[0]), "std": None,
+                             "ci": self.folds[0].intervals[name],
+                             "ci_method": self.folds[0].interval_methods[name],
+                             "folds": values}
+                continue
             out[name] = {
                 "mean": float(np.mean(values)),
                 "std": float(np.std(values)),
@@ -126,8 +140,14 @@ def _run_fold(config, plan: Plan, fold, metrics, shared: SharedSteps | None = No
     predictions, seconds = predict_timed(pipeline, X_test)
     predict_seconds.update(seconds)
     unseen = int(np.sum(~np.isin(y_test, np.unique(y_train))))
-    return FoldResult(fold.index, score(y_test, predictions, metrics), fit_seconds,
-                      predict_seconds, len(fold.train), len(fold.test), unseen)
+    result = FoldResult(fold.index, score(y_test, predictions, metrics), fit_seconds,
+                        predict_seconds, len(fold.train), len(fold.test), unseen)
+    if len(plan.folds) == 1:
+        for name in metrics:
+            interval = split_interval(name, y_test, predictions, seed=config.evaluation.seed)
+            result.intervals[name] = [interval.low, interval.high]
+            result.interval_methods[name] = interval.describe()
+    return result
 
 
 def evaluate(config, dataset, *, n_jobs: int | None = None,
