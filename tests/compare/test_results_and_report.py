@@ -11,6 +11,7 @@ import yaml
 from textpipe.compare import compare, load_experiment, run_experiment, summarize
 from textpipe.compare.report import leaderboard_rows, write_outputs
 from textpipe.compare import plots
+from textpipe.compare import report as report_module
 from textpipe.compare.stats import (
     corrected_resampled_ttest,
     cv_interval,
@@ -287,7 +288,7 @@ def test_the_features_plot_shows_the_averaged_weights_per_class(cv_results):
     svm = next(p for p in results.datasets[0].pipelines if p.name == "svm")
     fig = plots.top_features(svm, 4)
     for ax, (label, items) in zip(fig.axes, svm.top_features.items()):
-        assert ax.get_title() == f"class {label}"
+        assert ax.get_title().startswith(f"class {label}")
         bars = [patch.get_width() for patch in ax.patches]
         assert bars == pytest.approx([w for _, w in items][::-1])     # largest at the top
         assert [t.get_text() for t in ax.get_yticklabels()] == [f for f, _ in items][::-1]
@@ -309,3 +310,16 @@ def test_a_single_split_report_shows_each_score_with_its_interval_and_nothing_pe
     assert "mean" not in plots.time_vs_score(board).axes[0].get_ylabel()
     rows = leaderboard_rows(board)
     assert all("±" not in row["mean"] and row["ci"] != "—" for row in rows)
+
+
+def test_binary_top_features_say_which_class_each_sign_of_the_weight_points_to(
+        cv_results, tmp_path):
+    _, results = cv_results
+    svm = next(p for p in results.datasets[0].pipelines if p.name == "svm")
+    positive, negative = svm.top_features          # the coefficient's class, then the other
+    fig = plots.top_features(svm, 4)
+    assert [ax.get_xlabel() for ax in fig.axes[:2]] == [
+        f"weight (> 0 points to {positive})", f"−weight (weight < 0 points to {negative})"]
+    header, _ = report_module._features_table(svm, 4)
+    assert header[1:] == [f"class {positive} (weight > 0)",
+                          f"class {negative} (−weight: weight < 0)"]

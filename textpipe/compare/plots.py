@@ -179,6 +179,25 @@ def confusion(results):
     return fig
 
 
+def weight_sides(top_features) -> dict[str, tuple[str, str]]:
+    """Per class, how its weights are signed: (short header note, axis label).
+
+    A binary linear model has one row of weights: > 0 points to the second
+    class (listed first), < 0 to the first, whose panel shows the weights negated.
+
+    Examples
+    --------
+    >>> weight_sides({"pos": [], "neg": []})["neg"]
+    ('−weight: weight < 0', '−weight (weight < 0 points to neg)')
+    """
+    labels = list(top_features)
+    if len(labels) != 2:
+        return {label: ("weight", f"weight for {label}") for label in labels}
+    positive, negative = labels
+    return {positive: ("weight > 0", f"weight (> 0 points to {positive})"),
+            negative: ("−weight: weight < 0", f"−weight (weight < 0 points to {negative})")}
+
+
 def top_features(summary, n: int = 20):
     """The features with the largest weights per class, averaged over folds."""
     classes = list(summary.top_features)
@@ -186,12 +205,14 @@ def top_features(summary, n: int = 20):
     cols = min(len(classes), 3)
     rows = int(np.ceil(len(classes) / cols))
     fig = _figure(3.0 * cols + 0.8, 0.6 + rows * (0.5 + 0.17 * n))
+    sides = weight_sides(summary.top_features)
     for k, label in enumerate(classes):
         ax = fig.add_subplot(rows, cols, k + 1)
         items = summary.top_features[label][:n][::-1]
         ax.barh(range(len(items)), [w for _, w in items], color=BEST if k % 2 else SAME)
         ax.set_yticks(range(len(items)), [_short(f, 24) for f, _ in items], fontsize=7)
         ax.set_title(f"class {label}", fontsize=9)
+        ax.set_xlabel(sides[label][1], fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(f"Largest weights for each class: {_short(summary.name, 60)}", fontsize=9)

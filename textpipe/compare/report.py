@@ -300,7 +300,9 @@ def _html_table(header, rows, classes=None) -> str:
 
 def _features_table(summary, n: int) -> tuple[list[str], list[list[str]]]:
     classes = list(summary.top_features)
-    header = ["#"] + [f"class {c}" for c in classes]
+    sides = plots.weight_sides(summary.top_features)
+    header = ["#"] + [f"class {c}" if len(classes) != 2 else f"class {c} ({sides[c][0]})"
+                      for c in classes]
     rows = []
     for i in range(n):
         row = [str(i + 1)]
