@@ -323,3 +323,40 @@ def test_binary_top_features_say_which_class_each_sign_of_the_weight_points_to(
     header, _ = report_module._features_table(svm, 4)
     assert header[1:] == [f"class {positive} (weight > 0)",
                           f"class {negative} (−weight: weight < 0)"]
+
+
+def test_the_report_shows_the_best_pipelines_per_class_scores_by_label_name(tmp_path):
+    named = data()
+    named.label_names = {"pos": "positive", "neg": "negative"}
+    exp = load_experiment(EXPERIMENT)
+    results = summarize(exp, run_experiment(exp, [named]))
+    board = results.datasets[0]
+    rows = board.per_class
+    assert [(r["label"], r["name"]) for r in rows] == [("neg", "negative"), ("pos", "positive")]
+    matrix = np.asarray(board.confusion["matrix"])
+    assert [r["support"] for r in rows] == list(matrix.sum(axis=1))
+    assert rows[1]["recall"] == pytest.approx(matrix[1, 1] / matrix[1].sum())
+    assert results.to_dict()["datasets"][0]["per_class"] == rows
+    write_outputs(results, tmp_path)
+    for name in ("report.md", "report.html"):
+        text = (tmp_path / name).read_text()
+        assert f"Per-class scores of the best pipeline ({board.best.name})" in text
+        assert "negative" in text and "positive" in text
+    ax = plots.confusion(board).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["negative", "positive"]
+
+
+def test_top_features_name_each_class_by_its_label_name():
+    named = data()
+    named.label_names = {"pos": "positive", "neg": "negative"}
+    exp = load_experiment(EXPERIMENT)
+    board = summarize(exp, run_experiment(exp, [named])).datasets[0]
+    svm = next(p for p in board.pipelines if p.name == "svm")
+    names = board.data["label_names"]
+    fig = plots.top_features(svm, 4, names)
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["class positive (pos)",
+                                                      "class negative (neg)"]
+    assert "points to positive" in fig.axes[0].get_xlabel()
+    header, _ = report_module._features_table(svm, 4, names)
+    assert header[1:] == ["class positive (pos) (weight > 0)",
+                          "class negative (neg) (−weight: weight < 0)"]

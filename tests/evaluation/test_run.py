@@ -84,3 +84,29 @@ def test_a_single_split_reports_the_score_with_its_interval_and_no_spread():
     for m in (accuracy, f1):
         assert m["ci"][0] <= m["mean"] <= m["ci"][1]
     assert summary == evaluate(cfg, split_data()).summary()  # the bootstrap is seeded
+
+
+def test_per_class_precision_recall_f1_pool_every_test_document_with_label_names():
+    data = toy_data()
+    data.label_names = {"pos": "positive", "neg": "negative"}
+    result = evaluate(config(), data)
+    rows = result.to_dict()["per_class"]
+    assert [(r["label"], r["name"]) for r in rows] == [("neg", "negative"), ("pos", "positive")]
+    assert sum(r["support"] for r in rows) == len(data)
+    assert all(r["precision"] == r["recall"] == r["f1"] == 1.0 for r in rows)
+    assert result.to_dict()["data"]["label_names"] == data.label_names
+
+
+def test_per_class_scores_match_sklearn():
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from textpipe.evaluation.metrics import per_class
+
+    truth, predicted = list("aabbbcc"), list("abbbcca")
+    rows = per_class(truth, predicted, ["a", "b", "c"], {"c": "C!"})
+    p, r, f, n = precision_recall_fscore_support(truth, predicted, labels=["a", "b", "c"],
+                                                 zero_division=0)
+    assert [x["precision"] for x in rows] == pytest.approx(p)
+    assert [x["recall"] for x in rows] == pytest.approx(r)
+    assert [x["f1"] for x in rows] == pytest.approx(f)
+    assert [x["support"] for x in rows] == list(n) and rows[2]["name"] == "C!"

@@ -76,7 +76,19 @@ def _scores_table(result) -> Table:
     return scores
 
 
-def _summary_tables(result) -> tuple[Table, Table]:
+def _per_class_table(result) -> Table:
+    """Precision, recall, F1 and support of each class, by its name where the data gives one."""
+    table = Table(title="Per class (all test documents)", title_justify="left")
+    for column in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for row in result.per_class():
+        label = row["label"] if row["name"] == row["label"] else f"{row['name']} ({row['label']})"
+        table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+                      f"{row['f1']:.3f}", str(row["support"]))
+    return table
+
+
+def _summary_tables(result) -> tuple[Table, Table, Table]:
     scores = _scores_table(result)
 
     timing = result.timing()
@@ -89,7 +101,7 @@ def _summary_tables(result) -> tuple[Table, Table]:
         times.add_row(step, f"{fit:.2f}", f"{timing['predict_seconds_per_fold'][step]:.2f}")
     times.add_row(styled("[bold]total[/]"), f"{timing['fit_total_per_fold']:.2f}",
                   f"{timing['predict_total_per_fold']:.2f}")
-    return scores, times
+    return scores, _per_class_table(result), times
 
 
 @app.command()

@@ -222,7 +222,8 @@ def _figures(results, data):
     if linear is not None:
         figures.append(("features", f"Most informative features: {linear.name} "
                         f"(the best-ranked linear model, rank {linear.rank})",
-                        plots.top_features(linear, results.report["top_features"])))
+                        plots.top_features(linear, results.report["top_features"],
+                                           data.data.get("label_names"))))
     return figures, linear
 
 
@@ -298,10 +299,11 @@ def _html_table(header, rows, classes=None) -> str:
     return "\n".join(out + ["</table>"])
 
 
-def _features_table(summary, n: int) -> tuple[list[str], list[list[str]]]:
+def _features_table(summary, n: int, names=None) -> tuple[list[str], list[list[str]]]:
     classes = list(summary.top_features)
-    sides = plots.weight_sides(summary.top_features)
-    header = ["#"] + [f"class {c}" if len(classes) != 2 else f"class {c} ({sides[c][0]})"
+    sides = plots.weight_sides(summary.top_features, names)
+    header = ["#"] + [plots.class_title(c, names) + ("" if len(classes) != 2
+                                                      else f" ({sides[c][0]})")
                       for c in classes]
     rows = []
     for i in range(n):
@@ -311,6 +313,19 @@ def _features_table(summary, n: int) -> tuple[list[str], list[list[str]]]:
             row.append(f"{items[i][0]} ({items[i][1]:+.3f})" if i < len(items) else "")
         rows.append(row)
     return header, rows
+
+
+def _per_class_table(data) -> tuple[list[str], list[list[str]]]:
+    """Precision, recall, F1 and support per class of the best pipeline (all test documents)."""
+    header = ["class", "precision", "recall", "F1", "support"]
+    rows = [[row["name"] if row["name"] == row["label"] else f"{row['name']} ({row['label']})",
+             f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+             f"{row['f1']:.3f}", str(row["support"])] for row in data.per_class]
+    return header, rows
+
+
+def _per_class_caption(data) -> str:
+    return f"Per-class scores of the best pipeline ({data.best.name})"
 
 
 def _notes(results) -> list[str]:
@@ -339,13 +354,16 @@ def _html(results, sections) -> str:
         others = _other_metrics(data)
         if others:
             parts.append("<h3>Other metrics</h3>" + _html_table(*others))
+        if data.per_class:
+            parts.append(f"<h3>{html.escape(_per_class_caption(data))}</h3>"
+                         + _html_table(*_per_class_table(data)))
         for _, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
                          f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>")
         if linear is not None:
             n = results.report["top_features"]
-            header, rows = _features_table(linear, n)
+            header, rows = _features_table(linear, n, data.data.get("label_names"))
             parts.append(f"<details><summary>Top {n} features per class (weights averaged "
                          f"over folds)</summary>{_html_table(header, rows)}</details>")
         if data.warnings:
@@ -388,11 +406,14 @@ def _markdown(results, sections, image_names) -> str:
         others = _other_metrics(data)
         if others:
             parts += ["### Other metrics", "", _md_table(*others), ""]
+        if data.per_class:
+            parts += [f"### {_per_class_caption(data)}", "", _md_table(*_per_class_table(data)),
+                      ""]
         for (_, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
         if linear is not None:
             n = results.report["top_features"]
-            header, rows = _features_table(linear, n)
+            header, rows = _features_table(linear, n, data.data.get("label_names"))
             parts += [f"Top {n} features per class (weights averaged over folds):", "",
                       _md_table(header, rows), ""]
         if data.warnings:

@@ -49,6 +49,7 @@ import numpy as np
 
 from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
+from ..evaluation.metrics import per_class_from_confusion
 from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
@@ -99,6 +100,7 @@ class DatasetResults:
     confusion: dict
     sharing: dict
     warnings: list
+    per_class: list = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -113,8 +115,8 @@ class DatasetResults:
             "data": self.data, "protocol": self.protocol, "primary_metric": self.primary,
             "best": self.best.name,
             "pipelines": [p.to_dict() for p in self.pipelines],
-            "confusion_matrix": self.confusion, "sharing": self.sharing,
-            "warnings": self.warnings,
+            "confusion_matrix": self.confusion, "per_class": self.per_class,
+            "sharing": self.sharing, "warnings": self.warnings,
         }
 
 
@@ -255,6 +257,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
             "n_train": len(dataset.texts),
             "n_test": len(dataset.test_texts or []) if plan.method == "split" else 0,
             "classes": [str(c) for c in labels],
+            "label_names": dataset.label_names,
         },
         protocol={
             "method": plan.method, "description": plan.describe(), "folds": len(folds),
@@ -268,6 +271,8 @@ def _dataset_results(experiment, run) -> DatasetResults:
         confusion={"labels": [str(c) for c in labels], "matrix": matrix.tolist(),
                    "pipeline": best.name},
         sharing=run.sharing(), warnings=list(run.warnings),
+        per_class=per_class_from_confusion(matrix, [str(c) for c in labels],
+                                           dataset.label_names),
     )
 
 

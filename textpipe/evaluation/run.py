@@ -25,7 +25,7 @@ import numpy as np
 from ..environment import library_versions
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
 from .intervals import split_interval
-from .metrics import score
+from .metrics import per_class_from_confusion, score
 from .protocol import Plan, plan_evaluation
 from .shared import SharedSteps, compute_shared, take
 from .timing import fit_timed, predict_timed
@@ -42,6 +42,7 @@ class FoldResult:
     n_train: int
     n_test: int
     unseen_test_labels: int = 0
+    confusion: list = field(default_factory=list)
     intervals: dict[str, list] = field(default_factory=dict)
     interval_methods: dict[str, str] = field(default_factory=dict)
 
@@ -83,6 +84,12 @@ class EvaluationResult:
             }
         return out
 
+    def per_class(self) -> list[dict]:
+        """Precision, recall, F1 and support per class, over every fold's test documents."""
+        labels = self.data["classes"]
+        matrix = np.sum([np.asarray(f.confusion) for f in self.folds], axis=0)
+        return per_class_from_confusion(matrix, labels, self.data.get("label_names"))
+
     def timing(self) -> dict[str, object]:
         """Mean seconds per fold for fitting and predicting, per step and in total.
 
@@ -111,6 +118,7 @@ class EvaluationResult:
         """The JSON document ``textpipe run --json`` writes."""
         return {
             "metrics": self.summary(),
+            "per_class": self.per_class(),
             "timing": self.timing(),
             "protocol": {"method": self.method, "description": self.description,
                          "folds": len(self.folds)},
@@ -142,6 +150,10 @@ def _run_fold(config, plan: Plan, fold, metrics, shared: SharedSteps | None = No
     unseen = int(np.sum(~np.isin(y_test, np.unique(y_train))))
     result = FoldResult(fold.index, score(y_test, predictions, metrics), fit_seconds,
                         predict_seconds, len(fold.train), len(fold.test), unseen)
+    from sklearn.metrics import confusion_matrix  # sklearn loads only when evaluating
+
+    classes = sorted(set(plan.labels.tolist()), key=str)
+    result.confusion = confusion_matrix(y_test, predictions, labels=classes).tolist()
     if len(plan.folds) == 1:
         for name in metrics:
             interval = split_interval(name, y_test, predictions, seed=config.evaluation.seed)
@@ -220,6 +232,7 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
             "n_train": len(dataset.texts),
             "n_test": len(dataset.test_texts or []) if plan.method == "split" else 0,
             "classes": [str(c) for c in classes],
+            "label_names": dataset.label_names,
         },
         wall_seconds=wall,
         warnings=notes,
