@@ -360,3 +360,26 @@ def test_top_features_name_each_class_by_its_label_name():
     header, _ = report_module._features_table(svm, 4, names)
     assert header[1:] == ["class positive (pos) (weight > 0)",
                           "class negative (neg) (−weight: weight < 0)"]
+
+
+def test_probability_metrics_in_compare_rank_log_loss_lowest_first_and_get_a_split_interval():
+    exp = load_experiment(dict(
+        EXPERIMENT, evaluation={"method": "split",
+                                "metrics": ["log_loss", "roc_auc", "average_precision"]},
+        pipelines=[{"name": "nb", "steps": ["tokenize", "count", "multinomial_nb"]},
+                   {"name": "lr", "steps": ["tokenize", "count", {"logreg": {"C": 0.01}}]}]))
+    board = summarize(exp, run_experiment(exp, [data(test=True)])).datasets[0]
+    losses = [p.metrics["log_loss"]["mean"] for p in board.pipelines]
+    assert losses == sorted(losses)                       # lower is better
+    for p in board.pipelines:
+        for name in ("log_loss", "roc_auc", "average_precision"):
+            m = p.metrics[name]
+            assert m["ci"][0] <= m["mean"] <= m["ci"][1], (p.name, name)
+
+
+def test_roc_auc_in_compare_uses_the_decision_function_of_a_classifier_without_probabilities():
+    exp = load_experiment(dict(EXPERIMENT, evaluation={"method": "cv", "folds": 3,
+                                                       "metrics": ["roc_auc"]}))
+    board = summarize(exp, run_experiment(exp, [data()])).datasets[0]
+    svm = next(p for p in board.pipelines if p.name == "svm")
+    assert 0.5 < svm.metrics["roc_auc"]["mean"] <= 1.0

@@ -49,7 +49,7 @@ import numpy as np
 
 from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
-from ..evaluation.metrics import per_class_from_confusion
+from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
 from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
@@ -168,7 +168,7 @@ class ExperimentResults:
 
 
 def _metric_summary(values, plan, folds, split, metric) -> tuple[dict, str]:
-    """Mean, spread and interval of one metric; ``split`` is (truth, predictions, seed)."""
+    """Mean, spread and interval of one metric; ``split`` is (truth, fold record, seed)."""
     values = [float(v) for v in values]
     if len(values) > 1:
         n_train = float(np.mean([len(f.train) for f in folds]))
@@ -177,8 +177,9 @@ def _metric_summary(values, plan, folds, split, metric) -> tuple[dict, str]:
         method = f"t over {len(values)} folds, Nadeau-Bengio corrected"
         std = float(np.std(values, ddof=1))
     else:
-        truth, predictions, seed = split
-        interval = split_interval(metric, truth, predictions, seed=seed)
+        truth, record, seed = split
+        interval = split_interval(metric, truth, record.predictions, seed=seed,
+                                  class_scores=record.class_scores, classes=record.classes)
         ci, method, std = [interval.low, interval.high], interval.describe(), None
     return {"mean": float(np.mean(values)), "std": std, "ci": ci, "folds": values}, method
 
@@ -279,7 +280,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
 def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,
                       seed: int = 0) -> PipelineSummary:
     """One pipeline's scores, timings and features over the folds ``records`` (not yet ranked)."""
-    split = (truth[0], records[0].predictions, seed)
+    split = (truth[0], records[0], seed)
     summary, methods = {}, {}
     for metric in metrics:
         summary[metric], methods[metric] = _metric_summary(
@@ -303,7 +304,8 @@ def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,
 
 def _rank(pipelines, primary, truth, alpha, *, n_train, n_test) -> list[PipelineSummary]:
     """The pipelines best first on ``primary``, each but the best tested against the best."""
-    ranked = sorted(pipelines, key=lambda s: (-s.metrics[primary]["mean"], s.name))
+    sign = 1 if primary in LOWER_IS_BETTER else -1
+    ranked = sorted(pipelines, key=lambda s: (sign * s.metrics[primary]["mean"], s.name))
     best = ranked[0]
     result = [replace(best, rank=1)]
     for rank, summary in enumerate(ranked[1:], start=2):

@@ -24,12 +24,13 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import DataError, Errors
-from .metrics import metric_function
+from .metrics import SCORE_METRICS, metric_function, score_metric
 
 __all__ = ["BOOTSTRAP_RESAMPLES", "SplitInterval", "bootstrap_interval", "split_interval",
            "wilson_interval"]
@@ -77,8 +78,13 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95):
 
 
 def bootstrap_interval(metric: str, y_true, y_pred, *, seed: int = 0,
-                       resamples: int = BOOTSTRAP_RESAMPLES, confidence: float = 0.95):
+                       resamples: int = BOOTSTRAP_RESAMPLES, confidence: float = 0.95,
+                       class_scores=None, classes=None):
     """Percentile bootstrap interval of ``metric`` over the test documents.
+
+    Metrics of class scores (``roc_auc``, ...) resample the rows of
+    ``class_scores`` with the documents; a resample where the metric is
+    undefined (one class only) is left out.
 
     Examples
     --------
@@ -90,15 +96,34 @@ def bootstrap_interval(metric: str, y_true, y_pred, *, seed: int = 0,
     n = len(y_true)
     if n <= 0:
         raise DataError(Errors.E727.format(n=n))
-    function = metric_function(metric)
     rows = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
-    values = np.array([function(y_true[r], y_pred[r]) for r in rows], dtype=float)
+    if metric in SCORE_METRICS:
+        scores = np.asarray(class_scores, dtype=float)
+        values = np.array([_defined(score_metric, metric, y_true[r], scores[r], classes)
+                           for r in rows], dtype=float)
+        values = values[~np.isnan(values)]
+        if not len(values):
+            return float("nan"), float("nan")
+    else:
+        function = metric_function(metric)
+        values = np.array([function(y_true[r], y_pred[r]) for r in rows], dtype=float)
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(values, [tail, 100 - tail])
     return float(low), float(high)
 
 
-def split_interval(metric: str, y_true, y_pred, *, seed: int = 0) -> SplitInterval:
+def _defined(function, *args) -> float:
+    """``function(*args)``, or NaN where the metric is undefined on this resample."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return function(*args)
+        except ValueError:
+            return float("nan")
+
+
+def split_interval(metric: str, y_true, y_pred, *, seed: int = 0, class_scores=None,
+                   classes=None) -> SplitInterval:
     """The 95% interval of ``metric`` on one test split: Wilson for accuracy, else bootstrap.
 
     Examples
@@ -111,5 +136,6 @@ def split_interval(metric: str, y_true, y_pred, *, seed: int = 0) -> SplitInterv
         correct = int(np.sum(np.asarray(y_true, dtype=object) == np.asarray(y_pred, dtype=object)))
         low, high = wilson_interval(correct, len(y_true))
         return SplitInterval(low, high, "Wilson")
-    low, high = bootstrap_interval(metric, y_true, y_pred, seed=seed)
+    low, high = bootstrap_interval(metric, y_true, y_pred, seed=seed,
+                                   class_scores=class_scores, classes=classes)
     return SplitInterval(low, high, "bootstrap")

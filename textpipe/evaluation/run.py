@@ -25,7 +25,7 @@ import numpy as np
 from ..environment import library_versions
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
 from .intervals import split_interval
-from .metrics import per_class_from_confusion, score
+from .metrics import SCORE_METRICS, class_scores, per_class_from_confusion, score
 from .protocol import Plan, plan_evaluation
 from .shared import SharedSteps, compute_shared, take
 from .timing import fit_timed, predict_timed
@@ -129,6 +129,12 @@ class EvaluationResult:
         }
 
 
+def _class_scores(pipeline, X):
+    """The fitted ``pipeline``'s per-class scores of ``X`` (see :func:`.metrics.class_scores`)."""
+    Xt = pipeline[:-1].transform(X) if len(pipeline) > 1 else X
+    return class_scores(pipeline[-1], Xt)
+
+
 def _run_fold(config, plan: Plan, fold, metrics, shared: SharedSteps | None = None
               ) -> FoldResult:
     """Fit on the fold's training documents and score its test documents.
@@ -148,15 +154,19 @@ def _run_fold(config, plan: Plan, fold, metrics, shared: SharedSteps | None = No
     predictions, seconds = predict_timed(pipeline, X_test)
     predict_seconds.update(seconds)
     unseen = int(np.sum(~np.isin(y_test, np.unique(y_train))))
-    result = FoldResult(fold.index, score(y_test, predictions, metrics), fit_seconds,
-                        predict_seconds, len(fold.train), len(fold.test), unseen)
+    scores, classes = (_class_scores(pipeline, X_test) if set(metrics) & set(SCORE_METRICS)
+                       else (None, None))
+    result = FoldResult(fold.index, score(y_test, predictions, metrics, class_scores=scores,
+                                          classes=classes),
+                        fit_seconds, predict_seconds, len(fold.train), len(fold.test), unseen)
     from sklearn.metrics import confusion_matrix  # sklearn loads only when evaluating
 
     classes = sorted(set(plan.labels.tolist()), key=str)
     result.confusion = confusion_matrix(y_test, predictions, labels=classes).tolist()
     if len(plan.folds) == 1:
         for name in metrics:
-            interval = split_interval(name, y_test, predictions, seed=config.evaluation.seed)
+            interval = split_interval(name, y_test, predictions, seed=config.evaluation.seed,
+                                      class_scores=scores, classes=classes)
             result.intervals[name] = [interval.low, interval.high]
             result.interval_methods[name] = interval.describe()
     return result
