@@ -30,3 +30,30 @@ def test_other_metrics_get_a_seeded_bootstrap_interval_around_the_score():
     assert split_interval("macro_f1", truth, predicted, seed=3) == interval
     assert bootstrap_interval("macro_f1", truth, predicted, seed=4) != (interval.low,
                                                                          interval.high)
+
+
+@pytest.mark.parametrize("name", ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1",
+                                  "weighted_f1", "macro_precision", "macro_recall"])
+def test_label_metrics_from_counts_match_sklearn_on_every_resample(name):
+    rng = np.random.default_rng(1)
+    truth = rng.choice(list("abcd"), 40, p=[0.5, 0.3, 0.15, 0.05])
+    predicted = np.where(rng.random(40) < 0.6, truth, rng.choice(list("abcde"), 40))
+    rows = rng.integers(0, 40, size=(30, 40))
+    fast = intervals.resampled_label_metric(name, truth, predicted, rows)
+    slow = [metric_function(name)(truth[r], predicted[r]) for r in rows]
+    assert fast == pytest.approx(slow)
+
+
+@pytest.mark.parametrize("name", ["roc_auc", "average_precision", "log_loss"])
+@pytest.mark.parametrize("classes", ["ab", "abcd"])
+def test_score_metrics_from_weights_match_sklearn_on_every_resample(name, classes):
+    from textpipe.evaluation.metrics import score_metric
+
+    rng = np.random.default_rng(2)
+    truth = rng.choice(list(classes), 60)
+    scores = np.round(rng.dirichlet([1] * len(classes), 60), 1)   # rounded: ties too
+    scores = scores / scores.sum(axis=1, keepdims=True) if name == "log_loss" else scores
+    rows = rng.integers(0, 60, size=(20, 60))
+    fast = intervals.resampled_score_metric(name, truth, scores, list(classes), rows)
+    slow = [score_metric(name, truth[r], scores[r], list(classes)) for r in rows]
+    assert fast == pytest.approx(slow)
