@@ -304,6 +304,7 @@ def test_a_single_split_report_shows_each_score_with_its_interval_and_nothing_pe
         text = (tmp_path / name).read_text()
         assert "±" not in text and "Per-fold" not in text and "mean ± std" not in text
         assert "Scores with their 95% intervals" in text and "bootstrap" in text
+        assert "over folds" not in text
     assert not list(tmp_path.glob("*-folds.png"))
     board = results.datasets[0]
     assert plots.scores(board).axes[0].get_xlabel() == "accuracy (score and its 95% interval)"

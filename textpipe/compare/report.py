@@ -324,6 +324,10 @@ def _per_class_table(data) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _weights_note(data) -> str:
+    return "weights averaged over folds" if data.protocol["folds"] > 1 else "weights"
+
+
 def _per_class_caption(data) -> str:
     return f"Per-class scores of the best pipeline ({data.best.name})"
 
@@ -364,8 +368,9 @@ def _html(results, sections) -> str:
         if linear is not None:
             n = results.report["top_features"]
             header, rows = _features_table(linear, n, data.data.get("label_names"))
-            parts.append(f"<details><summary>Top {n} features per class (weights averaged "
-                         f"over folds)</summary>{_html_table(header, rows)}</details>")
+            parts.append(f"<details><summary>Top {n} features per class "
+                         f"({_weights_note(data)})</summary>{_html_table(header, rows)}"
+                         f"</details>")
         if data.warnings:
             items = "".join(f"<li>{html.escape(w)}</li>" for w in data.warnings)
             parts.append(f"<h3>Warnings while fitting</h3><ul>{items}</ul>")
@@ -414,7 +419,7 @@ def _markdown(results, sections, image_names) -> str:
         if linear is not None:
             n = results.report["top_features"]
             header, rows = _features_table(linear, n, data.data.get("label_names"))
-            parts += [f"Top {n} features per class (weights averaged over folds):", "",
+            parts += [f"Top {n} features per class ({_weights_note(data)}):", "",
                       _md_table(header, rows), ""]
         if data.warnings:
             parts += ["### Warnings while fitting", ""] + [f"- {w}" for w in data.warnings] + [""]
