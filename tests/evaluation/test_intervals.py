@@ -32,6 +32,7 @@ def test_other_metrics_get_a_seeded_bootstrap_interval_around_the_score():
                                                                          interval.high)
 
 
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
 @pytest.mark.parametrize("name", ["accuracy", "balanced_accuracy", "macro_f1", "micro_f1",
                                   "weighted_f1", "macro_precision", "macro_recall"])
 def test_label_metrics_from_counts_match_sklearn_on_every_resample(name):
