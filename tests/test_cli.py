@@ -230,3 +230,28 @@ def test_compare_refuses_a_featurizer(toy_config, capsys):
                     "      - tokenize: {}\n      - tfidf: {}\n", encoding="utf-8")
     assert main(["compare", str(path)]) == 2
     assert "must be a classifier" in capsys.readouterr().err
+
+
+def test_run_on_one_split_shows_the_score_and_its_interval_not_a_spread(toy_config, tmp_path,
+                                                                         capsys):
+    test = tmp_path / "test.txt"
+    test.write_text("pos good fun\nneg bad dull\npos great fun\nneg awful dull\n",
+                    encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["run", str(toy_config), "--data", str(tmp_path / "toy.txt"),
+                 "--test-data", str(test), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "±" not in printed and "per fold" not in printed and "95% interval" in printed
+    acc = json.loads(out.read_text())["metrics"]["accuracy"]
+    assert acc["std"] is None and len(acc["ci"]) == 2 and "Wilson" in acc["ci_method"]
+
+
+def test_run_prints_per_class_scores_under_the_datasets_label_names(tmp_path, capsys):
+    path = tmp_path / "trec.yaml"
+    path.write_text("steps: [tokenize, count, multinomial_nb]\ndata: {dataset: trec, sample: 300}\n"
+                    "evaluation: {method: split}\n", encoding="utf-8")
+    assert main(["run", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert "Per class" in printed
+    for name in ("DESC", "ENTY", "ABBR", "HUM", "LOC", "NUM"):
+        assert name in printed

@@ -1083,6 +1083,12 @@ class Errors:
     # (end of E73x)
 
     # Evaluation: single-split intervals, metrics, label names (E74x)
+    E740 = (
+        "metric '{metric}' needs predicted probabilities, but the classifier '{stage}' has "
+        "no predict_proba{why}. Use a classifier that gives probabilities ({options}), or "
+        "wrap this one in a calibrated classifier, or drop '{metric}' from "
+        "evaluation.metrics."
+    )
     # (end of E74x)
 
     # Command-line conventions (E75x)

@@ -652,6 +652,7 @@ def train_model(config, dataset, directory, *, evaluation=None,
             "n_train": len(texts),
             "n_test": 0,
             "classes": dataset.classes,
+            "label_names": dataset.label_names,
         }
         resolved, metrics, protocol = config.to_dict(), None, None
     else:

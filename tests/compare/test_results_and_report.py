@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from textpipe.compare import compare, load_experiment, run_experiment, summarize
-from textpipe.compare.report import write_outputs
+from textpipe.compare.report import leaderboard_rows, write_outputs
 from textpipe.compare import plots
+from textpipe.compare import report as report_module
 from textpipe.compare.stats import (
     corrected_resampled_ttest,
     cv_interval,
@@ -18,6 +19,7 @@ from textpipe.compare.stats import (
     wilson_interval,
 )
 from textpipe.data import Dataset
+from textpipe.evaluation.intervals import split_interval
 
 POS = ["good fun film", "great acting", "lovely and fun", "a great joy", "fine and good"]
 NEG = ["bad dull film", "awful acting", "boring and dull", "a total mess", "dull and bad"]
@@ -96,7 +98,7 @@ def test_top_features_of_a_linear_model_are_averaged_over_folds(cv_results):
     assert {"good", "great", "fun"} & {f for f, _ in svm.top_features["pos"]}
 
 
-def test_a_single_split_uses_mcnemar_and_a_wilson_interval_for_accuracy():
+def test_a_single_split_uses_mcnemar_wilson_for_accuracy_and_a_bootstrap_otherwise():
     exp = load_experiment(dict(EXPERIMENT, evaluation={"method": "split",
                                                        "metrics": ["accuracy", "macro_f1"]}))
     results = summarize(exp, run_experiment(exp, [data(test=True)]))
@@ -105,7 +107,10 @@ def test_a_single_split_uses_mcnemar_and_a_wilson_interval_for_accuracy():
     best = board.best
     correct = int(np.sum(best.predictions[0] == truth))
     assert best.metrics["accuracy"]["ci"] == pytest.approx(list(wilson_interval(correct, 20)))
-    assert best.metrics["macro_f1"]["ci"] is None and best.metrics["accuracy"]["std"] is None
+    expected_f1 = split_interval("macro_f1", truth, best.predictions[0],
+                                 seed=exp.evaluation.seed)
+    assert best.metrics["macro_f1"]["ci"] == pytest.approx([expected_f1.low, expected_f1.high])
+    assert best.metrics["accuracy"]["std"] is None
     other = board.pipelines[1]
     expected = mcnemar_test(other.predictions[0] == truth, best.predictions[0] == truth)
     assert other.vs_best["test"] == expected.method
@@ -283,7 +288,99 @@ def test_the_features_plot_shows_the_averaged_weights_per_class(cv_results):
     svm = next(p for p in results.datasets[0].pipelines if p.name == "svm")
     fig = plots.top_features(svm, 4)
     for ax, (label, items) in zip(fig.axes, svm.top_features.items()):
-        assert ax.get_title() == f"class {label}"
+        assert ax.get_title().startswith(f"class {label}")
         bars = [patch.get_width() for patch in ax.patches]
         assert bars == pytest.approx([w for _, w in items][::-1])     # largest at the top
         assert [t.get_text() for t in ax.get_yticklabels()] == [f for f, _ in items][::-1]
+
+
+def test_a_single_split_report_shows_each_score_with_its_interval_and_nothing_per_fold(
+        tmp_path):
+    exp = load_experiment(dict(EXPERIMENT, evaluation={"method": "split",
+                                                       "metrics": ["accuracy", "macro_f1"]}))
+    results = summarize(exp, run_experiment(exp, [data(test=True)]))
+    write_outputs(results, tmp_path)
+    for name in ("report.md", "report.html"):
+        text = (tmp_path / name).read_text()
+        assert "±" not in text and "Per-fold" not in text and "mean ± std" not in text
+        assert "Scores with their 95% intervals" in text and "bootstrap" in text
+        assert "over folds" not in text
+    assert not list(tmp_path.glob("*-folds.png"))
+    board = results.datasets[0]
+    assert plots.scores(board).axes[0].get_xlabel() == "accuracy (score and its 95% interval)"
+    assert "mean" not in plots.time_vs_score(board).axes[0].get_ylabel()
+    rows = leaderboard_rows(board)
+    assert all("±" not in row["mean"] and row["ci"] != "—" for row in rows)
+
+
+def test_binary_top_features_say_which_class_each_sign_of_the_weight_points_to(
+        cv_results, tmp_path):
+    _, results = cv_results
+    svm = next(p for p in results.datasets[0].pipelines if p.name == "svm")
+    positive, negative = svm.top_features          # the coefficient's class, then the other
+    fig = plots.top_features(svm, 4)
+    assert [ax.get_xlabel() for ax in fig.axes[:2]] == [
+        f"weight (> 0 points to {positive})", f"−weight (weight < 0 points to {negative})"]
+    header, _ = report_module._features_table(svm, 4)
+    assert header[1:] == [f"class {positive} (weight > 0)",
+                          f"class {negative} (−weight: weight < 0)"]
+
+
+def test_the_report_shows_the_best_pipelines_per_class_scores_by_label_name(tmp_path):
+    named = data()
+    named.label_names = {"pos": "positive", "neg": "negative"}
+    exp = load_experiment(EXPERIMENT)
+    results = summarize(exp, run_experiment(exp, [named]))
+    board = results.datasets[0]
+    rows = board.per_class
+    assert [(r["label"], r["name"]) for r in rows] == [("neg", "negative"), ("pos", "positive")]
+    matrix = np.asarray(board.confusion["matrix"])
+    assert [r["support"] for r in rows] == list(matrix.sum(axis=1))
+    assert rows[1]["recall"] == pytest.approx(matrix[1, 1] / matrix[1].sum())
+    assert results.to_dict()["datasets"][0]["per_class"] == rows
+    write_outputs(results, tmp_path)
+    for name in ("report.md", "report.html"):
+        text = (tmp_path / name).read_text()
+        assert f"Per-class scores of the best pipeline ({board.best.name})" in text
+        assert "negative" in text and "positive" in text
+    ax = plots.confusion(board).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["negative", "positive"]
+
+
+def test_top_features_name_each_class_by_its_label_name():
+    named = data()
+    named.label_names = {"pos": "positive", "neg": "negative"}
+    exp = load_experiment(EXPERIMENT)
+    board = summarize(exp, run_experiment(exp, [named])).datasets[0]
+    svm = next(p for p in board.pipelines if p.name == "svm")
+    names = board.data["label_names"]
+    fig = plots.top_features(svm, 4, names)
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["class positive (pos)",
+                                                      "class negative (neg)"]
+    assert "points to positive" in fig.axes[0].get_xlabel()
+    header, _ = report_module._features_table(svm, 4, names)
+    assert header[1:] == ["class positive (pos) (weight > 0)",
+                          "class negative (neg) (−weight: weight < 0)"]
+
+
+def test_probability_metrics_in_compare_rank_log_loss_lowest_first_and_get_a_split_interval():
+    exp = load_experiment(dict(
+        EXPERIMENT, evaluation={"method": "split",
+                                "metrics": ["log_loss", "roc_auc", "average_precision"]},
+        pipelines=[{"name": "nb", "steps": ["tokenize", "count", "multinomial_nb"]},
+                   {"name": "lr", "steps": ["tokenize", "count", {"logreg": {"C": 0.01}}]}]))
+    board = summarize(exp, run_experiment(exp, [data(test=True)])).datasets[0]
+    losses = [p.metrics["log_loss"]["mean"] for p in board.pipelines]
+    assert losses == sorted(losses)                       # lower is better
+    for p in board.pipelines:
+        for name in ("log_loss", "roc_auc", "average_precision"):
+            m = p.metrics[name]
+            assert m["ci"][0] <= m["mean"] <= m["ci"][1], (p.name, name)
+
+
+def test_roc_auc_in_compare_uses_the_decision_function_of_a_classifier_without_probabilities():
+    exp = load_experiment(dict(EXPERIMENT, evaluation={"method": "cv", "folds": 3,
+                                                       "metrics": ["roc_auc"]}))
+    board = summarize(exp, run_experiment(exp, [data()])).datasets[0]
+    svm = next(p for p in board.pipelines if p.name == "svm")
+    assert 0.5 < svm.metrics["roc_auc"]["mean"] <= 1.0

@@ -62,6 +62,24 @@ def test_trec_has_5452_train_500_test_and_6_classes(trec):
     assert collections.Counter(trec.test_labels)["2"] == 9
 
 
+def test_trec_label_names_match_the_coarse_classes_by_their_counts(trec):
+    # Li & Roth's coarse classes, told apart by how many questions each has in these files
+    train = {"DESC": 1162, "ENTY": 1250, "ABBR": 86, "HUM": 1223, "LOC": 835, "NUM": 896}
+    test = {"DESC": 138, "ENTY": 94, "ABBR": 9, "HUM": 65, "LOC": 81, "NUM": 113}
+    names = trec.label_names
+    assert names == {"0": "DESC", "1": "ENTY", "2": "ABBR", "3": "HUM", "4": "LOC", "5": "NUM"}
+    assert {names[k]: v for k, v in collections.Counter(trec.labels).items()} == train
+    assert {names[k]: v for k, v in collections.Counter(trec.test_labels).items()} == test
+    assert trec.classes == ["0", "1", "2", "3", "4", "5"]     # the stored labels stay
+    assert load_dataset("trec", sample=300).label_names == names
+    assert trec.label_name("4") == "LOC" and Dataset(["a"], ["x"]).label_name("x") == "x"
+
+
+def test_label_names_are_display_only_and_leave_the_fingerprint_alone(trec):
+    unnamed = Dataset(trec.texts, trec.labels, trec.test_texts, trec.test_labels)
+    assert unnamed.fingerprint() == trec.fingerprint()
+
+
 def test_trec_decodes_its_one_non_ascii_byte(trec):
     assert "Which city has the oldest relationship as a sisterðcity with Los Angeles ?" in (
         trec.texts

@@ -186,3 +186,20 @@ def test_workers_exit_when_the_scoring_process_is_killed(model_dir, big_input, t
                 orphan.kill()
             pytest.fail(f"still running 10 s after the kill: {[cmd for _, cmd in left]}")
         time.sleep(0.1)
+
+
+def test_train_and_score_name_trecs_labels_from_the_saved_model(tmp_path, capsys):
+    config = tmp_path / "trec.yaml"
+    config.write_text("data: {dataset: trec, sample: 300}\n"
+                      "steps: [tokenize, count, multinomial_nb]\n", encoding="utf-8")
+    assert main(["train", str(config), "--out", str(tmp_path / "model")]) == 0
+    assert "0 (DESC)" in capsys.readouterr().out
+    meta = json.loads((tmp_path / "model" / "metadata.json").read_text())
+    assert meta["labels"] == ["0", "1", "2", "3", "4", "5"]            # stored as they were
+    assert meta["data"]["label_names"]["4"] == "LOC"
+    source = tmp_path / "questions.txt"
+    source.write_text("Where is Paris ?\nWho wrote Hamlet ?\n", encoding="utf-8")
+    assert main(["score", str(tmp_path / "model"), str(source), "-o",
+                 str(tmp_path / "out.jsonl")]) == 0
+    assert "labels: 0 = DESC, 1 = ENTY, 2 = ABBR, 3 = HUM, 4 = LOC, 5 = NUM" in \
+        capsys.readouterr().err

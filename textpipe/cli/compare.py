@@ -11,7 +11,8 @@ from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
 from ..compare import compare as run_compare, load_experiment
-from ..compare.report import check_destinations, leaderboard_rows, write_json, write_outputs
+from ..compare.report import (check_destinations, leaderboard_headers, leaderboard_rows,
+                              write_json, write_outputs)
 from ..compare.runner import check_options
 from ..compare.tree import PrefixTree
 from . import app
@@ -44,14 +45,15 @@ def leaderboard(data, width: int | None = None, wide: bool | None = None) -> Tab
 
     width = width or console.width
     wide = width >= 120 if wide is None else wide
-    columns = WIDE_COLUMNS if wide else NARROW_COLUMNS
+    columns = leaderboard_headers(data, WIDE_COLUMNS if wide else NARROW_COLUMNS)
     protocol = data.protocol
+    per_fold = " per fold" if protocol["folds"] > 1 else ""
     test = protocol["test"].split(" (")[0]
     table = Table(
         title=styled("[bold]{}[/]: {}, {}, seed {}", data.name, data.primary,
                      protocol["description"], protocol["seed"]),
         caption=f"signif.: worse than the best ({test}, p < {protocol['alpha']:g}); "
-                f"fit s: seconds per fold, each step as if run alone",
+                f"fit s: seconds{per_fold}, each step as if run alone",
         title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
         collapse_padding=True,
     )

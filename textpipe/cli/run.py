@@ -73,17 +73,42 @@ def model_output(path, option: str, overwrite: bool):
                   files=(*MODEL_FILES, METADATA_FILE), overwrite=overwrite, example="models/name")
 
 
-def _summary_tables(result) -> tuple[Table, Table]:
+def _scores_table(result) -> Table:
+    """Mean ± std and each fold's score; on a single split, the score and its 95% interval."""
     scores = Table(title="Scores", title_justify="left")
     scores.add_column("metric")
+    if len(result.folds) == 1:
+        scores.add_column("score", justify="right")
+        scores.add_column("95% interval", justify="right")
+        for name, s in result.summary().items():
+            scores.add_row(name, f"{s['mean']:.4f}", f"[{s['ci'][0]:.4f}, {s['ci'][1]:.4f}]")
+        return scores
     scores.add_column("mean ± std", justify="right")
     scores.add_column("per fold", overflow="fold")
     for name, s in result.summary().items():
         folds = " ".join(f"{v:.3f}" for v in s["folds"])
         scores.add_row(name, f"{s['mean']:.4f} ± {s['std']:.4f}", folds)
+    return scores
+
+
+def _per_class_table(result) -> Table:
+    """Precision, recall, F1 and support of each class, by its name where the data gives one."""
+    table = Table(title="Per class (all test documents)", title_justify="left")
+    for column in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for row in result.per_class():
+        label = row["label"] if row["name"] == row["label"] else f"{row['name']} ({row['label']})"
+        table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+                      f"{row['f1']:.3f}", str(row["support"]))
+    return table
+
+
+def _summary_tables(result) -> tuple[Table, Table, Table]:
+    scores = _scores_table(result)
 
     timing = result.timing()
-    times = Table(title="Seconds per fold", title_justify="left")
+    times = Table(title="Seconds per fold" if len(result.folds) > 1 else "Seconds",
+                  title_justify="left")
     times.add_column("step")
     times.add_column("fit", justify="right")
     times.add_column("predict", justify="right")
@@ -91,7 +116,7 @@ def _summary_tables(result) -> tuple[Table, Table]:
         times.add_row(step, f"{fit:.2f}", f"{timing['predict_seconds_per_fold'][step]:.2f}")
     times.add_row(styled("[bold]total[/]"), f"{timing['fit_total_per_fold']:.2f}",
                   f"{timing['predict_total_per_fold']:.2f}")
-    return scores, times
+    return scores, _per_class_table(result), times
 
 
 @app.command()
@@ -109,7 +134,8 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q",
         help="Print nothing but errors (and --json -).", callback=hide_warnings),
 ):
-    """Fit and evaluate a pipeline; print each metric's mean ± std and time per step."""
+    """Fit and evaluate a pipeline; print each metric's mean ± std (on one split: the score
+    and its 95% interval) and time per step."""
     check_option(n_jobs, "--n-jobs", nonzero=True)
     cfg = load_config(config, check_data=data is None)
     if test_data is not None and data is None and (cfg.data is None or cfg.data.path is None):

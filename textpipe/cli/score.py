@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import List, Optional
 
@@ -11,7 +12,7 @@ from rich.progress import (BarColumn, Progress, ProgressColumn, TextColumn, Time
 from rich.text import Text
 
 from ..config import load_config
-from ..model import train_model
+from ..model import METADATA_FILE, train_model
 from ..parameters import check_option
 from ..paths import check_paths
 from ..score import score_file
@@ -54,7 +55,27 @@ def train(
         seconds = sum(model.metadata["fit_seconds"].values())
         console.print(styled("Fitted in {} s on all {} training documents; saved to [bold]{}[/] "
                              "(labels: {}).", f"{seconds:.1f}", len(dataset), out,
-                             ", ".join(model.labels)), soft_wrap=True)
+                             ", ".join(_named(label, dataset.label_names)
+                                       for label in model.labels)), soft_wrap=True)
+
+
+def _named(label: str, names: dict | None) -> str:
+    """``"4 (LOC)"`` where the data names its labels, else ``"4"``."""
+    name = (names or {}).get(label)
+    return label if name is None or name == label else f"{label} ({name})"
+
+
+def _label_names_line(model: Path) -> str | None:
+    """``"labels: 0 = DESC, ..."`` from a saved model's metadata, where its data named them."""
+    try:
+        meta = json.loads((model / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    names = (meta.get("data") or {}).get("label_names") or {}
+    if not isinstance(names, dict) or not names:
+        return None
+    return "labels: " + ", ".join(f"{label} = {names.get(label, label)}"
+                                  for label in meta.get("labels", []))
 
 
 class _DocsPerSecond(ProgressColumn):
@@ -144,3 +165,6 @@ def score(
                               soft_wrap=True, highlight=False)
         err_console.print("Pass --errors FILE to keep every bad row.", highlight=False)
     err_console.print(str(summary), highlight=False, soft_wrap=True)
+    names = _label_names_line(Path(model))
+    if names:
+        err_console.print(names, highlight=False, soft_wrap=True)

@@ -73,8 +73,12 @@ def _legend(ax):
               bbox_to_anchor=(0, 1.0), ncols=3)
 
 
+def _single_split(results) -> bool:
+    return results.protocol["folds"] == 1
+
+
 def scores(results, metric: str | None = None):
-    """Mean score and 95% confidence interval of every pipeline."""
+    """Mean score and 95% confidence interval of every pipeline (on one split: its score)."""
     metric = metric or results.primary
     pipelines, y = _rows(results)
     fig = _figure(_width(pipelines), 1.3 + 0.28 * len(pipelines))
@@ -87,7 +91,8 @@ def scores(results, metric: str | None = None):
         ax.plot([m["mean"]], [yi], "o", color=colour, ms=5, zorder=3)
     ax.axvline(results.best.metrics[metric]["mean"], color=BEST, lw=0.8, ls="--")
     ax.set_yticks(y, [_short(p.name) for p in pipelines], fontsize=8)
-    ax.set_xlabel(f"{metric} (mean and 95% CI)", fontsize=9)
+    ax.set_xlabel(f"{metric} (score and its 95% interval)" if _single_split(results)
+                  else f"{metric} (mean and 95% CI)", fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="x", alpha=0.3)
     _legend(ax)
@@ -142,8 +147,11 @@ def time_vs_score(results, metric: str | None = None):
     ax.xaxis.set_major_formatter(plain)
     ax.xaxis.set_minor_formatter(FuncFormatter(  # label 0.2, 0.5, 2, 5, 20, ...
         lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[:1] in ("2", "5") else ""))
-    ax.set_xlabel("fit seconds per fold (log scale; each step as if run alone)", fontsize=9)
-    ax.set_ylabel(f"{metric} (mean, 95% CI)", fontsize=9)
+    single = _single_split(results)
+    ax.set_xlabel(f"fit seconds{'' if single else ' per fold'} (log scale; each step as if "
+                  f"run alone)", fontsize=9)
+    ax.set_ylabel(f"{metric} (score, 95% interval)" if single else f"{metric} (mean, 95% CI)",
+                  fontsize=9)
     ax.tick_params(which="both", labelsize=8)
     ax.grid(alpha=0.3, which="both")
     _legend(ax)
@@ -152,7 +160,8 @@ def time_vs_score(results, metric: str | None = None):
 
 def confusion(results):
     """Confusion matrix of the best pipeline, over all test predictions."""
-    labels = results.confusion["labels"]
+    names = results.data.get("label_names") or {}
+    labels = [names.get(label, label) for label in results.confusion["labels"]]
     matrix = np.asarray(results.confusion["matrix"])
     size = 2.2 + 0.45 * len(labels)
     fig = _figure(size + 1.0, size)
@@ -171,19 +180,57 @@ def confusion(results):
     return fig
 
 
-def top_features(summary, n: int = 20):
-    """The features with the largest weights per class, averaged over folds."""
+def class_title(label: str, names: dict | None = None) -> str:
+    """``"class LOC (4)"`` where the data names its labels, else ``"class 4"``.
+
+    Examples
+    --------
+    >>> class_title("4", {"4": "LOC"}), class_title("pos")
+    ('class LOC (4)', 'class pos')
+    """
+    name = (names or {}).get(label)
+    return f"class {label}" if name is None or name == label else f"class {name} ({label})"
+
+
+def weight_sides(top_features, names: dict | None = None) -> dict[str, tuple[str, str]]:
+    """Per class, how its weights are signed: (short header note, axis label).
+
+    A binary linear model has one row of weights: > 0 points to the second
+    class (listed first), < 0 to the first, whose panel shows the weights negated.
+
+    Examples
+    --------
+    >>> weight_sides({"pos": [], "neg": []})["neg"]
+    ('−weight: weight < 0', '−weight (weight < 0 points to neg)')
+    """
+    labels = list(top_features)
+    shown = {label: (names or {}).get(label, label) for label in labels}
+    if len(labels) != 2:
+        return {label: ("weight", f"weight for {shown[label]}") for label in labels}
+    positive, negative = labels
+    return {positive: ("weight > 0", f"weight (> 0 points to {shown[positive]})"),
+            negative: ("−weight: weight < 0",
+                       f"−weight (weight < 0 points to {shown[negative]})")}
+
+
+def top_features(summary, n: int = 20, names: dict | None = None):
+    """The features with the largest weights per class, averaged over folds.
+
+    ``names`` gives the label names of the data, if it has them.
+    """
     classes = list(summary.top_features)
     n = min(n, max(len(v) for v in summary.top_features.values()))
     cols = min(len(classes), 3)
     rows = int(np.ceil(len(classes) / cols))
     fig = _figure(3.0 * cols + 0.8, 0.6 + rows * (0.5 + 0.17 * n))
+    sides = weight_sides(summary.top_features, names)
     for k, label in enumerate(classes):
         ax = fig.add_subplot(rows, cols, k + 1)
         items = summary.top_features[label][:n][::-1]
         ax.barh(range(len(items)), [w for _, w in items], color=BEST if k % 2 else SAME)
         ax.set_yticks(range(len(items)), [_short(f, 24) for f, _ in items], fontsize=7)
-        ax.set_title(f"class {label}", fontsize=9)
+        ax.set_title(class_title(label, names), fontsize=9)
+        ax.set_xlabel(sides[label][1], fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(f"Largest weights for each class: {_short(summary.name, 60)}", fontsize=9)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import yaml
 
+from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
 from . import plots
 
@@ -158,10 +159,25 @@ def leaderboard_rows(data, digits: int = 4) -> list[dict]:
     return rows
 
 
+def leaderboard_headers(data, columns: dict[str, str] = LEADERBOARD_COLUMNS) -> dict[str, str]:
+    """``columns`` as headers for ``data``: on a single split, one score and no spread.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> leaderboard_headers(SimpleNamespace(protocol={"folds": 1}))["mean"]
+    'score'
+    """
+    if data.protocol["folds"] > 1:
+        return dict(columns)
+    renamed = {"mean": "score", "ci": "95% interval", "fit": "fit s", "predict": "predict s"}
+    return {k: renamed.get(k, v) for k, v in columns.items()}
+
+
 def _leaderboard_table(data) -> tuple[list[str], list[list[str]]]:
     rows = leaderboard_rows(data)
-    return list(LEADERBOARD_COLUMNS.values()), [[row[k] for k in LEADERBOARD_COLUMNS]
-                                                for row in rows]
+    return list(leaderboard_headers(data).values()), [[row[k] for k in LEADERBOARD_COLUMNS]
+                                                      for row in rows]
 
 
 def _other_metrics(data):
@@ -169,7 +185,8 @@ def _other_metrics(data):
     others = [m for m in data.pipelines[0].metrics if m != data.primary]
     if not others:
         return None
-    header = ["rank", "pipeline"] + [f"{m} (95% CI)" for m in others]
+    ci = "95% CI" if data.protocol["folds"] > 1 else "95% interval"
+    header = ["rank", "pipeline"] + [f"{m} ({ci})" for m in others]
     rows = [[str(p.rank), p.name] + [f"{_mean_std(p.metrics[m])} {_ci(p.metrics[m])}"
                                      for m in others] for p in data.pipelines]
     return header, rows
@@ -192,9 +209,11 @@ def _data_text(data) -> str:
 
 
 def _figures(results, data):
+    single = data.protocol["folds"] == 1
     figures = [
-        ("scores", "Scores with 95% confidence intervals", plots.scores(data)),
-        ("folds", "Per-fold scores", plots.folds(data)),
+        ("scores", "Scores with their 95% intervals" if single
+         else "Scores with 95% confidence intervals", plots.scores(data)),
+        *([] if single else [("folds", "Per-fold scores", plots.folds(data))]),
         ("time", "Fit time against score", plots.time_vs_score(data)),
         ("confusion", f"Confusion matrix of the best pipeline ({data.best.name})",
          plots.confusion(data)),
@@ -203,7 +222,8 @@ def _figures(results, data):
     if linear is not None:
         figures.append(("features", f"Most informative features: {linear.name} "
                         f"(the best-ranked linear model, rank {linear.rank})",
-                        plots.top_features(linear, results.report["top_features"])))
+                        plots.top_features(linear, results.report["top_features"],
+                                           data.data.get("label_names"))))
     return figures, linear
 
 
@@ -222,7 +242,8 @@ def _explain(data) -> str:
     return (
         f"{protocol['description'].capitalize()}: one score per pipeline. The 95% interval is "
         f"Wilson's interval of accuracy over the {protocol['test_per_fold']:.0f} test "
-        f"documents (other metrics get none). Each pipeline is compared with the best by "
+        f"documents, and for other metrics a percentile bootstrap over them "
+        f"({BOOTSTRAP_RESAMPLES} resamples, seed {protocol['seed']}). Each pipeline is compared with the best by "
         f"McNemar's test on the test documents exactly one of them gets right (exact "
         f"binomial below 25 such documents), whatever the ranking metric; 'significantly "
         f"worse' means p < {alpha:g}.")
@@ -278,9 +299,12 @@ def _html_table(header, rows, classes=None) -> str:
     return "\n".join(out + ["</table>"])
 
 
-def _features_table(summary, n: int) -> tuple[list[str], list[list[str]]]:
+def _features_table(summary, n: int, names=None) -> tuple[list[str], list[list[str]]]:
     classes = list(summary.top_features)
-    header = ["#"] + [f"class {c}" for c in classes]
+    sides = plots.weight_sides(summary.top_features, names)
+    header = ["#"] + [plots.class_title(c, names) + ("" if len(classes) != 2
+                                                      else f" ({sides[c][0]})")
+                      for c in classes]
     rows = []
     for i in range(n):
         row = [str(i + 1)]
@@ -289,6 +313,23 @@ def _features_table(summary, n: int) -> tuple[list[str], list[list[str]]]:
             row.append(f"{items[i][0]} ({items[i][1]:+.3f})" if i < len(items) else "")
         rows.append(row)
     return header, rows
+
+
+def _per_class_table(data) -> tuple[list[str], list[list[str]]]:
+    """Precision, recall, F1 and support per class of the best pipeline (all test documents)."""
+    header = ["class", "precision", "recall", "F1", "support"]
+    rows = [[row["name"] if row["name"] == row["label"] else f"{row['name']} ({row['label']})",
+             f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+             f"{row['f1']:.3f}", str(row["support"])] for row in data.per_class]
+    return header, rows
+
+
+def _weights_note(data) -> str:
+    return "weights averaged over folds" if data.protocol["folds"] > 1 else "weights"
+
+
+def _per_class_caption(data) -> str:
+    return f"Per-class scores of the best pipeline ({data.best.name})"
 
 
 def _notes(results) -> list[str]:
@@ -317,15 +358,19 @@ def _html(results, sections) -> str:
         others = _other_metrics(data)
         if others:
             parts.append("<h3>Other metrics</h3>" + _html_table(*others))
+        if data.per_class:
+            parts.append(f"<h3>{html.escape(_per_class_caption(data))}</h3>"
+                         + _html_table(*_per_class_table(data)))
         for _, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
                          f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>")
         if linear is not None:
             n = results.report["top_features"]
-            header, rows = _features_table(linear, n)
-            parts.append(f"<details><summary>Top {n} features per class (weights averaged "
-                         f"over folds)</summary>{_html_table(header, rows)}</details>")
+            header, rows = _features_table(linear, n, data.data.get("label_names"))
+            parts.append(f"<details><summary>Top {n} features per class "
+                         f"({_weights_note(data)})</summary>{_html_table(header, rows)}"
+                         f"</details>")
         if data.warnings:
             items = "".join(f"<li>{html.escape(w)}</li>" for w in data.warnings)
             parts.append(f"<h3>Warnings while fitting</h3><ul>{items}</ul>")
@@ -366,12 +411,15 @@ def _markdown(results, sections, image_names) -> str:
         others = _other_metrics(data)
         if others:
             parts += ["### Other metrics", "", _md_table(*others), ""]
+        if data.per_class:
+            parts += [f"### {_per_class_caption(data)}", "", _md_table(*_per_class_table(data)),
+                      ""]
         for (_, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
         if linear is not None:
             n = results.report["top_features"]
-            header, rows = _features_table(linear, n)
-            parts += [f"Top {n} features per class (weights averaged over folds):", "",
+            header, rows = _features_table(linear, n, data.data.get("label_names"))
+            parts += [f"Top {n} features per class ({_weights_note(data)}):", "",
                       _md_table(header, rows), ""]
         if data.warnings:
             parts += ["### Warnings while fitting", ""] + [f"- {w}" for w in data.warnings] + [""]

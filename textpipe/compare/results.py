@@ -5,8 +5,9 @@ leaderboard, the JSON and the report show, for each dataset:
 
 - per pipeline and metric: mean, standard deviation over folds (``ddof=1``),
   a 95% confidence interval and the fold scores (see :mod:`.stats` for the
-  intervals: Nadeau–Bengio corrected t over folds, or Wilson's interval of
-  accuracy on a single test split, where other metrics get none);
+  intervals: Nadeau–Bengio corrected t over folds; on a single test split,
+  Wilson's interval of accuracy and a seeded bootstrap over the test documents
+  for other metrics, see :mod:`textpipe.evaluation.intervals`);
 - a rank by the first metric of ``evaluation.metrics`` (ties by name), the gap
   to the best, and a paired test against the best: the corrected resampled
   t-test on that metric's fold scores for cross-validation, McNemar's test on
@@ -47,7 +48,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..environment import library_versions, machine_facts
-from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test, wilson_interval
+from ..evaluation.intervals import split_interval
+from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
+from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
 
@@ -97,6 +100,7 @@ class DatasetResults:
     confusion: dict
     sharing: dict
     warnings: list
+    per_class: list = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -111,8 +115,8 @@ class DatasetResults:
             "data": self.data, "protocol": self.protocol, "primary_metric": self.primary,
             "best": self.best.name,
             "pipelines": [p.to_dict() for p in self.pipelines],
-            "confusion_matrix": self.confusion, "sharing": self.sharing,
-            "warnings": self.warnings,
+            "confusion_matrix": self.confusion, "per_class": self.per_class,
+            "sharing": self.sharing, "warnings": self.warnings,
         }
 
 
@@ -163,7 +167,8 @@ class ExperimentResults:
         return rows
 
 
-def _metric_summary(values, plan, folds, correct_counts, metric) -> tuple[dict, str]:
+def _metric_summary(values, plan, folds, split, metric) -> tuple[dict, str]:
+    """Mean, spread and interval of one metric; ``split`` is (truth, fold record, seed)."""
     values = [float(v) for v in values]
     if len(values) > 1:
         n_train = float(np.mean([len(f.train) for f in folds]))
@@ -172,10 +177,10 @@ def _metric_summary(values, plan, folds, correct_counts, metric) -> tuple[dict, 
         method = f"t over {len(values)} folds, Nadeau-Bengio corrected"
         std = float(np.std(values, ddof=1))
     else:
-        n_test = len(folds[0].test)
-        ci = list(wilson_interval(correct_counts[0], n_test)) if metric == "accuracy" else None
-        method = "Wilson interval of accuracy on the test split (none for other metrics)"
-        std = None
+        truth, record, seed = split
+        interval = split_interval(metric, truth, record.predictions, seed=seed,
+                                  class_scores=record.class_scores, classes=record.classes)
+        ci, method, std = [interval.low, interval.high], interval.describe(), None
     return {"mean": float(np.mean(values)), "std": std, "ci": ci, "folds": values}, method
 
 
@@ -235,7 +240,8 @@ def _dataset_results(experiment, run) -> DatasetResults:
     plan, folds = run.plan, run.plan.folds
     truth = [plan.labels[f.test] for f in folds]
     pipelines = [_pipeline_summary(candidate, [run.records[(p, f.index)] for f in folds],
-                                   plan, truth, metrics, experiment.report.top_features)
+                                   plan, truth, metrics, experiment.report.top_features,
+                                   experiment.evaluation.seed)
                  for p, candidate in enumerate(experiment.candidates)]
     n_train = float(np.mean([len(f.train) for f in folds]))
     n_test = float(np.mean([len(f.test) for f in folds]))
@@ -252,6 +258,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
             "n_train": len(dataset.texts),
             "n_test": len(dataset.test_texts or []) if plan.method == "split" else 0,
             "classes": [str(c) for c in labels],
+            "label_names": dataset.label_names,
         },
         protocol={
             "method": plan.method, "description": plan.describe(), "folds": len(folds),
@@ -265,16 +272,20 @@ def _dataset_results(experiment, run) -> DatasetResults:
         confusion={"labels": [str(c) for c in labels], "matrix": matrix.tolist(),
                    "pipeline": best.name},
         sharing=run.sharing(), warnings=list(run.warnings),
+        per_class=per_class_from_confusion(matrix, [str(c) for c in labels],
+                                           dataset.label_names),
     )
 
 
-def _pipeline_summary(candidate, records, plan, truth, metrics, top_features) -> PipelineSummary:
+def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,
+                      seed: int = 0) -> PipelineSummary:
     """One pipeline's scores, timings and features over the folds ``records`` (not yet ranked)."""
-    correct = [int(np.sum(r.predictions == t)) for r, t in zip(records, truth)]
-    summary, ci_method = {}, ""
+    split = (truth[0], records[0], seed)
+    summary, methods = {}, {}
     for metric in metrics:
-        summary[metric], ci_method = _metric_summary(
-            [r.scores[metric] for r in records], plan, plan.folds, correct, metric)
+        summary[metric], methods[metric] = _metric_summary(
+            [r.scores[metric] for r in records], plan, plan.folds, split, metric)
+    ci_method = methods[metrics[0]]
     steps = list(records[0].fit_seconds)
     return PipelineSummary(
         name=candidate.name, rank=0, origin=candidate.origin,
@@ -293,7 +304,8 @@ def _pipeline_summary(candidate, records, plan, truth, metrics, top_features) ->
 
 def _rank(pipelines, primary, truth, alpha, *, n_train, n_test) -> list[PipelineSummary]:
     """The pipelines best first on ``primary``, each but the best tested against the best."""
-    ranked = sorted(pipelines, key=lambda s: (-s.metrics[primary]["mean"], s.name))
+    sign = 1 if primary in LOWER_IS_BETTER else -1
+    ranked = sorted(pipelines, key=lambda s: (sign * s.metrics[primary]["mean"], s.name))
     best = ranked[0]
     result = [replace(best, rank=1)]
     for rank, summary in enumerate(ranked[1:], start=2):

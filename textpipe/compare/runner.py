@@ -66,7 +66,7 @@ import numpy as np
 
 from ..errors import Errors, MissingResourceError, UsageError
 from ..evaluation import plan_evaluation
-from ..evaluation.metrics import score
+from ..evaluation.metrics import SCORE_METRICS, class_scores, score
 from ..evaluation.shared import take
 from ..registry import FEATURES
 from .cache import StepCache, fold_context
@@ -97,6 +97,9 @@ class FoldRecord:
         For linear models over named features: class → [(feature, weight)].
     cached : bool
         Whether every step came from the on-disk cache.
+    class_scores, classes : ndarray and list, or None
+        Per-class probabilities (or decision scores) of the test documents, one
+        column per class of ``classes``, where a metric needs them (``roc_auc``, ...).
     """
 
     scores: dict
@@ -106,6 +109,8 @@ class FoldRecord:
     predictions: np.ndarray
     top_features: dict | None = None
     cached: bool = False
+    class_scores: np.ndarray | None = None
+    classes: list | None = None
 
 
 @dataclass
@@ -397,18 +402,22 @@ def _visit(job: _Job, node: Node, train, test, names, meter, result: _Result,
         entry, cached = shared.entry(job.train_index, job.test_index), shared.cached
         result.shared.add(node.key)
     else:
+        wants = _wants_scores(job)
         key = StepCache.key(job.context, node.key, f"top={job.top_features}"
-                            if node.is_leaf else "")
+                            + (";class_scores" if wants else "") if node.is_leaf else "")
         entry = job.cache.get(key) if job.cache is not None else None
         cached = entry is not None
     if entry is None:
-        entry = (_fit_leaf(node.step, train, test, job.y_train, meter, names, job.top_features)
+        entry = (_fit_leaf(node.step, train, test, job.y_train, meter, names, job.top_features,
+                           _wants_scores(job))
                  if node.is_leaf else _fit_node(node.step, train, test, job.y_train, meter))
         if job.cache is not None:
             job.cache.put(key, entry)
     if node.is_leaf:
         entry = dict(entry, cached=cached,
-                     scores=score(job.y_test, entry["predictions"], job.metrics))
+                     scores=score(job.y_test, entry["predictions"], job.metrics,
+                                  class_scores=entry.get("class_scores"),
+                                  classes=entry.get("classes")))
         result.leaves[node.key] = entry
     result.nodes[node.key] = (entry["fit"], entry["apply"], entry["peak"], cached)
     if node.is_leaf:
@@ -423,8 +432,17 @@ def _visit(job: _Job, node: Node, train, test, names, meter, result: _Result,
                on_leaf)
 
 
-def _fit_leaf(step, train, test, y_train, meter, names, top_features: int) -> dict:
-    """Fit a pipeline's last step and predict: predictions, seconds, peak memory, top features."""
+def _wants_scores(job) -> bool:
+    """Whether a metric of the run needs per-class scores (probabilities or decisions)."""
+    return bool(set(job.metrics) & set(SCORE_METRICS))
+
+
+def _fit_leaf(step, train, test, y_train, meter, names, top_features: int,
+              with_scores: bool = False) -> dict:
+    """Fit a pipeline's last step and predict: predictions, seconds, peak memory, top features.
+
+    ``with_scores`` adds the test documents' per-class scores (``class_scores``, ``classes``).
+    """
     estimator = step.create()
     meter.begin()
     start = perf_counter()
@@ -437,6 +455,8 @@ def _fit_leaf(step, train, test, y_train, meter, names, top_features: int) -> di
         "apply": perf_counter() - fitted,
         "peak": meter.peak(),
         "top": _top_features(estimator, names, top_features),
+        **(dict(zip(("class_scores", "classes"), class_scores(estimator, test)))
+           if with_scores else {}),
     }
 
 
@@ -783,4 +803,5 @@ def _collect(runs, results, experiment) -> None:
                     predictions=leaf["predictions"],
                     top_features=leaf["top"],
                     cached=all(part[3] for part in parts),
+                    class_scores=leaf.get("class_scores"), classes=leaf.get("classes"),
                 )

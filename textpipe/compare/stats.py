@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError, Errors
+from ..evaluation.intervals import wilson_interval  # one implementation for run and compare
 
 __all__ = [
     "TestResult",
@@ -187,25 +188,3 @@ def mcnemar_test(correct_a, correct_b) -> TestResult:
     statistic = (abs(b - c) - 1) ** 2 / n
     return TestResult("chi-squared (continuity corrected)", float(statistic),
                       float(chi2.sf(statistic, 1)), 1)
-
-
-def wilson_interval(successes: int, n: int, confidence: float = 0.95):
-    """Wilson score interval of a proportion (accuracy on one test set).
-
-    Examples
-    --------
-    >>> [round(x, 4) for x in wilson_interval(0, 10)]
-    [0.0, 0.2775]
-    """
-    if n <= 0:
-        raise DataError(Errors.E727.format(n=n))
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    low = 0.0 if successes == 0 else max(0.0, centre - half)   # exact at the ends
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return low, high

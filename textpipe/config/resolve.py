@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..data import bundled_datasets, load_dataset
+from ..evaluation.metrics import SCORE_METRICS
 from ..errors import (ConfigError, ConfigErrors, Errors, did_you_mean, quoted_list,
                       raise_config_errors)
 from ..parameters import parameter_problems
@@ -239,6 +240,8 @@ def resolve(raw: Any, *, lines: LineMap | None = None, file: str | None = None,
         or EvaluationConfig())
     steps = _resolve_steps(raw.get("steps"), lines, file, problems, evaluation.seed,
                            require_classifier, base_dir)
+    if top is not None and len(steps) == len(raw.get("steps") or []):
+        problems += _metric_problems(steps, top.evaluation, lines, file)
     if top is not None and top.data is not None and check_data:
         problems += missing_data_files(top.data, base_dir, at=("data",), lines=lines, file=file)
     problems.sort(key=lambda e: e.line or 0)
@@ -437,6 +440,31 @@ _FIXES = {
 
 def _kind_names(kinds) -> str:
     return " or ".join(f"'{k}'" for k in kinds)
+
+
+def _metric_problems(steps: list[Step], evaluation, lines, file) -> list:
+    """A metric of class scores the last step cannot give (``log_loss`` without probabilities)."""
+    if not steps or not steps[-1].spec.is_classifier:
+        return []
+    last = steps[-1]
+    try:
+        estimator = last.create()
+    except Exception:  # a bad parameter is reported where the step is checked
+        return []
+    problems = []
+    for metric in evaluation.metrics:
+        accepted = SCORE_METRICS.get(metric, ())
+        if accepted and not any(hasattr(estimator, method) for method in accepted):
+            tunable = hasattr(type(estimator), "predict_proba")  # e.g. sgd, by its loss
+            why = "" if not tunable or "loss" not in estimator.get_params() else (
+                f" with loss={estimator.get_params()['loss']!r}")
+            problems.append(ConfigError(
+                Errors.E740.format(metric=metric, stage=last.stage, why=why,
+                                   options="logreg, multinomial_nb, complement_nb, or sgd "
+                                           "with loss: log_loss"),
+                file=file, line=lines.line_of(("evaluation", "metrics")),
+                step=f"{last.position} '{last.stage}'"))
+    return problems
 
 
 def _chain_problems(steps: list[Step], lines, file, require_classifier: bool) -> list:

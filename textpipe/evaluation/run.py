@@ -24,7 +24,8 @@ import numpy as np
 
 from ..environment import library_versions
 from ..worker_warnings import call_recording_warnings, results_raising_warnings
-from .metrics import score
+from .intervals import split_interval
+from .metrics import SCORE_METRICS, class_scores, per_class_from_confusion, score
 from .protocol import Plan, plan_evaluation
 from .shared import SharedSteps, compute_shared, take
 from .timing import fit_timed, predict_timed
@@ -41,6 +42,9 @@ class FoldResult:
     n_train: int
     n_test: int
     unseen_test_labels: int = 0
+    confusion: list = field(default_factory=list)
+    intervals: dict[str, list] = field(default_factory=dict)
+    interval_methods: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,16 +62,33 @@ class EvaluationResult:
     shared_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict]:
-        """Per metric: mean, std (population, over folds) and the fold scores."""
+        """Per metric: mean, std (population, over folds) and the fold scores.
+
+        With a single split there is no spread over folds: ``std`` is None and
+        ``ci``/``ci_method`` give the score's 95% interval over the test documents
+        (see :mod:`textpipe.evaluation.intervals`).
+        """
         out = {}
         for name in self.metrics:
             values = [f.scores[name] for f in self.folds]
+            if len(self.folds) == 1:
+                out[name] = {"mean": float(values[0]), "std": None,
+                             "ci": self.folds[0].intervals[name],
+                             "ci_method": self.folds[0].interval_methods[name],
+                             "folds": values}
+                continue
             out[name] = {
                 "mean": float(np.mean(values)),
                 "std": float(np.std(values)),
                 "folds": values,
             }
         return out
+
+    def per_class(self) -> list[dict]:
+        """Precision, recall, F1 and support per class, over every fold's test documents."""
+        labels = self.data["classes"]
+        matrix = np.sum([np.asarray(f.confusion) for f in self.folds], axis=0)
+        return per_class_from_confusion(matrix, labels, self.data.get("label_names"))
 
     def timing(self) -> dict[str, object]:
         """Mean seconds per fold for fitting and predicting, per step and in total.
@@ -97,6 +118,7 @@ class EvaluationResult:
         """The JSON document ``textpipe run --json`` writes."""
         return {
             "metrics": self.summary(),
+            "per_class": self.per_class(),
             "timing": self.timing(),
             "protocol": {"method": self.method, "description": self.description,
                          "folds": len(self.folds)},
@@ -105,6 +127,12 @@ class EvaluationResult:
             "versions": library_versions(),
             "warnings": self.warnings,
         }
+
+
+def _class_scores(pipeline, X):
+    """The fitted ``pipeline``'s per-class scores of ``X`` (see :func:`.metrics.class_scores`)."""
+    Xt = pipeline[:-1].transform(X) if len(pipeline) > 1 else X
+    return class_scores(pipeline[-1], Xt)
 
 
 def _run_fold(config, plan: Plan, fold, metrics, shared: SharedSteps | None = None
@@ -126,8 +154,22 @@ def _run_fold(config, plan: Plan, fold, metrics, shared: SharedSteps | None = No
     predictions, seconds = predict_timed(pipeline, X_test)
     predict_seconds.update(seconds)
     unseen = int(np.sum(~np.isin(y_test, np.unique(y_train))))
-    return FoldResult(fold.index, score(y_test, predictions, metrics), fit_seconds,
-                      predict_seconds, len(fold.train), len(fold.test), unseen)
+    scores, classes = (_class_scores(pipeline, X_test) if set(metrics) & set(SCORE_METRICS)
+                       else (None, None))
+    result = FoldResult(fold.index, score(y_test, predictions, metrics, class_scores=scores,
+                                          classes=classes),
+                        fit_seconds, predict_seconds, len(fold.train), len(fold.test), unseen)
+    from sklearn.metrics import confusion_matrix  # sklearn loads only when evaluating
+
+    classes = sorted(set(plan.labels.tolist()), key=str)
+    result.confusion = confusion_matrix(y_test, predictions, labels=classes).tolist()
+    if len(plan.folds) == 1:
+        for name in metrics:
+            interval = split_interval(name, y_test, predictions, seed=config.evaluation.seed,
+                                      class_scores=scores, classes=classes)
+            result.intervals[name] = [interval.low, interval.high]
+            result.interval_methods[name] = interval.describe()
+    return result
 
 
 def evaluate(config, dataset, *, n_jobs: int | None = None,
@@ -200,6 +242,7 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
             "n_train": len(dataset.texts),
             "n_test": len(dataset.test_texts or []) if plan.method == "split" else 0,
             "classes": [str(c) for c in classes],
+            "label_names": dataset.label_names,
         },
         wall_seconds=wall,
         warnings=notes,
