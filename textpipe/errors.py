@@ -1077,6 +1077,14 @@ class Errors:
     # (end of E75x)
 
     # Classifiers: class weights, calibration, languages (E76x)
+    E760 = (
+        "stage '{stage}': class_weight names {unknown}, which the training labels do not "
+        "include. The labels are {labels}; give weights for these only."
+    )
+    E761 = (
+        "stage '{stage}': class_weight gives label '{label}' the weight {weight}; a weight "
+        "is a number of at least 0."
+    )
     # (end of E76x)
 
     # Robustness: damaged caches and checkpoints, labels
@@ -1298,6 +1306,7 @@ ADVICE = {
     # E75x
     # (end of E75x)
     # E76x
+    "E761": "Write a number of at least 0 for each label, e.g. `class_weight: {spam: 2.5}`.",
     # (end of E76x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",
