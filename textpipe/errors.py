@@ -1085,6 +1085,17 @@ class Errors:
         "stage '{stage}': class_weight gives label '{label}' the weight {weight}; a weight "
         "is a number of at least 0."
     )
+    E762 = (
+        "calibrate wraps a classifier over features; '{got}' is not one. Give classifier "
+        "one of {allowed}."
+    )
+    E763 = (
+        "calibrate's params for '{classifier}', parameter '{param}': {reason}"
+    )
+    E764 = (
+        "calibrate: class '{label}' has {n} training documents, fewer than cv={cv} folds. "
+        "Lower cv to at most {n}, or give more documents of that class."
+    )
     # (end of E76x)
 
     # Robustness: damaged caches and checkpoints, labels
@@ -1306,6 +1317,7 @@ ADVICE = {
     # E75x
     # (end of E75x)
     # E76x
+    "E763": "Fix the parameter under `params:`; `textpipe stages NAME` lists what it takes.",
     "E761": "Write a number of at least 0 for each label, e.g. `class_weight: {spam: 2.5}`.",
     # (end of E76x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",

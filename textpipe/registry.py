@@ -287,6 +287,7 @@ _BUILTIN: dict[str, str | tuple[str, dict[str, Any]]] = {
     "nbsvm": "textpipe.stages.nbsvm:NBSVM",
     "sgd": "sklearn.linear_model:SGDClassifier",
     "random_forest": "sklearn.ensemble:RandomForestClassifier",
+    "calibrate": "textpipe.stages.calibrate:Calibrate",
     "mlp": ("textpipe.stages.weighted:WeightedMLPClassifier", {"early_stopping": True}),
     "bilstm": "textpipe.stages.bilstm:BiLSTMClassifier",
     "cnn": "textpipe.stages.cnn:CNNClassifier",
