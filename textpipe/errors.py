@@ -1096,6 +1096,19 @@ class Errors:
         "calibrate: class '{label}' has {n} training documents, fewer than cv={cv} folds. "
         "Lower cv to at most {n}, or give more documents of that class."
     )
+    E765 = (
+        "the {algorithm} stemmer is English only, but language is '{language}'. Set "
+        "language: en, or algorithm: snowball, which serves ar, da, de, en, es, fi, fr, hu, "
+        "it, nl, no, pt, ro, ru and sv."
+    )
+    E766 = (
+        "source 'sklearn' has English stop words only, but language is '{language}'. Set "
+        "source: spacy for spaCy's list in that language, or language: en."
+    )
+    E767 = (
+        "the wordnet lemmatizer is English only, but language is '{language}'. Set "
+        "backend: spacy_lookup, which serves {allowed}, or language: en."
+    )
     # (end of E76x)
 
     # Robustness: damaged caches and checkpoints, labels
