@@ -1095,6 +1095,38 @@ class Errors:
     # (end of E75x)
 
     # Classifiers: class weights, calibration, languages (E76x)
+    E760 = (
+        "stage '{stage}': class_weight names {unknown}, which the training labels do not "
+        "include. The labels are {labels}; give weights for these only."
+    )
+    E761 = (
+        "stage '{stage}': class_weight gives label '{label}' the weight {weight}; a weight "
+        "is a number of at least 0."
+    )
+    E762 = (
+        "calibrate wraps a classifier over features; '{got}' is not one. Give classifier "
+        "one of {allowed}."
+    )
+    E763 = (
+        "calibrate's params for '{classifier}', parameter '{param}': {reason}"
+    )
+    E764 = (
+        "calibrate: class '{label}' has {n} training documents, fewer than cv={cv} folds. "
+        "Lower cv to at most {n}, or give more documents of that class."
+    )
+    E765 = (
+        "the {algorithm} stemmer is English only, but language is '{language}'. Set "
+        "language: en, or algorithm: snowball, which serves ar, da, de, en, es, fi, fr, hu, "
+        "it, nl, no, pt, ro, ru and sv."
+    )
+    E766 = (
+        "source 'sklearn' has English stop words only, but language is '{language}'. Set "
+        "source: spacy for spaCy's list in that language, or language: en."
+    )
+    E767 = (
+        "the wordnet lemmatizer is English only, but language is '{language}'. Set "
+        "backend: spacy_lookup, which serves {allowed}, or language: en."
+    )
     # (end of E76x)
 
     # Robustness: damaged caches and checkpoints, labels
@@ -1321,6 +1353,8 @@ ADVICE = {
     # E75x
     # (end of E75x)
     # E76x
+    "E763": "Fix the parameter under `params:`; `textpipe stages NAME` lists what it takes.",
+    "E761": "Write a number of at least 0 for each label, e.g. `class_weight: {spam: 2.5}`.",
     # (end of E76x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",

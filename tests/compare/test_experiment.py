@@ -46,13 +46,13 @@ def test_grid_variants_are_resolved_like_pipeline_files_with_the_experiment_seed
     assert [s.stage for s in steps] == ["tokenize", "stem", "tfidf", "linear_svm"]
     assert steps[2].params["ngram_range"] == (1, 2)          # list became the tuple
     assert steps[3].params["random_state"] == 7              # the experiment's seed
-    assert steps[1].params == {"algorithm": "snowball", "language": "english"}  # defaults
+    assert steps[1].params == {"algorithm": "snowball", "language": "en"}  # defaults
 
 
 def test_a_string_value_is_named_after_its_step_unless_the_step_varies_more():
     exp = load_experiment(grid({"stem.algorithm": ["porter", "snowball"],
-                                "stem.language": ["english", "german"]}))
-    assert names(exp)[0] == "stem.algorithm=porter, stem.language=english"
+                                "stem.language": ["en", "english"]}))
+    assert names(exp)[0] == "stem.algorithm=porter, stem.language=en"
 
 
 def test_a_single_valued_grid_key_does_not_appear_in_names():
@@ -79,12 +79,12 @@ def test_naming_the_base_stage_as_an_alternative_keeps_the_base_parameters():
 
 
 def test_the_base_parameters_kept_by_a_bare_alternative_can_still_be_varied():
-    exp = load_experiment(grid({"stem": ["none", "stem"], "stem.language": ["english", "german"]},
+    exp = load_experiment(grid({"stem": ["none", "stem"], "stem.language": ["en", "english"]},
                                base=("tokenize", {"stem": {"algorithm": "porter"}}, "tfidf",
                                      "logreg")))
     assert [c.config.steps[1].params for c in exp.candidates[1:]] == [
-        {"algorithm": "porter", "language": "english"},
-        {"algorithm": "porter", "language": "german"}]
+        {"algorithm": "porter", "language": "en"},
+        {"algorithm": "porter", "language": "english"}]
 
 
 def test_numbers_equal_for_the_parameter_are_one_variant():

@@ -118,6 +118,7 @@ TINY = {
     "sgd": dict(random_state=0),
     "random_forest": dict(n_estimators=5, random_state=0),
     "mlp": dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0),
+    "calibrate": dict(cv=2, random_state=0),
     "bilstm": TINY_BILSTM,
     "cnn": TINY_CNN,
     "transformer_classifier": lambda res: dict(model=str(res.tiny_bert()), max_epochs=1,

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from textpipe.errors import ConfigError
 from textpipe.stages import stem as stem_module
-from textpipe.stages.stem import Stem, snowball_languages
+from textpipe.stages.stem import SNOWBALL_LANGUAGES, Stem, snowball_languages
 
 WORDS = ["running", "runs", "generously", "Cats", "argued", "happiness", "", "😀", "naïve", "a"]
 
@@ -26,9 +26,11 @@ def test_stems_are_nltks(params, stemmer):
     assert Stem(**params).fit_transform(docs) == [[stemmer.stem(w) for w in d] for d in docs]
 
 
-def test_every_snowball_language_works():
-    for language in snowball_languages():
-        assert len(Stem(language=language).fit_transform([["words", "test"]])[0]) == 2
+def test_every_snowball_language_works_by_iso_code_and_by_full_name():
+    for code, name in SNOWBALL_LANGUAGES.items():
+        assert name in snowball_languages()
+        assert len(Stem(language=code).fit_transform([["words", "test"]])[0]) == 2
+        assert len(Stem(language=name).fit_transform([["words", "test"]])[0]) == 2
 
 
 def test_unknown_snowball_language_lists_them_with_a_suggestion():
@@ -37,11 +39,14 @@ def test_unknown_snowball_language_lists_them_with_a_suggestion():
     message = str(info.value)
     assert "parameter 'language'" in message
     assert "Did you mean 'english'?" in message
-    assert "arabic, danish, dutch, english" in message
+    assert "ar, da, de, en" in message
 
 
-def test_language_is_ignored_by_porter_and_lancaster():
-    assert Stem(algorithm="porter", language="klingon").fit_transform([["cats"]]) == [["cat"]]
+def test_porter_and_lancaster_stem_english():
+    assert Stem(algorithm="porter", language="en").fit_transform([["cats"]]) == [["cat"]]
+    assert Stem(algorithm="lancaster", language="english").fit_transform([["cats"]]) == [["cat"]]
+    with pytest.raises(ConfigError, match="English only"):
+        Stem(algorithm="porter", language="klingon").fit([[]])
 
 
 def test_each_type_is_stemmed_once_in_a_memo_shared_by_equal_stemmers(monkeypatch):

@@ -60,6 +60,7 @@ from ..neural.lookup import embedding, random_table, training_words, vocabulary_
 from ..registry import LABELS, TOKENS, get_stage
 from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage
+from .class_weight import CLASS_WEIGHT_CONSTRAINT
 from .neural_classifier import NeuralClassifierMixin
 
 # textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
@@ -133,6 +134,10 @@ class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseE
         Seed of initialisation, shuffling, dropout and the validation split (None behaves as 0).
     verbose : int, default=0
         1 shows a progress bar on stderr and prints one line per epoch.
+    class_weight : None, 'balanced' or dict, default=None
+        Weight of each class in the cross-entropy: None (every class weighs 1),
+        'balanced' (inversely to the class's frequency) or a mapping label → weight
+        (labels left out weigh 1).
 
     Attributes
     ----------
@@ -191,6 +196,7 @@ class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseE
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "class_weight": CLASS_WEIGHT_CONSTRAINT,
     }
 
     def __init__(self, *, embeddings="random", embedding_dim=128, min_count=2,
@@ -199,7 +205,8 @@ class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseE
                  lr_decay=2.6, gradual_unfreezing=True, hidden_size=128, num_layers=1,
                  pooling="max", dropout=0.5, learning_rate=1e-3, weight_decay=0.0,
                  batch_size=32, max_epochs=10, early_stopping=True, validation_fraction=0.1,
-                 patience=2, clip_norm=5.0, n_threads=None, random_state=None, verbose=0):
+                 patience=2, clip_norm=5.0, n_threads=None, random_state=None, verbose=0,
+                 class_weight=None):
         self.embeddings = embeddings
         self.embedding_dim = embedding_dim
         self.min_count = min_count
@@ -225,6 +232,7 @@ class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseE
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.class_weight = class_weight
 
     # -- checks --------------------------------------------------------------------------
 
@@ -266,11 +274,13 @@ class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseE
         optimizer = torch.optim.Adam([{"params": g, "lr": lr} for g, lr in groups],
                                      lr=self.learning_rate, weight_decay=self.weight_decay)
         y_all = torch.as_tensor(target, dtype=torch.long)
+        loss_weight = self._loss_weight(target)
         lengths = np.asarray([len(d) for d in docs])
 
         def step_loss(batch):
             inputs, lens = self._collate(items, batch)
-            loss = torch.nn.functional.cross_entropy(net(inputs, lens), y_all[batch])
+            loss = torch.nn.functional.cross_entropy(net(inputs, lens), y_all[batch],
+                                                   weight=loss_weight)
             return StepOutput(loss, examples=len(batch), tokens=int(lengths[batch].sum()))
 
         self._train(net, optimizer, step_loss, split=self._split(target, seed), inputs=items,

@@ -57,6 +57,7 @@ from ..neural.lookup import (embedding, pretrained_table, random_table, training
 from ..registry import LABELS, TOKENS, get_stage
 from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage
+from .class_weight import CLASS_WEIGHT_CONSTRAINT
 from .neural_classifier import NeuralClassifierMixin
 
 # textpipe.neural.cnn (the network) imports torch at module level, so it is imported
@@ -124,6 +125,10 @@ class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEsti
         Seed of initialisation, shuffling, dropout and the validation split (None behaves as 0).
     verbose : int, default=0
         1 prints one line per epoch to stderr.
+    class_weight : None, 'balanced' or dict, default=None
+        Weight of each class in the cross-entropy: None (every class weighs 1),
+        'balanced' (inversely to the class's frequency) or a mapping label → weight
+        (labels left out weigh 1).
 
     Attributes
     ----------
@@ -180,6 +185,7 @@ class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEsti
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "class_weight": CLASS_WEIGHT_CONSTRAINT,
     }
 
     def __init__(self, *, embeddings="random", mode="non-static", embedding_dim=300,
@@ -187,7 +193,8 @@ class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEsti
                  widths=(3, 4, 5), feature_maps=100, dropout=0.5, max_norm=3.0,
                  learning_rate=1e-3, weight_decay=0.0, batch_size=50, max_epochs=20,
                  early_stopping=True, validation_fraction=0.1, patience=3, clip_norm=None,
-                 n_threads=None, random_state=None, verbose=0):
+                 n_threads=None, random_state=None, verbose=0,
+                 class_weight=None):
         self.embeddings = embeddings
         self.mode = mode
         self.embedding_dim = embedding_dim
@@ -210,6 +217,7 @@ class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEsti
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.class_weight = class_weight
 
     # -- checks --------------------------------------------------------------------------
 
@@ -279,6 +287,7 @@ class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEsti
         net = self._build_network(docs, seed)
         ids = self._network_inputs(docs)
         y_all = torch.as_tensor(target, dtype=torch.long)
+        loss_weight = self._loss_weight(target)
         lengths = np.asarray([len(d) for d in ids])
         optimizer = net.constrain(torch.optim.Adam(
             [p for p in net.parameters() if p.requires_grad], lr=self.learning_rate,
@@ -286,7 +295,8 @@ class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEsti
 
         def step_loss(batch):
             inputs, lens = _collate(ids, batch)
-            loss = torch.nn.functional.cross_entropy(net(inputs, lens), y_all[batch])
+            loss = torch.nn.functional.cross_entropy(net(inputs, lens), y_all[batch],
+                                                   weight=loss_weight)
             return StepOutput(loss, examples=len(batch), tokens=int(lengths[batch].sum()))
 
         self._train(net, optimizer, step_loss, split=self._split(target, seed), inputs=ids,

@@ -155,9 +155,10 @@ class Lemmatize(TextStage):
         the same lemmas). ``"wordnet"``: NLTK's ``WordNetLemmatizer`` (English),
         which needs the WordNet database on disk (see ``wordnet_path``).
     language : str, default="en"
-        Language code for ``"spacy_lookup"``; one with a lookup table: ca, cs,
-        da, de, en, es, fr, grc, hr, hu, id, it, lb, lt, mk, nb, nl, pt, ro,
-        ru, sr, sv, tl, tr, ur.
+        ISO 639-1 code of the language. For ``"spacy_lookup"`` one with a
+        lookup table: ca, cs, da, de, en, es, fr, grc, hr, hu, id, it, lb, lt,
+        mk, nb, nl, pt, ro, ru, sr, sv, tl, tr, ur; ``"wordnet"`` is English
+        only, so it must be "en" there.
     pos : {"n", "v", "a", "r", "s"}, default="n"
         Part of speech WordNet lemmatizes as (noun, verb, adjective, adverb,
         satellite adjective), as in ``WordNetLemmatizer.lemmatize``.
@@ -213,6 +214,27 @@ class Lemmatize(TextStage):
         self.language = language
         self.pos = pos
         self.wordnet_path = wordnet_path
+
+    def _parameter_rules(self) -> list:
+        """The language must be one the lemmatizer backend serves."""
+        if self.backend == "wordnet":
+            if self.language == "en":
+                return []
+            try:
+                allowed = ", ".join(lookup_languages())
+            except ImportError:  # spaCy missing: name the backend only
+                allowed = "spaCy's lookup languages"
+            return [self._error("language", Errors.E767.format(language=self.language,
+                                                               allowed=allowed))]
+        try:
+            languages = lookup_languages()
+        except ImportError:  # spaCy missing: fitting says so
+            return []
+        if self.language in languages:
+            return []
+        return [self._error("language", Errors.E309.format(
+            language=self.language, hint=did_you_mean(self.language, languages),
+            allowed=", ".join(languages)))]
 
     def _error(self, param: str, message: str) -> ConfigError:
         return ConfigError(message, step=f"'{self.stage_name}'", param=param)

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..errors import Errors, InputError
 from ..registry import FEATURES, LABELS
 from ..sklearn_compat import Interval, StrOptions
+from .class_weight import CLASS_WEIGHT_CONSTRAINT, class_weights
 
 __all__ = ["NBSVM"]
 
@@ -100,6 +101,10 @@ class NBSVM(ClassifierMixin, BaseEstimator):
         Iteration limit of the solver.
     random_state : int, RandomState instance or None, default=None
         Seed of the solver's shuffling (LinearSVC's dual coordinate descent).
+    class_weight : None, 'balanced' or dict, default=None
+        None (every class weighs 1), 'balanced' (each class weighs inversely to its
+        frequency) or a mapping label → weight (labels left out weigh 1). Each
+        document weighs what its class weighs in every one-vs-rest SVM.
 
     Attributes
     ----------
@@ -151,6 +156,10 @@ class NBSVM(ClassifierMixin, BaseEstimator):
             "check's Gaussian blobs (shifted to be non-negative) every sample binarizes to "
             "almost the same all-ones row, so it cannot reach the 83% accuracy the check asks"
         ),
+        "check_class_weight_classifiers": (
+            "the check trains on standardized (partly negative) features, and NBSVM takes "
+            "non-negative counts only"
+        ),
     }
     _parameter_constraints: ClassVar[dict] = {
         "C": [Interval(Real, 0, None, closed="neither")],
@@ -160,10 +169,11 @@ class NBSVM(ClassifierMixin, BaseEstimator):
         "loss": [StrOptions({"squared_hinge", "logistic"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "class_weight": CLASS_WEIGHT_CONSTRAINT,
     }
 
     def __init__(self, C=1.0, alpha=1.0, beta=0.25, binarize=True, loss="squared_hinge",
-                 max_iter=1000, random_state=None):
+                 max_iter=1000, random_state=None, class_weight=None):
         self.C = C
         self.alpha = alpha
         self.beta = beta
@@ -171,6 +181,7 @@ class NBSVM(ClassifierMixin, BaseEstimator):
         self.loss = loss
         self.max_iter = max_iter
         self.random_state = random_state
+        self.class_weight = class_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -228,13 +239,16 @@ class NBSVM(ClassifierMixin, BaseEstimator):
         class_sums = class_sums.toarray() if sp.issparse(class_sums) else np.asarray(class_sums)
         total = class_sums.sum(axis=0)
         positives = [1] if len(self.classes_) == 2 else range(len(self.classes_))
+        weights = class_weights(self.class_weight, self.classes_, y_index, "nbsvm")
+        fit_params = {} if weights is None else {"sample_weight": weights[y_index]}
 
         ratios, coefs, intercepts, n_iter = [], [], [], []
         for k in positives:
             p = self.alpha + class_sums[k]
             q = self.alpha + (total - class_sums[k])
             r = np.log(p / p.sum()) - np.log(q / q.sum())
-            model = self._linear_model().fit(_scale_columns(Xb, r), (y_index == k).astype(int))
+            model = self._linear_model().fit(_scale_columns(Xb, r), (y_index == k).astype(int),
+                                             **fit_params)
             w = model.coef_.ravel()
             w_bar = np.abs(w).mean()
             ratios.append(r)

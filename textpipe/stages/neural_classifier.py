@@ -48,6 +48,7 @@ from ..neural.threads import deterministic, torch_threads
 from ..parameters import check_parameters
 from ..registry import TEXT
 from .base import check_texts, check_token_lists
+from .class_weight import class_weights
 
 __all__ = ["NeuralClassifierMixin"]
 
@@ -153,6 +154,14 @@ class NeuralClassifierMixin:
         train, valid = train_test_split(index, test_size=n_valid, random_state=seed,
                                         stratify=stratify)
         return np.sort(train), np.sort(valid)
+
+    def _loss_weight(self, target: np.ndarray):
+        """The cross-entropy's class weights as a float tensor (``class_weight``), or None."""
+        import torch
+
+        weights = class_weights(self.class_weight, self.classes_, target,
+                                self.stage_name)
+        return None if weights is None else torch.as_tensor(weights, dtype=torch.float32)
 
     def _validation_scores(self, net, inputs, valid_idx, target) -> dict[str, float]:
         """Loss and accuracy on the validation documents ``valid_idx``."""

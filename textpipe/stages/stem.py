@@ -40,6 +40,16 @@ def snowball_languages() -> tuple[str, ...]:
     return tuple(SnowballStemmer.languages)
 
 
+#: ISO 639-1 code → the name NLTK's SnowballStemmer knows the language by.
+SNOWBALL_LANGUAGES: dict[str, str] = {
+    "ar": "arabic", "da": "danish", "de": "german", "en": "english", "es": "spanish",
+    "fi": "finnish", "fr": "french", "hu": "hungarian", "it": "italian", "nl": "dutch",
+    "no": "norwegian", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish",
+}
+#: The full names the stage took before ISO codes; still accepted.
+_FULL_NAMES = {name: name for name in SNOWBALL_LANGUAGES.values()}
+
+
 class Stem(TextStage):
     """Replace each token by its stem (NLTK stemmers, no downloaded data needed).
 
@@ -54,11 +64,11 @@ class Stem(TextStage):
         its versions for other languages; ``"porter"`` the original Porter
         stemmer (NLTK's extended version); ``"lancaster"`` the Lancaster
         (Paice/Husk) stemmer, the most aggressive.
-    language : str, default="english"
-        Language of the Snowball stemmer, one of NLTK's: arabic, danish, dutch,
-        english, finnish, french, german, hungarian, italian, norwegian,
-        porter, portuguese, romanian, russian, spanish, swedish. Ignored by
-        the Porter and Lancaster stemmers, which are English only.
+    language : str, default="en"
+        ISO 639-1 code of the language: for the Snowball stemmer one of ar, da,
+        de, en, es, fi, fr, hu, it, nl, no, pt, ro, ru, sv (the full English
+        names NLTK uses, such as "german", are accepted too). The Porter and
+        Lancaster stemmers are English only: with them, language must be "en".
 
     Attributes
     ----------
@@ -73,7 +83,7 @@ class Stem(TextStage):
     [['gener', 'gener', 'cat']]
     >>> Stem(algorithm="lancaster").fit_transform(docs)
     [['gen', 'gen', 'cat']]
-    >>> Stem(language="german").fit_transform([["Katzen", "häuser"]])
+    >>> Stem(language="de").fit_transform([["Katzen", "häuser"]])
     [['katz', 'haus']]
     """
 
@@ -86,7 +96,7 @@ class Stem(TextStage):
         "language": [str],
     }
 
-    def __init__(self, *, algorithm="snowball", language="english"):
+    def __init__(self, *, algorithm="snowball", language="en"):
         self.algorithm = algorithm
         self.language = language
 
@@ -101,21 +111,34 @@ class Stem(TextStage):
             return LancasterStemmer()
         from nltk.stem.snowball import SnowballStemmer
 
-        languages = snowball_languages()
-        if self.language not in languages:
-            raise ConfigError(
-                Errors.E308.format(
-                    language=self.language,
-                    hint=did_you_mean(self.language, languages),
-                    allowed=", ".join(languages),
-                ),
-                step=f"'{self.stage_name}'",
-                param="language",
-            )
-        return SnowballStemmer(self.language)
+        problems = self._parameter_rules()
+        if problems:
+            raise problems[0]
+        return SnowballStemmer(self._snowball_name())
+
+    def _snowball_name(self) -> str | None:
+        """NLTK's name of ``language`` (an ISO code or a full name), or None if unknown."""
+        return SNOWBALL_LANGUAGES.get(self.language) or _FULL_NAMES.get(self.language)
+
+    def _parameter_rules(self) -> list:
+        """The language must be one the chosen stemmer serves."""
+        if self.algorithm != "snowball":
+            if self.language in ("en", "english"):
+                return []
+            return [ConfigError(Errors.E765.format(algorithm=self.algorithm,
+                                                   language=self.language),
+                                step=f"'{self.stage_name}'", param="language")]
+        if self._snowball_name() is not None:
+            return []
+        codes = sorted(SNOWBALL_LANGUAGES)
+        return [ConfigError(Errors.E308.format(language=self.language,
+                                               hint=did_you_mean(self.language,
+                                                                 [*codes, *_FULL_NAMES]),
+                                               allowed=", ".join(codes)),
+                            step=f"'{self.stage_name}'", param="language")]
 
     def _memo(self) -> TypeMemo:
-        key = (self.algorithm, self.language if self.algorithm == "snowball" else "")
+        key = (self.algorithm, self._snowball_name() if self.algorithm == "snowball" else "")
         memo = _SHARED_MEMOS.get(key)
         if memo is None or len(memo) > _MAX_TYPES:
             memo = _SHARED_MEMOS[key] = TypeMemo(self._stemmer().stem)

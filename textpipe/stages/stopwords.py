@@ -91,8 +91,9 @@ class Stopwords(TextStage):
         Where the stop words come from: scikit-learn's English list (318
         words), spaCy's list for ``language``, no list, or the words given.
     language : str, default="en"
-        spaCy language code for ``source="spacy"`` (any language spaCy has:
-        "en", "de", "fr", "ru", "zh", ...). Ignored otherwise.
+        ISO 639-1 code of the language: for ``source="spacy"`` any language
+        spaCy has ("en", "de", "fr", "ru", "zh", ...); ``source="sklearn"``
+        is English only, so it must be "en" there. Ignored for a list of words.
     words_file : str or path, default=None
         A UTF-8 text file with one stop word per line, added to ``source``.
         Blank lines and lines starting with ``#`` are skipped. It is read at
@@ -168,6 +169,19 @@ class Stopwords(TextStage):
         self.drop_numbers = drop_numbers
         self.min_length = min_length
         self.case_sensitive = case_sensitive
+
+    def _parameter_rules(self) -> list:
+        """The language must be one the stop-word source serves."""
+        if self.source == "sklearn" and self.language != "en":
+            return [self._error("language", Errors.E766.format(language=self.language))]
+        if self.source == "spacy":
+            try:
+                spacy_language_class(self.language, self.stage_name)
+            except ConfigError as exc:
+                return [exc]
+            except ImportError:  # spaCy is not installed: fitting says so
+                pass
+        return []
 
     def _error(self, param: str, message: str) -> ConfigError:
         return ConfigError(message, step=f"'{self.stage_name}'", param=param)

@@ -321,10 +321,14 @@ class Tokenize(TextStage):
     def _parameter_rules(self) -> list:
         checks = {"regex": self._regex, "char_ngrams": self._ngram_range,
                   "char_wb": self._ngram_range}
+        if self.backend == "spacy":
+            checks["spacy"] = lambda: spacy_language_class(self.language, self.stage_name)
         try:
             checks.get(self.backend, lambda: None)()
         except ConfigError as exc:
             return [exc]
+        except ImportError:  # spaCy is not installed: fitting says so, with what to install
+            pass
         return self._subword_rules()
 
     def _subword_rules(self) -> list:

