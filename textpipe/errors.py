@@ -1129,6 +1129,9 @@ class Errors:
     )
     # (end of E76x)
 
+    # The union step (E77x)
+    # (end of E77x)
+
     # Robustness: damaged caches and checkpoints, labels
     E900 = (
         "{folds}-fold cross-validation needs at least {folds} documents of every class, but "
@@ -1356,6 +1359,8 @@ ADVICE = {
     "E763": "Fix the parameter under `params:`; `textpipe stages NAME` lists what it takes.",
     "E761": "Write a number of at least 0 for each label, e.g. `class_weight: {spam: 2.5}`.",
     # (end of E76x)
+    # E77x
+    # (end of E77x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",
     "E704": "Keep one of `file` and `steps` in the entry.",
