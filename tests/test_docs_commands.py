@@ -8,9 +8,12 @@ command in the docs that is in none of these and cannot run fails the test.
 """
 
 import glob
+import gzip
+import io
 import re
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,17 +51,21 @@ DRY_RUN_EXPERIMENTS = {
     "my_experiment.yaml": "the user's own experiment (a copy of compare_demo.yaml here)",
 }
 
+#: Commands of docs/plugins.md: they run with the page's own ``DocLength`` class, registered in
+#: this process (in place of installing the page's example package), and its pipeline file.
+PLUGIN_PAGE = "docs/plugins.md"
+
 #: ``textpipe`` commands that need something a test cannot have.
 NOT_RUN = {
-    "textpipe stages doc_length": "the example plugin package of docs/plugins.md is not installed",
-    "textpipe run pipeline.yaml": "runs the example plugin pipeline of docs/plugins.md",
-    "textpipe validate pipeline.yaml": "validates the example plugin pipeline of docs/plugins.md",
     "textpipe score models/tfidf big.jsonl -o scores.parquet --scheduler tcp://10.0.0.5:8786":
         "needs a running dask cluster",
 }
 
-#: Shell lines that are not ``textpipe`` commands: make, pip, dask, shell pipelines.
-NOT_TEXTPIPE = ("make ", "pip ", "dask ", "python ", "zcat ")
+#: Shell lines that are not ``textpipe`` commands: make, pip, dask, python.
+NOT_TEXTPIPE = ("make ", "pip ", "dask ", "python ")
+
+#: ``zcat FILE | textpipe ARGS > OUT``: textpipe reads the decompressed FILE on stdin.
+PIPED = re.compile(r"^zcat (\S+) \| (textpipe .*?)(?: > \S+)?$")
 
 
 def _doc_commands():
@@ -119,14 +126,15 @@ steps:
 
 def _write_inputs(root: Path) -> None:
     """The small files the documented commands read."""
-    reviews = [("r%d" % i, text, stars, "2024-01-0%d" % (i % 9 + 1))
+    reviews = [("r%d" % i, text, stars, "2024-01-%02d" % (i % 28 + 1))
                for i, (text, stars) in enumerate(
-                   [("a good fun film", 5), ("dull and boring", 1)] * 6)]
+                   [("a good fun film", 5), ("dull and boring", 1)] * 20)]
     lines = ["review_id,review,stars,date"] + [f"{i},{t},{s},{d}" for i, t, s, d in reviews]
     (root / "reviews.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "reviews.tsv").write_text("text\tstars\na good film\t5\ndull\t1\n", encoding="utf-8")
     (root / "reviews.txt").write_text("a good film\ndull and boring\n", encoding="utf-8")
     (root / "docs.txt").write_text("a good film\ndull and boring\n", encoding="utf-8")
+    (root / "docs.txt.gz").write_bytes(gzip.compress(b"a good film\ndull and boring\n"))
     (root / "questions.txt").write_text("Who wrote Hamlet ?\nWhere is Rome ?\n", encoding="utf-8")
     (root / "posts.jsonl").write_text('{"body": "a good film", "user": "u1"}\n'
                                       '{"body": "dull", "user": "u2"}\n', encoding="utf-8")
@@ -192,24 +200,67 @@ def _prepare(argv: list[str], root: Path) -> None:
                                                            "pretrained_vectors_logreg.yaml")]
 
 
+def _blocks(path: Path, language: str) -> list[str]:
+    """The fenced blocks of one language in a docs page."""
+    return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(encoding="utf-8"),
+                      flags=re.MULTILINE | re.DOTALL)
+
+
+@pytest.fixture
+def plugin_page(workdir):
+    """The stage class and the pipeline file shown in docs/plugins.md, registered and written."""
+    from textpipe.registry import register_stage, unregister_stage
+
+    page = ROOT / PLUGIN_PAGE
+    (source,) = [b for b in _blocks(page, "python") if "class DocLength" in b]
+    (pipeline,) = [b for b in _blocks(page, "yaml") if "doc_length" in b]
+    namespace = {}
+    exec(compile(source, str(page), "exec"), namespace)
+    register_stage("doc_length", namespace["DocLength"])
+    (workdir / "pipeline.yaml").write_text(pipeline, encoding="utf-8")
+    yield
+    unregister_stage("doc_length")
+
+
 @pytest.mark.parametrize("where,command", TEXTPIPE, ids=[w for w, _ in TEXTPIPE])
-def test_documented_command_runs(where, command, workdir, capsys):
+def test_documented_command_runs(where, command, workdir, capsys, request, monkeypatch):
+    piped = PIPED.match(command)
+    if piped:
+        stdin = io.TextIOWrapper(io.BytesIO(gzip.decompress(Path(piped[1]).read_bytes())))
+        monkeypatch.setattr(sys, "stdin", stdin)
+        command = piped[2]
     if command in NOT_RUN:
         pytest.skip(NOT_RUN[command])
     assert command.startswith("textpipe "), f"{where}: not a textpipe command: {command}"
+    if where.startswith(PLUGIN_PAGE + ":"):
+        request.getfixturevalue("plugin_page")
     argv = _fast_equivalent(shlex.split(command)[1:])
     _prepare(argv, workdir)
     code = main(argv)
     if argv[:1] == ["validate"] and argv[1:] and argv[1] in NEEDS_BILM:
         assert code == 1 and "textpipe pretrain" in capsys.readouterr().err, where
         return
+    if piped:
+        assert code == 0 and capsys.readouterr().out.count("\n") == 2, where
+        return
     assert code == 0, f"{where}: `{command}` (ran as {argv}) exited {code}\n" + \
         "\n".join(capsys.readouterr())
 
 
+def test_the_plugin_page_shows_the_message_of_a_wrong_value(workdir, plugin_page, capsys):
+    """The ✗ line docs/plugins.md shows for ``max_tokens: 0`` is the one textpipe prints."""
+    page = (ROOT / PLUGIN_PAGE).read_text(encoding="utf-8")
+    (shown,) = [line for line in page.splitlines() if line.startswith("✗ pipeline.yaml")]
+    path = workdir / "pipeline.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("max_tokens: 500", "max_tokens: 0"),
+                    encoding="utf-8")
+    assert main(["validate", "pipeline.yaml"]) == 1
+    assert shown in capsys.readouterr().err
+
+
 def test_every_non_textpipe_line_is_a_known_tool():
     others = [c for _, c in COMMANDS if c.startswith(NOT_TEXTPIPE)]
-    assert others and all(c.split()[0] in ("make", "pip", "dask", "python", "zcat")
+    assert others and all(c.split()[0] in ("make", "pip", "dask", "python")
                           for c in others)
 
 
