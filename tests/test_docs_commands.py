@@ -258,6 +258,20 @@ def test_the_plugin_page_shows_the_message_of_a_wrong_value(workdir, plugin_page
     assert shown in capsys.readouterr().err
 
 
+def test_no_textpipe_command_hides_in_a_block_of_another_language():
+    """A command in a ``` block not marked bash/console/sh would escape this test."""
+    command = re.compile(r"^(\$ )?textpipe [a-z]+(\s|$)")
+    hidden = []
+    for path in DOC_FILES:
+        inside, shell = False, False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                inside, shell = not inside, bool(FENCE.match(line))
+            elif inside and not shell and command.match(line):
+                hidden.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not hidden, f"mark these blocks ```bash or ```console: {hidden}"
+
+
 def test_every_non_textpipe_line_is_a_known_tool():
     others = [c for _, c in COMMANDS if c.startswith(NOT_TEXTPIPE)]
     assert others and all(c.split()[0] in ("make", "pip", "dask", "python")
