@@ -21,9 +21,11 @@ import gc
 import math
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
+from numbers import Integral
 from typing import Any, Callable, ClassVar
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -130,6 +132,47 @@ def gc_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+#: Below this many documents a stage with ``n_jobs`` runs in-process: starting
+#: workers and sending them the documents costs more than it saves.
+MIN_PARALLEL_DOCS = 5000
+
+#: The ``n_jobs`` parameter of stages that can split their documents across processes.
+N_JOBS_CONSTRAINT: list = [Integral, None]
+
+
+def _transform_chunk(stage: "TextStage", docs: list) -> Any:
+    return stage._transform(docs)
+
+
+def transform_in_chunks(stage: "TextStage", docs: list) -> Any:
+    """``stage._transform(docs)``, split over ``stage.n_jobs`` loky processes when worth it.
+
+    A stage opts in by having an ``n_jobs`` parameter and returning one list
+    item per document. The fitted stage is sent to each worker with one
+    contiguous chunk of the documents; the chunks' outputs are joined in order.
+
+    Examples
+    --------
+    >>> from textpipe.stages.tokenize import Tokenize
+    >>> transform_in_chunks(Tokenize(n_jobs=2).fit([]), ["a b", "c"])
+    [['a', 'b'], ['c']]
+    """
+    n_jobs = getattr(stage, "n_jobs", None)
+    if n_jobs is None or n_jobs == 1 or len(docs) < MIN_PARALLEL_DOCS:
+        return stage._transform(docs)
+    workers = min(effective_n_jobs(n_jobs), len(docs))
+    if workers <= 1:
+        return stage._transform(docs)
+    size = math.ceil(len(docs) / workers)
+    chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
+    parts = Parallel(n_jobs=workers, backend="loky")(
+        delayed(_transform_chunk)(stage, chunk) for chunk in chunks)
+    out: list = []
+    for part in parts:
+        out.extend(part)
+    return out
 
 
 class TypeMemo(dict):
@@ -302,7 +345,7 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         check_is_fitted(self)
         docs = self._check_input(X)
         with gc_paused():
-            return self._as_output(self._transform(docs), X)
+            return self._as_output(transform_in_chunks(self, docs), X)
 
     def fit_transform(self, X, y=None, **fit_params):
         """Fit on ``X`` and transform it, checking the input once."""
@@ -311,7 +354,7 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         self._fit(docs, y)
         self.fitted_ = True
         with gc_paused():
-            return self._as_output(self._transform(docs), X)
+            return self._as_output(transform_in_chunks(self, docs), X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output: the input's one column name, or the data kind.

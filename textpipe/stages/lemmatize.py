@@ -21,7 +21,7 @@ from typing import ClassVar
 from ..errors import ConfigError, Errors, MissingResourceError, did_you_mean
 from ..registry import TOKENS
 from ..sklearn_compat import StrOptions
-from .base import TextStage, TypeMemo
+from .base import N_JOBS_CONSTRAINT, TextStage, TypeMemo
 
 __all__ = ["Lemmatize", "lookup_languages", "DEBIAN_WORDNET"]
 
@@ -169,6 +169,10 @@ class Lemmatize(TextStage):
         path (including ``$NLTK_DATA``) and ``/usr/share/wordnet`` are searched.
         A folder outside NLTK's data path is added to ``nltk.data.path``, as
         NLTK requires before it reads from it.
+    n_jobs : int or None, default=None
+        Processes that transform the documents, in chunks; None means 1 and -1
+        all cores. The output is the same and in the same order; inputs of fewer
+        than 5,000 documents are always transformed in-process.
 
     Attributes
     ----------
@@ -207,9 +211,12 @@ class Lemmatize(TextStage):
         "language": [str],
         "pos": [StrOptions({"n", "v", "a", "r", "s"})],
         "wordnet_path": [str, os.PathLike, None],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
-    def __init__(self, *, backend="spacy_lookup", language="en", pos="n", wordnet_path=None):
+    def __init__(self, *, backend="spacy_lookup", language="en", pos="n", wordnet_path=None,
+                 n_jobs=None):
+        self.n_jobs = n_jobs
         self.backend = backend
         self.language = language
         self.pos = pos

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from ..registry import TEXT
 from ..sklearn_compat import StrOptions
-from .base import TextStage
+from .base import N_JOBS_CONSTRAINT, TextStage
 
 __all__ = ["Normalize"]
 
@@ -79,6 +79,10 @@ class Normalize(TextStage):
     collapse_whitespace : bool, default=True
         Replace every run of whitespace (any Unicode space or line break,
         including U+0085 and U+2028) with one space and strip both ends.
+    n_jobs : int or None, default=None
+        Processes that transform the documents, in chunks; None means 1 and -1
+        all cores. The output is the same and in the same order; inputs of fewer
+        than 5,000 documents are always transformed in-process.
 
     Attributes
     ----------
@@ -113,6 +117,7 @@ class Normalize(TextStage):
         "numbers": [str, None],
         "mentions": [str, None],
         "collapse_whitespace": ["boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -126,7 +131,9 @@ class Normalize(TextStage):
         numbers=None,
         mentions=None,
         collapse_whitespace=True,
+        n_jobs=None,
     ):
+        self.n_jobs = n_jobs
         self.lowercase = lowercase
         self.unicode_form = unicode_form
         self.strip_accents = strip_accents

@@ -15,7 +15,7 @@ from typing import ClassVar
 from ..errors import ConfigError, Errors, did_you_mean
 from ..registry import TOKENS
 from ..sklearn_compat import StrOptions
-from .base import TextStage, TypeMemo
+from .base import N_JOBS_CONSTRAINT, TextStage, TypeMemo
 
 __all__ = ["Stem"]
 
@@ -69,6 +69,10 @@ class Stem(TextStage):
         de, en, es, fi, fr, hu, it, nl, no, pt, ro, ru, sv (the full English
         names NLTK uses, such as "german", are accepted too). The Porter and
         Lancaster stemmers are English only: with them, language must be "en".
+    n_jobs : int or None, default=None
+        Processes that transform the documents, in chunks; None means 1 and -1
+        all cores. The output is the same and in the same order; inputs of fewer
+        than 5,000 documents are always transformed in-process.
 
     Attributes
     ----------
@@ -94,9 +98,11 @@ class Stem(TextStage):
     _parameter_constraints: ClassVar[dict] = {
         "algorithm": [StrOptions({"snowball", "porter", "lancaster"})],
         "language": [str],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
-    def __init__(self, *, algorithm="snowball", language="en"):
+    def __init__(self, *, algorithm="snowball", language="en", n_jobs=None):
+        self.n_jobs = n_jobs
         self.algorithm = algorithm
         self.language = language
 

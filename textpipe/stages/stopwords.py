@@ -21,7 +21,7 @@ from typing import ClassVar
 from ..errors import ConfigError, Errors
 from ..registry import TOKENS
 from ..sklearn_compat import Interval, StrOptions
-from .base import TextStage, TypeMemo
+from .base import N_JOBS_CONSTRAINT, TextStage, TypeMemo
 from .tokenize import spacy_language_class
 
 __all__ = ["Stopwords"]
@@ -111,6 +111,10 @@ class Stopwords(TextStage):
     case_sensitive : bool, default=False
         Match stop words and ``keep`` exactly; by default "The" is removed
         like "the". Tokens are never changed, only kept or removed.
+    n_jobs : int or None, default=None
+        Processes that transform the documents, in chunks; None means 1 and -1
+        all cores. The output is the same and in the same order; inputs of fewer
+        than 5,000 documents are always transformed in-process.
 
     Attributes
     ----------
@@ -147,6 +151,7 @@ class Stopwords(TextStage):
         "drop_numbers": ["boolean"],
         "min_length": [Interval(Integral, 0, None, closed="left")],
         "case_sensitive": ["boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -160,7 +165,9 @@ class Stopwords(TextStage):
         drop_numbers=False,
         min_length=1,
         case_sensitive=False,
+        n_jobs=None,
     ):
+        self.n_jobs = n_jobs
         self.source = source
         self.language = language
         self.words_file = words_file

@@ -20,7 +20,7 @@ from typing import ClassVar
 from ..errors import ConfigError, Errors, did_you_mean
 from ..registry import TEXT, TOKENS
 from ..sklearn_compat import Interval, StrOptions
-from .base import TextStage, TypeMemo
+from .base import N_JOBS_CONSTRAINT, TextStage, TypeMemo
 from .subword import (NORMALIZATIONS, PRE_TOKENIZERS, PRETRAINED, SUBWORD_DEFAULTS, TRAINED,
                       Subwords, load_tokenizer_file, tokenizer_file, train_tokenizer)
 
@@ -179,6 +179,10 @@ class Tokenize(TextStage):
         every punctuation character. ``"whitespace"`` keeps runs of
         punctuation together (``\\w+|[^\\w\\s]+``), ``"whitespace_split"``
         cuts at whitespace only.
+    n_jobs : int or None, default=None
+        Processes that transform the documents, in chunks; None means 1 and -1
+        all cores. The output is the same and in the same order; inputs of fewer
+        than 5,000 documents are always transformed in-process.
 
     Attributes
     ----------
@@ -249,6 +253,7 @@ class Tokenize(TextStage):
         "min_frequency": [Interval(Integral, 1, None, closed="left"), None],
         "unicode_normalization": [StrOptions(set(NORMALIZATIONS)), None],
         "pre_tokenizer": [StrOptions(set(PRE_TOKENIZERS)), None],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
     _path_params: ClassVar[tuple[str, ...]] = ("tokenizer",)
 
@@ -266,7 +271,9 @@ class Tokenize(TextStage):
         min_frequency=None,
         unicode_normalization=None,
         pre_tokenizer=None,
+        n_jobs=None,
     ):
+        self.n_jobs = n_jobs
         self.backend = backend
         self.pattern = pattern
         self.lowercase = lowercase
