@@ -46,7 +46,8 @@ def test_grid_variants_are_resolved_like_pipeline_files_with_the_experiment_seed
     assert [s.stage for s in steps] == ["tokenize", "stem", "tfidf", "linear_svm"]
     assert steps[2].params["ngram_range"] == (1, 2)          # list became the tuple
     assert steps[3].params["random_state"] == 7              # the experiment's seed
-    assert steps[1].params == {"algorithm": "snowball", "language": "en"}  # defaults
+    assert steps[1].params == {"algorithm": "snowball", "language": "en",  # defaults
+                               "n_jobs": None}
 
 
 def test_a_string_value_is_named_after_its_step_unless_the_step_varies_more():
@@ -83,8 +84,8 @@ def test_the_base_parameters_kept_by_a_bare_alternative_can_still_be_varied():
                                base=("tokenize", {"stem": {"algorithm": "porter"}}, "tfidf",
                                      "logreg")))
     assert [c.config.steps[1].params for c in exp.candidates[1:]] == [
-        {"algorithm": "porter", "language": "en"},
-        {"algorithm": "porter", "language": "english"}]
+        {"algorithm": "porter", "language": "en", "n_jobs": None},
+        {"algorithm": "porter", "language": "english", "n_jobs": None}]
 
 
 def test_numbers_equal_for_the_parameter_are_one_variant():

@@ -55,7 +55,7 @@ Examples
 >>> [c.name for c in exp.candidates]
 ['no stem, logreg', 'no stem, linear_svm', 'stem=porter, logreg', 'stem=porter, linear_svm', 'stem=snowball, logreg', 'stem=snowball, linear_svm']
 >>> exp.candidates[2].config.steps[1].params
-{'algorithm': 'porter', 'language': 'en'}
+{'algorithm': 'porter', 'language': 'en', 'n_jobs': None}
 >>> load_experiment({"grid": {"base": ["tokenize", "tfidf", "logreg"],
 ...                           "params": {"tfidf.ngram_rang": [[1, 2]]}}})
 Traceback (most recent call last):
