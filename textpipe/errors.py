@@ -1130,6 +1130,19 @@ class Errors:
     # (end of E76x)
 
     # The union step (E77x)
+    E770 = (
+        "a union needs 'branches': a mapping from each branch's name to its list of steps, "
+        "e.g. branches: {{words: [tokenize, tfidf], vectors: [tokenize, word2vec]}}. Got {got}."
+    )
+    E771 = "a union takes 'branches' and 'weights', not {keys}."
+    E772 = "branch '{branch}' of the union has no steps; give it a list of steps ending in features."
+    E773 = (
+        "branch '{branch}' of the union ends in {gets}, but each branch must end in features. "
+        "End it with a vectorizer such as 'tfidf' or an embedding such as 'word2vec'."
+    )
+    E774 = "weights names {branch!r}, which is not a branch of the union (its branches: {allowed})."
+    E775 = "the weight of branch '{branch}' must be a number of at least 0, not {got}."
+    E776 = "'weights' must be a mapping from branch name to a number, e.g. {{words: 1.0}}; got {got}."
     # (end of E77x)
 
     # Robustness: damaged caches and checkpoints, labels
@@ -1360,6 +1373,12 @@ ADVICE = {
     "E761": "Write a number of at least 0 for each label, e.g. `class_weight: {spam: 2.5}`.",
     # (end of E76x)
     # E77x
+    "E770": "Write the union as `union: {branches: {NAME: [steps...], ...}}`; see docs/yaml.md.",
+    "E771": "Move the other settings into the branches' steps.",
+    "E772": "Add steps to the branch, or remove it.",
+    "E774": "Use the names under `branches:` as the keys of `weights:`.",
+    "E775": "Write a number such as 0.5 for the weight.",
+    "E776": "Write `weights: {BRANCH: NUMBER, ...}`.",
     # (end of E77x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",

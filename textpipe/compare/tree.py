@@ -65,6 +65,12 @@ def _canonical_params(step) -> dict:
     parameter reads both alike (see :func:`_same_as_float`), so ``C: 1`` and
     ``C: 1.0`` give one key.
     """
+    branches = getattr(step, "branches", None)
+    if branches is not None:  # a union: its branches' steps, each canonical
+        return {"branches": {name: [[s.stage, s.spec.target, _canonical_params(s),
+                                     _resource_fingerprint(s)] for s in steps]
+                             for name, steps in branches.items()},
+                "weights": to_plain(step.weights)}
     constraints = getattr(step.spec.cls, "_parameter_constraints", {})
     out = {}
     for name, value in to_plain(step.params).items():

@@ -63,6 +63,30 @@ class Step:
         return self.spec.create(**self.params)
 
 
+#: The ``union`` step: not a registered stage, but steps of its own (its branches).
+UNION_SPEC = StageSpec("union", "sklearn.pipeline:FeatureUnion", kinds=((TEXT, TOKENS), FEATURES))
+
+
+@dataclass
+class UnionStep(Step):
+    """A ``union`` step: named branches of resolved steps, their outputs concatenated.
+
+    ``params`` holds the branches and weights as written in a resolved file
+    (``{"branches": {name: [{stage: params}, ...]}, "weights": {...}}``).
+    """
+
+    branches: dict = field(default_factory=dict, repr=False)
+    weights: dict | None = None
+
+    def create(self):
+        """A new unfitted ``FeatureUnion`` of one ``Pipeline`` per branch."""
+        from sklearn.pipeline import FeatureUnion, Pipeline
+
+        parts = [(name, Pipeline([(s.name, s.create()) for s in steps]))
+                 for name, steps in self.branches.items()]
+        return FeatureUnion(parts, transformer_weights=self.weights)
+
+
 @dataclass
 class PipelineConfig:
     """A validated pipeline file, with every default filled in.
@@ -312,6 +336,9 @@ def resolve_step(item, *, loc: tuple, position: int, lines: LineMap, file, probl
         add(exc.message, step=where or str(position))
         return None
     where = where or f"{position} '{stage}'"
+    if stage == "union" and where == f"{position} 'union'":
+        return _resolve_union(params, loc=loc, position=position, lines=lines, file=file,
+                              problems=problems, seed=seed, base_dir=base_dir)
     try:
         spec = get_stage(stage)
     except ConfigError as exc:
@@ -366,6 +393,79 @@ def step_problems(stage: str, params: Mapping, *, loc: tuple, lines: LineMap, fi
     resolve_step({stage: dict(params)}, loc=loc[:-1], position=0, lines=lines, file=file,
                  problems=problems, where=where)
     return problems
+
+
+def _resolve_union(params: dict, *, loc, position, lines, file, problems, seed, base_dir):
+    """The ``union`` step: each branch resolved like a pipeline's steps, or None."""
+    where = f"{position} 'union'"
+
+    def add(message, sub=(), param=None, step=where):
+        problems.append(ConfigError(message, file=file, line=lines.line_of(loc + ("union",) + sub),
+                                    step=step, param=param))
+
+    before = len(problems)
+    extra = [k for k in params if k not in ("branches", "weights")]
+    if extra:
+        add(Errors.E771.format(keys=quoted_list(extra)), (extra[0],))
+    raw = params.get("branches")
+    if not isinstance(raw, Mapping) or not raw:
+        add(Errors.E770.format(got="nothing" if not raw else repr(raw)[:60]), ("branches",),
+            param="branches")
+        return None
+    branches = {}
+    for name, items in raw.items():
+        at, named = ("branches", name), f"{where}, branch '{name}'"
+        if not isinstance(items, list) or not items:
+            add(Errors.E772.format(branch=name), at, step=named)
+            continue
+        branches[str(name)] = _resolve_branch(items, loc + ("union",) + at, named, lines, file,
+                                              problems, seed, base_dir)
+    weights = _union_weights(params.get("weights"), list(raw), add)
+    if len(problems) > before:
+        return None
+    written = {"branches": {name: [{s.stage: s.params} for s in steps]
+                            for name, steps in branches.items()}, "weights": weights}
+    return UnionStep("union", "union", written, UNION_SPEC, position=position, loc=loc,
+                     produces=FEATURES, branches=branches, weights=weights)
+
+
+def _resolve_branch(items, loc, where, lines, file, problems, seed, base_dir) -> list[Step]:
+    """The steps of one branch, named as in a Pipeline (a repeated stage gets ``_2``)."""
+    steps, seen = [], {}
+    for j, item in enumerate(items):
+        try:
+            stage = split_step(item)[0]
+        except ConfigError:
+            stage = "?"
+        step = resolve_step(item, loc=loc + (j,), position=j + 1, lines=lines, file=file,
+                            problems=problems, seed=seed, base_dir=base_dir,
+                            where=f"{where}, step {j + 1} '{stage}'")
+        if step is None:
+            continue
+        seen[step.stage] = seen.get(step.stage, 0) + 1
+        if seen[step.stage] > 1:
+            step.name = f"{step.stage}_{seen[step.stage]}"
+        steps.append(step)
+    return steps
+
+
+def _union_weights(raw, names: list, add) -> dict | None:
+    """The union's ``weights`` checked against its branches, or None when not given."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        add(Errors.E776.format(got=repr(raw)[:60]), ("weights",), param="weights")
+        return None
+    for branch, value in raw.items():
+        if branch not in names:
+            add(Errors.E774.format(branch=branch, allowed=quoted_list(names)),
+                ("weights", branch), param=f"weights.{branch}")
+        elif (isinstance(value, bool) or not isinstance(value, (int, float))
+              or not math.isfinite(value) or value < 0):
+            add(Errors.E775.format(branch=branch, got=repr(value)), ("weights", branch),
+                param=f"weights.{branch}")
+    return {str(k): float(v) for k, v in raw.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 #: What to do when a file or folder a parameter names is missing.
@@ -487,6 +587,10 @@ def _chain_problems(steps: list[Step], lines, file, require_classifier: bool) ->
                       else "a pipeline starts from raw documents,")
             return problem(Errors.E008.format(stage=step.stage, wants=_kind_names(spec.consumes),
                                               source=source, gets=f"'{current}'", fix=fix), step)
+        if isinstance(step, UnionStep):
+            found = _branch_problems(step, current, lines, file)
+            if found:
+                return found
         current, before = step.produces, step
     if require_classifier and current == TOKEN_VECTORS:
         return problem(Errors.E064.format(stage=before.stage, nxt="a classifier"), before)
@@ -496,4 +600,27 @@ def _chain_problems(steps: list[Step], lines, file, require_classifier: bool) ->
         return problem(Errors.E009.format(stage=last.stage, gets=f"'{current}'",
                                           fix=f" Add a classifier, one of {quoted_list(classifiers)}."),
                        last)
+    return []
+
+
+def _branch_problems(union: UnionStep, start: str, lines, file) -> list:
+    """The chain of data kinds in each branch: from the union's input to features."""
+    for name, steps in union.branches.items():
+        where = f"{union.position} 'union', branch '{name}'"
+        current = start
+        for step in steps:
+            at = f"{where}, step {step.position} '{step.stage}'"
+            if current not in step.spec.consumes:
+                fix = next((f for (gets, wants), f in _FIXES.items()
+                            if gets == current and wants in step.spec.consumes), "")
+                source = ("the step before it produces" if step.position > 1
+                          else "the union's input is")
+                return [ConfigError(Errors.E008.format(
+                    stage=step.stage, wants=_kind_names(step.spec.consumes), source=source,
+                    gets=f"'{current}'", fix=fix), file=file, line=lines.line_of(step.loc),
+                    step=at)]
+            current = step.produces
+        if current != FEATURES:
+            return [ConfigError(Errors.E773.format(branch=name, gets=f"'{current}'"), file=file,
+                                line=lines.line_of(steps[-1].loc), step=where)]
     return []
