@@ -121,7 +121,9 @@ def _output_rows(path: Path, fmt: str) -> list:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        return pq.read_table(path).to_pylist()
+        # A kept NaN stays NaN in Parquet; NaN equals nothing, so compare it by name.
+        return [{key: "NaN" if isinstance(value, float) and math.isnan(value) else value
+                 for key, value in row.items()} for row in pq.read_table(path).to_pylist()]
     data = path.read_bytes()
     if fmt == "csv":
         return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
