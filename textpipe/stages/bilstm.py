@@ -60,8 +60,7 @@ from ..neural.lookup import embedding, random_table, training_words, vocabulary_
 from ..registry import LABELS, TOKENS, get_stage
 from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage
-from .class_weight import CLASS_WEIGHT_CONSTRAINT
-from .neural_classifier import NeuralClassifierMixin
+from .neural_classifier import TRAINING_CONSTRAINTS, NeuralClassifierMixin
 
 # textpipe.neural's networks (classifier, elmo, io) import torch at module level, so they
 # are imported inside the methods that need them: the stage can be listed, built and
@@ -185,18 +184,7 @@ class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseE
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"last", "mean", "max", "attention"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "clip_norm": [Interval(Real, 0, None, closed="neither")],
-        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "class_weight": CLASS_WEIGHT_CONSTRAINT,
+        **TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, *, embeddings="random", embedding_dim=128, min_count=2,

@@ -57,8 +57,7 @@ from ..neural.lookup import (embedding, pretrained_table, random_table, training
 from ..registry import LABELS, TOKENS, get_stage
 from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage
-from .class_weight import CLASS_WEIGHT_CONSTRAINT
-from .neural_classifier import NeuralClassifierMixin
+from .neural_classifier import TRAINING_CONSTRAINTS, NeuralClassifierMixin
 
 # textpipe.neural.cnn (the network) imports torch at module level, so it is imported
 # inside the methods that need it: the stage can be listed, built and validated
@@ -174,18 +173,8 @@ class CNNClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseEsti
         "feature_maps": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "max_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
+        **TRAINING_CONSTRAINTS,
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "class_weight": CLASS_WEIGHT_CONSTRAINT,
     }
 
     def __init__(self, *, embeddings="random", mode="non-static", embedding_dim=300,

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import contextmanager
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
@@ -47,10 +47,27 @@ from ..errors import Errors, InputError, raise_config_errors
 from ..neural.threads import deterministic, torch_threads
 from ..parameters import check_parameters
 from ..registry import TEXT
+from ..sklearn_compat import Interval
 from .base import check_texts, check_token_lists
-from .class_weight import class_weights
+from .class_weight import CLASS_WEIGHT_CONSTRAINT, class_weights
 
-__all__ = ["NeuralClassifierMixin"]
+__all__ = ["NeuralClassifierMixin", "TRAINING_CONSTRAINTS"]
+
+# The constraints of the training parameters every neural classifier takes.
+TRAINING_CONSTRAINTS: dict = {
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "clip_norm": [Interval(Real, 0, None, closed="neither")],
+    "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "class_weight": CLASS_WEIGHT_CONSTRAINT,
+}
 
 
 class NeuralClassifierMixin:

