@@ -1145,6 +1145,24 @@ class Errors:
     E776 = "'weights' must be a mapping from branch name to a number, e.g. {{words: 1.0}}; got {got}."
     # (end of E77x)
 
+    # Factor effects of grids, multiple comparisons (E78x)
+    # (end of E78x)
+
+    # Many datasets: ranks, Friedman, post-hoc tests (E79x)
+    # (end of E79x)
+
+    # Learning curves (E69x)
+    # (end of E69x)
+
+    # Error analysis (E91x)
+    # (end of E91x)
+
+    # Explanations (E93x)
+    # (end of E93x)
+
+    # The runs index (E94x)
+    # (end of E94x)
+
     # Robustness: damaged caches and checkpoints, labels
     E900 = (
         "{folds}-fold cross-validation needs at least {folds} documents of every class, but "
@@ -1380,6 +1398,18 @@ ADVICE = {
     "E775": "Write a number such as 0.5 for the weight.",
     "E776": "Write `weights: {BRANCH: NUMBER, ...}`.",
     # (end of E77x)
+    # E78x
+    # (end of E78x)
+    # E79x
+    # (end of E79x)
+    # E69x
+    # (end of E69x)
+    # E91x
+    # (end of E91x)
+    # E93x
+    # (end of E93x)
+    # E94x
+    # (end of E94x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",
     "E704": "Keep one of `file` and `steps` in the entry.",
