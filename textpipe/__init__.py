@@ -30,6 +30,8 @@ _LAZY = {
     "get_stage": "textpipe.registry",
     "stage_names": "textpipe.registry",
     "TextStage": "textpipe.stages",
+    "explain": "textpipe.explanations",
+    "explanation_html": "textpipe.explanations",
 }
 
 __all__ = ["__version__", *_LAZY]

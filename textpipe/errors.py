@@ -1158,6 +1158,27 @@ class Errors:
     # (end of E91x)
 
     # Explanations (E93x)
+    E930 = (
+        "there is no text to explain. Give texts as arguments, or a file of texts, one per "
+        "line, with --input ('-' for standard input)."
+    )
+    E931 = "text {number} is empty or only whitespace: there is nothing in it to explain."
+    E932 = "class {label!r} is not one of the model's classes ({allowed}).{hint}"
+    E933 = "text {number} is {kind}, not a string; give each text as a str."
+    E934 = (
+        "method 'exact' needs a linear classifier (logreg, linear_svm, nbsvm, sgd) right "
+        "after a count or tfidf step over tokens; this pipeline's steps are {steps}{why}. "
+        "Use method 'auto', which explains it by occlusion."
+    )
+    E935 = (
+        "the pipeline's last step '{step}' has neither predict_proba nor "
+        "decision_function, so removing a word cannot change anything measurable."
+    )
+    E936 = "cannot read the texts to explain from {path}: {reason}"
+    E937 = (
+        "explain takes a fitted pipeline, a loaded model or a model folder; got {got}."
+    )
+    E938 = "unknown method {got!r}: use one of {allowed}.{hint}"
     # (end of E93x)
 
     # The runs index (E94x)
@@ -1407,6 +1428,14 @@ ADVICE = {
     # E91x
     # (end of E91x)
     # E93x
+    "E931": "Give a text with at least one word.",
+    "E932": (
+        "Pass one of the classes listed to --label (label= in Python), or leave it out to "
+        "explain the predicted class."
+    ),
+    "E935": "Explain a pipeline whose classifier gives probabilities or scores.",
+    "E936": "Check the path and that the file is UTF-8 text with one text per line.",
+    "E937": "Load the model with textpipe.load_model(folder), or pass the folder's path.",
     # (end of E93x)
     # E94x
     # (end of E94x)
