@@ -131,10 +131,10 @@ def _explain_one(pipeline, parts, text: str, label, max_tokens: int) -> Explanat
         label = pipeline.predict([text])[0]
     note = None
     if isinstance(parts, tuple):
-        try:
-            return _with_probabilities(pipeline, explain_linear(pipeline, parts, text, label))
-        except ValueError as exc:
-            note = f"explained by occlusion: the exact split did not add up ({exc})"
+        result = explain_linear(pipeline, parts, text, label)
+        if isinstance(result, Explanation):
+            return _with_probabilities(pipeline, result)
+        note = f"explained by occlusion: the exact split did not add up ({result})"
     elif isinstance(parts, str):
         note = f"explained by occlusion, since the exact method does not apply: {parts}"
     return explain_occlusion(pipeline, text, label, max_tokens=max_tokens, note=note)

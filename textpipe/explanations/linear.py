@@ -10,8 +10,8 @@ thus add up to the score less the intercept.
 For ``nbsvm`` the weights already hold the naive-Bayes ratios and the interpolation
 (``coef_ = w' ∘ r``) and its features are binarized, as in its own decision function.
 The split is checked against the pipeline's ``decision_function``; where they differ
-(a classifier that is not plainly linear), :func:`linear_parts` callers fall back to
-occlusion.
+(a classifier that is not plainly linear), :func:`explain_linear` says so and the
+caller falls back to occlusion.
 
 Examples
 --------
@@ -120,7 +120,7 @@ def _token_parts(n_tokens: int, ngrams: list) -> np.ndarray:
     return parts
 
 
-def explain_linear(pipeline, parts, text: str, label) -> Explanation:
+def explain_linear(pipeline, parts, text: str, label) -> Explanation | str:
     """Explain the decision score of class ``label`` for ``text``, exactly.
 
     Parameters
@@ -134,9 +134,9 @@ def explain_linear(pipeline, parts, text: str, label) -> Explanation:
 
     Returns
     -------
-    Explanation
-        ``method="exact"``; raises ValueError when the split does not match the
-        pipeline's decision function (the caller then uses occlusion).
+    Explanation or str
+        ``method="exact"``; where the split does not add up to the pipeline's
+        decision function, a str saying by how much (the caller then uses occlusion).
     """
     text_steps, tokenizer, token_steps, vectorizer, classifier = parts
     classes = list(pipeline.classes_)
@@ -152,7 +152,7 @@ def explain_linear(pipeline, parts, text: str, label) -> Explanation:
     score = float(intercept + sum(g.contribution for g in ngrams))
     expected = _decision(pipeline, text, index, len(classes))
     if abs(score - expected) > TOLERANCE * max(1.0, abs(expected)):
-        raise ValueError(f"the split gives {score}, the decision function {expected}")
+        return f"the split gives {score:.12g}, the decision function {expected:.12g}"
     token_parts = _token_parts(len(traced.tokens), ngrams)
     tokens = [TokenContribution(token, traced.word(text, i),
                                 *(traced.spans[i] or (None, None)), float(token_parts[i]))
