@@ -21,7 +21,8 @@ Examples
 >>> _ = pipe.fit(["good film", "good fun", "bad film", "bad plot"], ["pos", "pos", "neg", "neg"])
 >>> parts = linear_parts(pipe)
 >>> e = explain_linear(pipe, parts, "good film", "pos")
->>> abs(e.base + sum(t.contribution for t in e.tokens) - pipe.decision_function(["good film"])[0]) < 1e-9
+>>> total = e.base + sum(t.contribution for t in e.tokens)
+>>> bool(abs(total - pipe.decision_function(["good film"])[0]) < 1e-9)
 True
 """
 
