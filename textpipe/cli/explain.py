@@ -84,8 +84,7 @@ def _top_lines(e, top: int) -> list[Text]:
     lines = []
     for side, tokens in zip(("toward", "against"), e.top(top)):
         if tokens:
-            words = "  ·  ".join(f"{t.text if t.text == t.token else f'{t.text} ({t.token})'} "
-                              f"{t.contribution:+.3f}" for t in tokens)
+            words = "  ·  ".join(f"{t.shown} {t.contribution:+.3f}" for t in tokens)
             lines.append(Text(f"  {side} {e.label!r}: {words}"))
     return lines
 

@@ -56,12 +56,19 @@ def locate(tokens: list, text: str) -> list:
     """Character spans of ``tokens`` in ``text``, found in order; None for those not found.
 
     A token is accepted only where the text skipped to reach it holds no letter or
-    digit, so that a token missing from the text cannot pull later ones out of place.
+    digit, so that a token missing from the text cannot pull later ones out of place;
+    right after tokens that were not found (a placeholder for a URL), the next one
+    found is accepted wherever it is.
+
+    Examples
+    --------
+    >>> locate(["visit", "<", "url", ">", "now"], "Visit http://x.org now")
+    [(0, 5), None, None, None, (19, 22)]
     """
     folded = text.lower()
     if len(folded) != len(text):  # a few characters change length when lower-cased
         folded = text
-    spans, cursor = [], 0
+    spans, cursor, lost = [], 0, False
     for token in tokens:
         needle = str(token)
         for mark in _PIECE_MARKS:
@@ -70,11 +77,12 @@ def locate(tokens: list, text: str) -> list:
                 break
         needle = needle.lower() if folded is not text else needle
         at = folded.find(needle, cursor) if needle else -1
-        if at < 0 or any(ch.isalnum() for ch in text[cursor:at]):
+        if at < 0 or (not lost and any(ch.isalnum() for ch in text[cursor:at])):
             spans.append(None)
+            lost = True
             continue
         spans.append((at, at + len(needle)))
-        cursor = at + len(needle)
+        cursor, lost = at + len(needle), False
     return spans
 
 

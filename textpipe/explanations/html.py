@@ -63,8 +63,8 @@ def _heading(e) -> str:
         line += f" · probability {e.probabilities[e.label]:.3f}"
     if e.method == "exact":
         pushed = e.score - (e.base or 0.0)
-        how = (f"exact: decision score {e.score:.3f} = intercept {e.base:.3f} "
-               f"+ tokens {pushed:.3f}")
+        how = (f"exact: decision score {_signed(e.score)} = intercept {_signed(e.base)} "
+               f"+ tokens {_signed(pushed)}")
     else:
         how = (f"occlusion: each value is the drop in the {e.score_name} of {label} "
                f"({e.score:.3f}) when that token is removed")
@@ -93,8 +93,7 @@ def _top_table(e, n: int) -> str:
         for side in (toward, against):
             if i < len(side):
                 t = side[i]
-                word = t.text if t.text == t.token else f"{t.text} ({t.token})"
-                cells.append(f'<td style="padding: 1px 0.8em 1px 0;">{escape(word)}</td>'
+                cells.append(f'<td style="padding: 1px 0.8em 1px 0;">{escape(t.shown)}</td>'
                              f'<td style="padding: 1px 1.6em 1px 0; text-align: right; '
                              f'font-variant-numeric: tabular-nums;">'
                              f"{_signed(t.contribution)}</td>")

@@ -41,6 +41,19 @@ class TokenContribution:
     end: int | None
     contribution: float | None
 
+    @property
+    def shown(self) -> str:
+        """The original word, followed by the token where they differ beyond case.
+
+        Examples
+        --------
+        >>> TokenContribution("terribl", "Terrible", 0, 8, -1.0).shown
+        'Terrible (terribl)'
+        """
+        same = self.text.lower() == self.token.lower()
+        text = self.text if any(ch.isalnum() for ch in self.text) else f'"{self.text}"'
+        return text if same else f"{text} ({self.token})"
+
 
 @dataclass
 class NgramContribution:
