@@ -199,7 +199,8 @@ def _prepare(argv: list[str], root: Path) -> None:
         shutil.copytree(root / "saved" / "w2v", root / "models" / "w2v")
     if argv[:1] == ["vectors"] and argv[2] == "vectors.txt":  # written by `vectors export`
         assert main(["vectors", "export", "saved/w2v", "vectors.txt"]) == 0
-    if argv[:1] == ["score"]:  # the TF-IDF model stands in for models the docs train slowly
+    # The TF-IDF model stands in for models the docs train slowly.
+    if argv[:1] in (["score"], ["explain"]):
         shutil.copytree(root / "saved" / "tfidf", root / argv[1])
     if argv[:1] == ["validate"] and len(argv) > 2:  # the glob `pipelines/*.yaml`
         argv[:] = [a for a in argv if Path(a).name not in PREPARED_FIRST]

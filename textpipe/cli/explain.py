@@ -102,7 +102,7 @@ def print_explanations(explanations: list, top: int) -> None:
         for note in e.notes:
             console.print(styled("  [yellow]note:[/] {}", note), soft_wrap=True, highlight=False)
     if colour and explanations:
-        console.print(styled("[dim]green: toward the class, red: against it; deeper: "
+        console.print(styled("[dim]green: toward the class, red: against it; the brighter, the "
                              "stronger[/]"), highlight=False)
 
 
