@@ -100,3 +100,10 @@ def test_mistakes_are_one_line_errors_from_the_catalogue(model_dir, capsys, args
 def test_missing_model_folder_is_a_usage_error(tmp_path, capsys):
     assert main(["explain", str(tmp_path / "nope"), "x"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_folder_that_is_not_a_model_is_refused_in_one_line(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["explain", str(tmp_path / "empty"), "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Traceback" not in err and "[E" in err

@@ -78,3 +78,18 @@ def test_classifier_without_probabilities_is_explained_by_its_decision_score(pla
     score = pipe.decision_function([f"a {PLANTED} film"])[0]
     assert e.score == pytest.approx(score if e.label == pipe.classes_[1] else -score)
     assert np.isfinite([t.contribution for t in e.tokens]).all()
+
+
+def test_neural_classifier_over_tokens_is_explained_by_removing_its_tokens(binary_data):
+    pipe = textpipe.load_pipeline({"steps": ["tokenize", {"cnn": {
+        "max_epochs": 2, "embedding_dim": 8, "feature_maps": 4, "min_count": 1,
+        "widths": [1, 2], "early_stopping": False, "n_threads": 1, "random_state": 0}}]})
+    pipe.fit(*binary_data)
+    text = "A great, dull film"
+    e = textpipe.explain(pipe, text)
+    assert e.method == "occlusion" and e.score_name == "probability"
+    assert [t.token for t in e.tokens] == ["a", "great", ",", "dull", "film"]
+    assert [t.text for t in e.tokens] == ["A", "great", ",", "dull", "film"]
+    full = pipe.predict_proba([text])[0, list(pipe.classes_).index(e.label)]
+    assert e.score == pytest.approx(full, abs=1e-6)
+    assert np.isfinite([t.contribution for t in e.tokens]).all()
