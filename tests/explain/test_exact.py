@@ -124,3 +124,17 @@ def test_unknown_label_is_refused_with_the_classes(binary_data):
     pipe = _fit(["tokenize", "count", "logreg"], binary_data)
     with pytest.raises(UsageError, match=r"'poss'.*'neg', 'pos'.*Did you mean 'pos'.*E932"):
         textpipe.explain(pipe, "fun", label="poss")
+
+
+@pytest.mark.parametrize("backend", ["char_wb", "char_ngrams"])
+def test_character_ngrams_are_added_up_per_word_exactly(backend, binary_data):
+    pipe = _fit(["normalize", {"tokenize": {"backend": backend, "ngram_range": [1, 4]}},
+                 {"tfidf": {"ngram_range": [1, 2]}}, "logreg"], binary_data)
+    text = "A great film,  DULL plot"
+    e = textpipe.explain(pipe, text, label="pos")
+    _check_adds_up(pipe, e)
+    assert [t.text for t in e.tokens] == text.split()
+    assert all(text[t.start:t.end] == t.text for t in e.tokens)
+    by_word = {t.text: t.contribution for t in e.tokens}
+    assert by_word["great"] > 0 > by_word["DULL"]
+    assert any("per word" in note for note in e.notes)

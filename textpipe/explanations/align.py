@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..registry import TEXT, TOKENS
@@ -172,6 +173,74 @@ def trace(text: str, text_steps: list, tokenizer, token_steps: list) -> TracedTo
     return TracedTokens(tokens, spans)
 
 
+#: Tokenizer backends whose tokens are character n-grams, not words.
+CHARACTER_BACKENDS = ("char_ngrams", "char_wb")
+_WORD = re.compile(r"\S+")
+
+
+def is_character_tokenizer(tokenizer) -> bool:
+    """Whether a tokenizer gives character n-grams (``char_ngrams``, ``char_wb``)."""
+    return getattr(tokenizer, "backend", None) in CHARACTER_BACKENDS
+
+
+def _shown_words(text: str, text_steps: list) -> list:
+    """The whitespace-separated words of ``text`` after the text steps, one by one."""
+    shown = []
+    for word in _WORD.finditer(text):
+        piece = word.group()
+        for step in text_steps:
+            piece = step.transform([piece])[0]
+        shown.append(piece)
+    return shown
+
+
+def _char_wb_shares(tokenizer, shown: list, tokens: list):
+    shares, found = [], []
+    for index, word in enumerate(shown):
+        pieces = list(tokenizer.transform([word])[0])
+        shares += [[(index, 1.0)]] * len(pieces)
+        found += pieces
+    return shares if found == list(tokens) else None
+
+
+def _char_ngram_shares(tokenizer, shown: list, tokens: list):
+    """Each n-gram of the words joined by one space, shared by its characters' words."""
+    shown = [word.lower() for word in shown] if tokenizer.lowercase else shown
+    joined = " ".join(shown)
+    if len(joined.split()) != len(shown) or joined != " ".join(joined.split()):
+        return None  # a text step made, removed or padded words
+    owner = [index for index, word in enumerate(shown) for _ in word + " "][:len(joined)]
+    low, high = (int(n) for n in tokenizer.ngram_range)
+    shares, found = [], []
+    for n in range(low, min(high, len(joined)) + 1):
+        for i in range(len(joined) - n + 1):
+            found.append(joined[i:i + n])
+            letters = [owner[k] for k in range(i, i + n) if joined[k] != " "] or [owner[i]]
+            shares.append([(word, 1.0 / len(letters)) for word in letters])
+    return shares if found == list(tokens) else None
+
+
+def character_ngram_words(text: str, text_steps: list, tokenizer, token_steps: list,
+                          tokens: list):
+    """For character n-gram tokens: each token's share of each word, and the words' spans.
+
+    Returns ``(shares, spans)``: ``shares[i]`` lists ``(word, fraction)`` pairs, the
+    whitespace-separated words of ``text`` that token ``i`` covers and the part of it
+    each gets (by its characters); None where the tokens cannot be traced to words
+    (not character n-grams, token steps after the tokenizer, words made or removed).
+    """
+    if not is_character_tokenizer(tokenizer) or token_steps:
+        return None
+    shown = _shown_words(text, text_steps)
+    if tokenizer.backend == "char_wb":
+        shares = _char_wb_shares(tokenizer, shown, tokens)
+    else:
+        shares = _char_ngram_shares(tokenizer, shown, tokens)
+    if shares is None:
+        return None
+    return shares, [w.span() for w in _WORD.finditer(text)]
+
+
 def kind(step, side: str):
     """What a step consumes (``side="consumes"``) or produces, from its declaration."""
     value = getattr(type(step), side, None)
@@ -200,4 +269,5 @@ def token_prefix(steps: list):
     return steps[:at], steps[at], steps[at + 1:end], end
 
 
-__all__ = ["TracedTokens", "kind", "locate", "token_prefix", "trace"]
+__all__ = ["CHARACTER_BACKENDS", "TracedTokens", "character_ngram_words",
+           "is_character_tokenizer", "kind", "locate", "token_prefix", "trace"]

@@ -33,7 +33,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..registry import FEATURES, TOKENS
-from .align import kind, token_prefix, trace
+from .align import character_ngram_words, kind, token_prefix, trace
 from .result import Explanation, NgramContribution, TokenContribution
 
 #: Relative tolerance of the check that the split adds up to the decision function.
@@ -155,13 +155,32 @@ def explain_linear(pipeline, parts, text: str, label) -> Explanation | str:
     if abs(score - expected) > TOLERANCE * max(1.0, abs(expected)):
         return f"the split gives {score:.12g}, the decision function {expected:.12g}"
     token_parts = _token_parts(len(traced.tokens), ngrams)
-    tokens = [TokenContribution(token, traced.word(text, i),
-                                *(traced.spans[i] or (None, None)), float(token_parts[i]))
-              for i, token in enumerate(traced.tokens)]
+    words = character_ngram_words(text, text_steps, tokenizer, token_steps, traced.tokens)
+    notes = []
+    if words is not None:
+        tokens = _by_word(text, *words, token_parts, ngrams)
+        notes.append("the character n-grams' parts are added up per word")
+    else:
+        tokens = [TokenContribution(token, traced.word(text, i),
+                                    *(traced.spans[i] or (None, None)), float(token_parts[i]))
+                  for i, token in enumerate(traced.tokens)]
     ngrams.sort(key=lambda g: -abs(g.contribution))
     return Explanation(text=text, label=str(label), predicted=str(pipeline.predict([text])[0]),
                        method="exact", score=expected, base=float(intercept),
-                       score_name="decision score", tokens=tokens, ngrams=ngrams)
+                       score_name="decision score", tokens=tokens, ngrams=ngrams, notes=notes)
+
+
+def _by_word(text: str, shares: list, spans: list, token_parts, ngrams: list) -> list:
+    """Character n-grams' parts added up per word; the n-grams' positions become words'."""
+    parts = np.zeros(len(spans))
+    for token, share in enumerate(shares):
+        for word, fraction in share:
+            parts[word] += token_parts[token] * fraction
+    for gram in ngrams:
+        gram.positions = [sorted({word for token in position for word, _ in shares[token]})
+                          for position in gram.positions]
+    return [TokenContribution(text[start:end], text[start:end], start, end, float(parts[w]))
+            for w, (start, end) in enumerate(spans)]
 
 
 def _decision(pipeline, text: str, index: int, n_classes: int) -> float:

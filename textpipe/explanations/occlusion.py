@@ -5,7 +5,7 @@ for the whole text less its probability with that token removed: positive when t
 token pushed toward the class. Where the pipeline has a ``tokenize`` step at its top
 level, the tokens are those after its token steps (stop words already dropped, stems
 already made) and the rest of the pipeline is run on each shortened token list;
-otherwise (a union, a transformer over raw text) they are the text's
+otherwise (a union, a transformer over raw text, character n-grams) they are the text's
 whitespace-separated words, each removed from the text. All shortened versions go to
 the model in one ``predict_proba`` call (``decision_function`` where there are no
 probabilities).
@@ -27,7 +27,7 @@ import re
 import numpy as np
 
 from ..errors import Errors, ModelError
-from .align import token_prefix, trace
+from .align import is_character_tokenizer, token_prefix, trace
 from .result import Explanation, TokenContribution
 
 #: The default most tokens removed one at a time (longer texts: the first ones only).
@@ -52,7 +52,7 @@ def _units(pipeline, text: str):
     """``(units, spans, words, rest_of_pipeline, variants_of)`` for this pipeline."""
     steps = getattr(pipeline, "steps", None)
     prefix = token_prefix([s for _, s in steps]) if steps else None
-    if prefix is not None:
+    if prefix is not None and not is_character_tokenizer(prefix[1]):
         text_steps, tokenizer, token_steps, end = prefix
         traced = trace(text, text_steps, tokenizer, token_steps)
         words = [traced.word(text, i) for i in range(len(traced.tokens))]

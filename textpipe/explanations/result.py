@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+#: The most tokens without a place in the text that a view shows (the strongest ones).
+UNPLACED_SHOWN = 20
+
 
 @dataclass
 class TokenContribution:
@@ -145,7 +148,8 @@ class Explanation:
 
         Returns ``(pieces, unplaced)``: each piece is ``(text, token)``, ``token`` None
         for the text between tokens; ``unplaced`` lists the tokens with a contribution
-        but no span (a placeholder such as ``<url>``). Where no token has a span, the
+        but no span (a placeholder such as ``<url>``), the :data:`UNPLACED_SHOWN`
+        strongest where there are more (character n-grams). Where no token has a span, the
         pieces are the tokens themselves, one space apart.
         """
         placed = sorted((t for t in self.tokens if t.start is not None),
@@ -167,6 +171,8 @@ class Explanation:
         if cursor < len(self.text):
             pieces.append((self.text[cursor:], None))
         unplaced = [t for t in self.tokens if t.start is None and t.contribution]
+        if len(unplaced) > UNPLACED_SHOWN:  # character n-grams: the strongest only
+            unplaced = sorted(unplaced, key=lambda t: -abs(t.contribution))[:UNPLACED_SHOWN]
         return pieces, unplaced
 
     def to_dict(self) -> dict:
