@@ -57,7 +57,9 @@ def _inline(e, colour: bool) -> Text:
     for piece, token in pieces + [(" ", None)] * bool(unplaced) + [
             (t.token, t) for t in unplaced]:
         value = None if token is None else token.contribution
-        if not value:
+        if token is not None and value is None:  # beyond --max-tokens
+            line.append(piece, style="dim" if colour else None)
+        elif not value:
             line.append(piece)
         elif colour and e.largest:
             line.append(piece, style=_background(value, e.largest))
@@ -82,9 +84,10 @@ def _header(e, number: int, total: int) -> Text:
 
 def _top_lines(e, top: int) -> list[Text]:
     lines = []
-    for side, tokens in zip(("toward", "against"), e.top(top)):
+    for side, tokens in zip(("toward", "against"), e.top_words(top)):
         if tokens:
-            words = "  ·  ".join(f"{t.shown} {t.contribution:+.3f}" for t in tokens)
+            words = "  ·  ".join(f"{shown}{f' ×{count}' if count > 1 else ''} {total:+.3f}"
+                                 for shown, total, count in tokens)
             lines.append(Text(f"  {side} {e.label!r}: {words}"))
     return lines
 

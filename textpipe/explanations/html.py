@@ -46,9 +46,10 @@ def _shade(value: float | None, largest: float) -> str:
 def _token_span(piece: str, token, largest: float) -> str:
     if token.contribution is None:
         title = f"{token.token}: not measured"
+        style = "color: #999; text-decoration: underline dotted;"
     else:
         title = f"{token.token}: {_signed(token.contribution)}"
-    style = _shade(token.contribution, largest)
+        style = _shade(token.contribution, largest)
     strong = token.contribution and largest and abs(token.contribution) > 0.6 * largest
     color = " color: #fff;" if strong else ""
     return (f'<span title="{escape(title)}" style="{style}{color}">'
@@ -78,13 +79,15 @@ def _legend(e) -> str:
            "margin: 0 0.5em; border: 1px solid #ccc; background: linear-gradient(to right, "
            f"rgb{_RED}, #fff, rgb{_GREEN});")
     largest = f"strongest push {e.largest:.3f}" if e.largest else "no token pushed either way"
+    unmeasured = ("; grey, dotted: not measured" if any(t.contribution is None for t in e.tokens)
+                  else "")
     return (f'<div style="font-size: 0.85em; color: #444; margin-top: 0.5em;">'
             f'against {label}<span style="{bar}"></span>toward {label}'
-            f" · {largest} · hover over a word for its value</div>")
+            f" · {largest} · hover over a word for its value{unmeasured}</div>")
 
 
 def _top_table(e, n: int) -> str:
-    toward, against = e.top(n)
+    toward, against = e.top_words(n)
     if not toward and not against:
         return ""
     rows = []
@@ -92,11 +95,12 @@ def _top_table(e, n: int) -> str:
         cells = []
         for side in (toward, against):
             if i < len(side):
-                t = side[i]
-                cells.append(f'<td style="padding: 1px 0.8em 1px 0;">{escape(t.shown)}</td>'
+                shown, total, count = side[i]
+                times = f" ×{count}" if count > 1 else ""
+                cells.append(f'<td style="padding: 1px 0.8em 1px 0;">{escape(shown)}{times}</td>'
                              f'<td style="padding: 1px 1.6em 1px 0; text-align: right; '
                              f'font-variant-numeric: tabular-nums;">'
-                             f"{_signed(t.contribution)}</td>")
+                             f"{_signed(total)}</td>")
             else:
                 cells.append("<td></td><td></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")

@@ -52,18 +52,17 @@ def linear_parts(pipeline):
     str saying what stands in the way.
     """
     steps = [step for _, step in getattr(pipeline, "steps", [])]
-    if len(steps) < 3:
-        return "it is not a pipeline of tokenizer, vectorizer and classifier"
-    prefix = token_prefix(steps)
+    prefix = token_prefix(steps) if len(steps) >= 3 else None
     if prefix is None:
-        return "it has no tokenize step at its top level"
+        return ("its classifier does not read count or tf-idf features of the pipeline's own "
+                "tokenize step")
     text_steps, tokenizer, token_steps, end = prefix
     if end != len(steps) - 2 or not _is_vocabulary_vectorizer(steps[end]):
         return "its classifier does not come right after a count or tfidf step"
     classifier = steps[-1]
     if not (hasattr(classifier, "coef_") and hasattr(classifier, "intercept_")
             and hasattr(classifier, "decision_function")):
-        return f"its classifier {type(classifier).__name__} is not a linear model"
+        return f"its classifier ({type(classifier).__name__}) is not a plain linear model"
     return text_steps, tokenizer, token_steps, steps[end], classifier
 
 

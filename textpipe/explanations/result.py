@@ -138,6 +138,32 @@ class Explanation:
                          key=lambda t: t.contribution)
         return toward[:n], against[:n]
 
+    def top_words(self, n: int = 10) -> tuple[list, list]:
+        """Like :meth:`top`, with the occurrences of a token added up: ``(shown, total, count)``.
+
+        ``shown`` is how the token's first occurrence is shown (see
+        :attr:`TokenContribution.shown`).
+
+        Examples
+        --------
+        >>> e = Explanation("good good bad", "pos", "pos", "exact", 1.0, 0.0, "decision score",
+        ...                 tokens=[TokenContribution("good", "good", 0, 4, 0.5),
+        ...                         TokenContribution("good", "good", 5, 9, 0.5),
+        ...                         TokenContribution("bad", "bad", 10, 13, -0.25)])
+        >>> e.top_words(2)
+        ([('good', 1.0, 2)], [('bad', -0.25, 1)])
+        """
+        totals: dict[str, list] = {}
+        for t in self.tokens:
+            if t.contribution:
+                entry = totals.setdefault(t.token, [t.shown, 0.0, 0])
+                entry[1] += t.contribution
+                entry[2] += 1
+        words = [tuple(entry) for entry in totals.values()]
+        toward = sorted((w for w in words if w[1] > 0), key=lambda w: -w[1])
+        against = sorted((w for w in words if w[1] < 0), key=lambda w: w[1])
+        return toward[:n], against[:n]
+
     @property
     def largest(self) -> float:
         """The largest absolute contribution of any token (0 if there is none)."""
