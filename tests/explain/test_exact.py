@@ -138,3 +138,16 @@ def test_character_ngrams_are_added_up_per_word_exactly(backend, binary_data):
     by_word = {t.text: t.contribution for t in e.tokens}
     assert by_word["great"] > 0 > by_word["DULL"]
     assert any("per word" in note for note in e.notes)
+
+
+def test_joined_phrases_are_traced_to_the_words_they_join():
+    docs = ["new york is great fun"] * 10 + ["new york is dull and slow"] * 10
+    pipe = _fit(["tokenize", "stopwords", {"phrases": {"min_count": 2, "threshold": 0.1}},
+                 {"tfidf": {"ngram_range": [1, 2]}}, "logreg"],
+                (docs, ["pos"] * 10 + ["neg"] * 10))
+    text = "I love New York, it is great fun"
+    e = textpipe.explain(pipe, text, label="pos")
+    _check_adds_up(pipe, e)
+    spans = {t.token: (t.text, t.start, t.end) for t in e.tokens}
+    assert spans["new_york"] == ("New York", 7, 15)
+    assert spans["great_fun"] == ("great fun", 23, 32)

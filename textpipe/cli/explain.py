@@ -19,6 +19,7 @@ from ..paths import Input, Output, check_paths, write_text
 from . import app
 from .console import console, err_console, hide_warnings, styled
 from .run import write_json
+from .score import _label_names_line
 
 
 def _read_lines(source: str) -> list[str]:
@@ -153,10 +154,13 @@ def explain(
         write_json({"model": str(model), "explanations": [e.to_dict() for e in results]},
                    json_out)
     if html is not None:
-        write_text(html, explanations_page(results, title=f"Explanations: {model.name}",
-                                           top=top), "--html")
+        write_text(html, explanations_page(
+            results, title=f"Explanations: {model.resolve().name}", top=top), "--html")
     if not quiet and json_out != "-":
         print_explanations(results, top)
+        names = _label_names_line(model)
+        if names:
+            err_console.print(names, highlight=False, soft_wrap=True)
         if html is not None:
             err_console.print(styled("Wrote the explanations to [bold]{}[/].", html),
                               soft_wrap=True)
