@@ -116,6 +116,12 @@ def _grids(pipelines) -> list[_Grid]:
     return grids
 
 
+def _reference(grid: _Grid, factor: str, reference: dict):
+    """The level of ``factor`` the others are compared with: the user's, else the first."""
+    chosen = reference.get(factor)
+    return chosen if chosen in grid.levels[factor] else grid.levels[factor][0]
+
+
 def _with(combo: tuple, position: int, level) -> tuple:
     return combo[:position] + (level,) + combo[position + 1:]
 
@@ -183,7 +189,7 @@ def _folds(grid: _Grid, index: int, metric: str) -> list:
 def _effects(grid: _Grid, metric: str, reference: dict, sizes: dict) -> list[dict]:
     out = []
     for factor in grid.factors:
-        ref = reference.get(factor, grid.levels[factor][0])
+        ref = _reference(grid, factor, reference)
         for level in grid.levels[factor]:
             pairs = _pairs(grid, factor, level, ref) if level != ref else []
             if not pairs:
@@ -214,7 +220,7 @@ def _quads(grid: _Grid, a_factor, b_factor, a, b, refs) -> list[tuple]:
 
 def _interaction(grid: _Grid, pair: tuple, metric: str, reference: dict, sizes: dict):
     """The largest interaction contrast of two factors, or None where none can be formed."""
-    refs = [reference.get(f, grid.levels[f][0]) for f in pair]
+    refs = [_reference(grid, f, reference) for f in pair]
     best = None
     for a in grid.levels[pair[0]]:
         for b in grid.levels[pair[1]]:
@@ -345,7 +351,7 @@ def _p(value) -> str:
 
 
 def _paired(effect: dict) -> str:
-    return (f"{effect['n_settings']} × {effect['n_folds']} folds" if effect["n_folds"] > 1
+    return (f"{effect['n_settings']} × {effect['n_folds']}" if effect["n_folds"] > 1
             else f"{effect['n_settings']} (one split)")
 
 
@@ -376,10 +382,13 @@ def interaction_text(found: dict) -> str | None:
     size = _signed(scale * top["contrast"], digits)
     ci = "" if not top["ci"] else " [{}, {}]".format(*(_signed(scale * v, digits)
                                                        for v in top["ci"]))
+    n = top["n_settings"]
+    over = f"{n} paired setting{'s' if n != 1 else ''}" + (
+        f" × {top['n_folds']} folds" if top["n_folds"] > 1 else ", one split")
     return (f"The two choices whose effects depend most on each other are {a} and {b}: the "
-            f"effect of {a}={a_level} vs {a_ref} changes by {size} {unit}{ci} when {b} is "
-            f"{b_level} instead of {b_ref} (interaction contrast, p = {_p(top['p_value'])}, "
-            f"over {_paired(top)}).")
+            f"effect of {a}={a_level} vs {a_ref} changes by {size} {unit}{ci} with "
+            f"{b}={b_level} instead of {b}={b_ref} (interaction contrast, p = "
+            f"{_p(top['p_value'])}, over {over}).")
 
 
 def two_way_table(found: dict, digits: int = 4) -> tuple[list[str], list[list[str]]] | None:
@@ -412,10 +421,9 @@ def section(found: dict) -> list[tuple]:
                        f"{describe(found['effects'][0], found)}."))
     words = interaction_text(found)
     if words:
-        table = found["table"]
-        blocks.append(("text", words + f" Mean {found['metric']} of the pipelines in each "
-                       f"cell (in parentheses: how many, over the settings of the other "
-                       f"choices):" if max(map(max, table["pipelines"])) > 1 else
-                       words + f" Mean {found['metric']} in each cell:"))
-        blocks.append(("table", *two_way_table(found)))
+        several = max(map(max, found["table"]["pipelines"])) > 1
+        words += f" Mean {found['metric']} " + (
+            "of the pipelines in each cell (in parentheses: how many, one per setting of the "
+            "other choices):" if several else "in each cell:")
+        blocks += [("text", words), ("table", *two_way_table(found))]
     return blocks

@@ -837,7 +837,8 @@ class _Reader:
                 continue
             seen[key] = name
             cfg.name = name
-            out.append(Candidate(name, cfg, "grid" + (f" '{grid.name}'" if grid.name else ""),
+            where = "grid" + "".join(f"[{k}]" for k in loc[1:])  # 'grid[1]' in a list of grids
+            out.append(Candidate(name, cfg, where + (f" '{grid.name}'" if grid.name else ""),
                                  choices=labels))
         return out, skipped, merged
 

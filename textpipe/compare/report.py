@@ -299,12 +299,12 @@ code{font-size:.9em}
 """
 
 
-def _html_table(header, rows, classes=None, name_column=1) -> str:
+def _html_table(header, rows, classes=None, names=(1,)) -> str:
     out = ["<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
     for k, row in enumerate(rows):
         cls = f' class="{classes[k]}"' if classes and classes[k] else ""
         cells = "".join(
-            f'<td class="name">{html.escape(c)}</td>' if j == name_column
+            f'<td class="name">{html.escape(c)}</td>' if j in names
             else f"<td>{html.escape(c)}</td>"
             for j, c in enumerate(row))
         out.append(f"<tr{cls}>{cells}</tr>")
@@ -376,7 +376,7 @@ def _html(results, sections) -> str:
         if data.factor_effects:
             parts.append("<h3>Effect of each choice</h3>")
             parts += [f"<p>{html.escape(b[1])}</p>" if b[0] == "text" else
-                      _html_table(*b[1:], name_column=0) for b in effects_section(data.factor_effects)]
+                      _html_table(*b[1:], names=(0, 1)) for b in effects_section(data.factor_effects)]
         for _, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
