@@ -126,13 +126,21 @@ def _with(combo: tuple, position: int, level) -> tuple:
     return combo[:position] + (level,) + combo[position + 1:]
 
 
-def _pairs(grid: _Grid, factor: str, level, reference) -> list[tuple[int, int]]:
-    """(pipeline with ``level``, pipeline with ``reference``) for every setting of the others."""
+def _at(grid: _Grid, levels: dict) -> list[tuple]:
+    """The (combination, pipeline index) items of ``grid.cell`` with these factor levels."""
+    where = [(grid.factors.index(f), level) for f, level in levels.items()]
+    return [(combo, index) for combo, index in grid.cell.items()
+            if all(combo[i] == level for i, level in where)]
+
+
+def _pairs(grid: _Grid, factor: str, level, at_reference: list) -> list[tuple[int, int]]:
+    """(pipeline with ``level``, pipeline with the reference) for every setting of the others.
+
+    ``at_reference`` holds the cells with ``factor`` at its reference (:func:`_at`).
+    """
     i = grid.factors.index(factor)
     pairs: dict[tuple, None] = {}
-    for combo, ref_index in grid.cell.items():
-        if combo[i] != reference:
-            continue
+    for combo, ref_index in at_reference:
         index = grid.cell.get(_with(combo, i, level))
         if index is not None and index != ref_index:
             pairs[(index, ref_index)] = None
@@ -190,8 +198,9 @@ def _effects(grid: _Grid, metric: str, reference: dict, sizes: dict) -> list[dic
     out = []
     for factor in grid.factors:
         ref = _reference(grid, factor, reference)
+        at_reference = _at(grid, {factor: ref})
         for level in grid.levels[factor]:
-            pairs = _pairs(grid, factor, level, ref) if level != ref else []
+            pairs = _pairs(grid, factor, level, at_reference) if level != ref else []
             if not pairs:
                 continue
             found = paired_difference([_folds(grid, i, metric) for i, _ in pairs],
@@ -203,13 +212,14 @@ def _effects(grid: _Grid, metric: str, reference: dict, sizes: dict) -> list[dic
     return out
 
 
-def _quads(grid: _Grid, a_factor, b_factor, a, b, refs) -> list[tuple]:
-    """Index quadruples (ab, a·ref, ref·b, ref·ref) of four distinct pipelines."""
-    i, j = grid.factors.index(a_factor), grid.factors.index(b_factor)
+def _quads(grid: _Grid, pair: tuple, a, b, at_references: list) -> list[tuple]:
+    """Index quadruples (ab, a·ref, ref·b, ref·ref) of four distinct pipelines.
+
+    ``at_references`` holds the cells with both factors at their references.
+    """
+    i, j = grid.factors.index(pair[0]), grid.factors.index(pair[1])
     quads: dict[tuple, None] = {}
-    for combo, rr in grid.cell.items():
-        if combo[i] != refs[0] or combo[j] != refs[1]:
-            continue
+    for combo, rr in at_references:
         ar = grid.cell.get(_with(combo, i, a))
         rb = grid.cell.get(_with(combo, j, b))
         ab = grid.cell.get(_with(_with(combo, i, a), j, b))
@@ -221,12 +231,13 @@ def _quads(grid: _Grid, a_factor, b_factor, a, b, refs) -> list[tuple]:
 def _interaction(grid: _Grid, pair: tuple, metric: str, reference: dict, sizes: dict):
     """The largest interaction contrast of two factors, or None where none can be formed."""
     refs = [_reference(grid, f, reference) for f in pair]
+    at_references = _at(grid, dict(zip(pair, refs)))
     best = None
     for a in grid.levels[pair[0]]:
         for b in grid.levels[pair[1]]:
             if a == refs[0] or b == refs[1]:
                 continue
-            quads = _quads(grid, *pair, a, b, refs)
+            quads = _quads(grid, pair, a, b, at_references)
             if not quads:
                 continue
             scores = [[np.add(_folds(grid, q[0], metric), _folds(grid, q[3], metric)),
@@ -359,7 +370,8 @@ def effects_table(found: dict) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the effects table: factor, level vs reference, Δ, CI, p, pairs."""
     scale, unit = found["scale"], found["unit"]
     digits = 1 if scale == 100 else 4
-    header = ["factor", "level vs reference", f"Δ {found['metric']} ({unit})", "95% CI", "p",
+    shown = f"Δ {found['metric']}" + (f" ({unit})" if unit == "points" else "")
+    header = ["factor", "level vs reference", shown, "95% CI", "p",
               "paired settings × folds"]
     rows = []
     for e in found["effects"]:
