@@ -320,3 +320,19 @@ def test_the_report_shows_the_effects_table_the_forest_plot_and_the_holm_column(
     assert "Effect of each choice" in html and "paired settings × folds" in html
     blocks = section(results.datasets[0].factor_effects)
     assert [b[0] for b in blocks] == ["text", "table", "text", "text", "table"]
+
+
+def test_a_holdout_comparison_reports_per_setting_differences_and_says_so():
+    results = compare({
+        "evaluation": {"method": "holdout", "test_size": 0.5, "metrics": ["log_loss"]},
+        "grid": {"base": ["tokenize", "tfidf", "logreg"],
+                 "params": {"tfidf.ngram_range": [[1, 1], [1, 2]], "logreg.C": [0.1, 10]}},
+        "report": {"top_features": 0}}, datasets=[tiny_data()])
+    found = results.datasets[0].factor_effects
+    scores = {p.name: p.metrics["log_loss"]["mean"] for p in results.datasets[0].pipelines}
+    c = by(found, "logreg.C", "10")
+    assert (c["test"], c["n_settings"], c["n_folds"]) == ("t over settings", 2, 1)
+    assert c["difference"] == pytest.approx(sum(scores[a] - scores[b] for a, b in c["pairs"]) / 2)
+    blocks = section(found)
+    assert "lower is better" in blocks[0][1] and "single split" in blocks[0][1]
+    assert blocks[1][1][2] == "Δ log_loss" and blocks[1][1][5] == "paired settings (one split)"

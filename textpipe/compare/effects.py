@@ -363,7 +363,7 @@ def _p(value) -> str:
 
 def _paired(effect: dict) -> str:
     return (f"{effect['n_settings']} × {effect['n_folds']}" if effect["n_folds"] > 1
-            else f"{effect['n_settings']} (one split)")
+            else str(effect["n_settings"]))
 
 
 def effects_table(found: dict) -> tuple[list[str], list[list[str]]]:
@@ -371,8 +371,9 @@ def effects_table(found: dict) -> tuple[list[str], list[list[str]]]:
     scale, unit = found["scale"], found["unit"]
     digits = 1 if scale == 100 else 4
     shown = f"Δ {found['metric']}" + (f" ({unit})" if unit == "points" else "")
+    split = all(e["n_folds"] == 1 for e in found["effects"])
     header = ["factor", "level vs reference", shown, "95% CI", "p",
-              "paired settings × folds"]
+              "paired settings (one split)" if split else "paired settings × folds"]
     rows = []
     for e in found["effects"]:
         ci = "—" if not e["ci"] else "[{}, {}]".format(*(_signed(scale * v, digits)
@@ -426,7 +427,8 @@ def section(found: dict) -> list[tuple]:
                        f"{found['metric']} against the reference value (the first listed in "
                        f"the grid unless report.effects.reference names another)"
                        + (f", in {unit}: hundredths of {found['metric']}. " if unit == "points"
-                          else ". ") + found["method"])]
+                          else " (lower is better: a negative difference is an improvement). ")
+                       + found["method"])]
     if found["effects"]:
         blocks.append(("table", *effects_table(found)))
         blocks.append(("text", "The first row reads: "
