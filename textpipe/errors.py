@@ -1146,6 +1146,18 @@ class Errors:
     # (end of E77x)
 
     # Factor effects of grids, multiple comparisons (E78x)
+    E780 = (
+        "report.effects.reference names '{key}', which is not a grid key with more than one "
+        "value.{hint} The grid keys are: {allowed}."
+    )
+    E781 = (
+        "report.effects.reference gives '{key}' the value {got}, which is not one of its "
+        "values in the grid: {allowed}."
+    )
+    E782 = (
+        "report.effects.reference is set, but the experiment has no grid: the effect of each "
+        "choice is measured over the variants of a grid."
+    )
     # (end of E78x)
 
     # Many datasets: ranks, Friedman, post-hoc tests (E79x)
@@ -1420,6 +1432,9 @@ ADVICE = {
     "E776": "Write `weights: {BRANCH: NUMBER, ...}`.",
     # (end of E77x)
     # E78x
+    "E780": "Use one of the grid keys listed, or remove the entry.",
+    "E781": "Give one of the values listed, written as in the grid.",
+    "E782": "Remove report.effects.reference, or add a grid.",
     # (end of E78x)
     # E79x
     # (end of E79x)

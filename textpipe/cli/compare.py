@@ -23,7 +23,7 @@ from .run import DATA_FORMAT_HELP, label_column_option, read_paths, text_column_
 NARROW_COLUMNS = {"rank": "#", "pipeline": "pipeline", "mean": "mean ± std", "ci": "95% CI",
                   "delta": "Δ best", "verdict": "signif.", "fit": "fit s"}
 WIDE_COLUMNS = {**{k: v for k, v in NARROW_COLUMNS.items() if k != "fit"}, "p": "p",
-                "fit": "fit s", "predict": "predict s", "peak": "peak MB"}
+                "p_holm": "p Holm", "fit": "fit s", "predict": "predict s", "peak": "peak MB"}
 
 
 #: The width a table is laid out in when it is not to be fitted to the terminal.
@@ -37,8 +37,8 @@ def leaderboard(data, width: int | None = None, wide: bool | None = None) -> Tab
     scores to 3 decimals; narrower than 120 columns, written more tightly: ``m±s``, ``a–b``).
     Columns: rank, pipeline, mean ± std of the ranking metric, its 95% interval, the gap
     to the best, whether that gap is significant, and fit seconds per fold; ``wide``
-    (default: a terminal of 120 columns or more) adds the p-value, predict seconds and
-    peak memory. Names too long for the room the numbers leave are not in the table
+    (default: a terminal of 120 columns or more) adds the p-value and its Holm-adjusted
+    value, predict seconds and peak memory. Names too long for the room the numbers leave are not in the table
     (one row per pipeline all the same), but under it: :func:`pipeline_names`.
     """
     from rich import box
@@ -52,7 +52,8 @@ def leaderboard(data, width: int | None = None, wide: bool | None = None) -> Tab
     table = Table(
         title=styled("[bold]{}[/]: {}, {}, seed {}", data.name, data.primary,
                      protocol["description"], protocol["seed"]),
-        caption=f"signif.: worse than the best ({test}, p < {protocol['alpha']:g}); "
+        caption=f"signif.: worse than the best ({test}, Holm-adjusted p < "
+                f"{protocol['alpha']:g}); "
                 f"fit s: seconds{per_fold}, each step as if run alone",
         title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
         collapse_padding=True,

@@ -86,6 +86,15 @@ from .tree import pipeline_key
 __all__ = ["Candidate", "Experiment", "ReportConfig", "Skipped", "load_experiment"]
 
 
+class EffectsConfig(Strict):
+    """How the effect of each grid choice is measured (``report: {effects: ...}``)."""
+
+    reference: dict[str, Any] = Field(
+        default_factory=dict,
+        description="per grid key, the value the others are compared with (default: the "
+                    "first value listed in the grid)")
+
+
 class ReportConfig(Strict):
     """What the report shows."""
 
@@ -95,6 +104,8 @@ class ReportConfig(Strict):
     alpha: float = Field(
         0.05, gt=0, lt=1, description="significance level of the paired tests against the best"
     )
+    effects: EffectsConfig = Field(default_factory=EffectsConfig,
+                                   description="the effect of each grid choice")
 
 
 class _PipelineEntry(Strict):
@@ -472,6 +483,8 @@ class _Reader:
             self.problem(Errors.E680.format(
                 skipped="; ".join(s.describe() for s in self.skipped)), ("pipelines",))
         self.check_names(candidates)
+        if report is not None:
+            self.check_effect_reference(report.effects, candidates)
         self.problems.raise_if_any(self.file)
         return Experiment(
             candidates=candidates, evaluation=evaluation, data=data, report=report,
@@ -824,9 +837,41 @@ class _Reader:
                 continue
             seen[key] = name
             cfg.name = name
-            out.append(Candidate(name, cfg, "grid" + (f" '{grid.name}'" if grid.name else ""),
+            where = "grid" + "".join(f"[{k}]" for k in loc[1:])  # 'grid[1]' in a list of grids
+            out.append(Candidate(name, cfg, where + (f" '{grid.name}'" if grid.name else ""),
                                  choices=labels))
         return out, skipped, merged
+
+    def check_effect_reference(self, effects: EffectsConfig, candidates) -> None:
+        """Check ``report.effects.reference`` against the grid; store each value as its label."""
+        loc = ("report", "effects", "reference")
+        levels: dict[str, list] = {}
+        for c in candidates:
+            for key, label in c.choices.items():
+                if label not in levels.setdefault(key, []):
+                    levels[key].append(label)
+        varied = [key for key, values in levels.items() if len(values) > 1]
+        if effects.reference and not levels:
+            self.problem(Errors.E782, loc)
+        labels = {}
+        for key, value in (effects.reference if levels else {}).items():
+            if key not in varied:
+                self.problem(Errors.E780.format(key=key, hint=did_you_mean(key, varied),
+                                                allowed=quoted_list(varied)), loc + (key,))
+                continue
+            forms = {value_label(value)}
+            if value is None or isinstance(value, str):
+                forms.add("none" if value is None else value.strip())
+            elif isinstance(value, Mapping) and len(value) == 1:
+                (stage, params), = value.items()
+                forms.add(_step_label(stage, params if isinstance(params, Mapping) else {}))
+            found = [label for label in levels[key] if label in forms]
+            if not found:
+                self.problem(Errors.E781.format(key=key, got=repr(value)[:60],
+                                                allowed=quoted_list(levels[key])), loc + (key,))
+                continue
+            labels[key] = found[0]
+        effects.reference = labels
 
     def check_names(self, candidates) -> None:
         by_name: dict[str, list] = {}

@@ -235,3 +235,38 @@ def top_features(summary, n: int = 20, names: dict | None = None):
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(f"Largest weights for each class: {_short(summary.name, 60)}", fontsize=9)
     return fig
+
+
+def effects(found, alpha: float = 0.05):
+    """Forest plot of grid choices: each level's mean paired difference against its
+    reference, with its 95% interval, around a zero line (see :mod:`.effects`)."""
+    rows = found["effects"]
+    scale, unit = found["scale"], found["unit"]
+    labels = [_short(("" if not found["several_grids"] else f"{e['grid']}: ")
+                     + f"{e['factor']}={e['level']} vs {e['reference']}") for e in rows]
+    y = np.arange(len(rows))[::-1]
+    fig = _figure(min(13.0, 5.0 + 0.062 * max(len(label) for label in labels)),
+                  1.4 + 0.3 * len(rows))
+    ax = fig.add_subplot()
+    ax.axvline(0, color="black", lw=0.8)
+    for e, yi in zip(rows, y):
+        colour = BEST if e["p_value"] is not None and e["p_value"] < alpha else SAME
+        if e["ci"]:
+            ax.plot([scale * v for v in e["ci"]], [yi, yi], color=colour, lw=2.2,
+                    solid_capstyle="butt")
+        ax.plot([scale * e["difference"]], [yi], "o", color=colour, ms=5, zorder=3)
+    for k in range(1, len(rows)):  # a faint line between factors
+        if rows[k]["factor"] != rows[k - 1]["factor"]:
+            ax.axhline(y[k] + 0.5, color="#dddddd", lw=0.8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlabel(f"difference in {found['metric']} ({unit}) against the reference, "
+                  f"mean and 95% interval", fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=c, label=l) for c, l in
+                       ((BEST, f"p < {alpha:g}"), (SAME, f"p ≥ {alpha:g}"))],
+              loc="lower left", fontsize=7, frameon=False, bbox_to_anchor=(0, 1.0), ncols=2)
+    return fig

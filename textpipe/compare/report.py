@@ -42,6 +42,7 @@ import yaml
 from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
 from . import plots
+from .effects import section as effects_section
 
 __all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows",
            "write_json", "write_outputs"]
@@ -120,7 +121,8 @@ def _mean_std(m, digits: int = 4) -> str:
 #: Column key → its header in the report; the terminal leaderboard picks and renames columns.
 LEADERBOARD_COLUMNS = {
     "rank": "rank", "pipeline": "pipeline", "mean": "mean ± std", "ci": "95% CI",
-    "delta": "Δ vs best", "p": "p", "verdict": "significantly worse?", "fit": "fit s/fold",
+    "delta": "Δ vs best", "p": "p", "p_holm": "p (Holm)", "verdict": "significantly worse?",
+    "fit": "fit s/fold",
     "predict": "predict s/fold", "peak": "peak MB",
 }
 
@@ -152,6 +154,7 @@ def leaderboard_rows(data, digits: int = 4) -> list[dict]:
             "ci": _ci(m, digits),
             "delta": f"{m['mean'] - best:+.{digits}f}" if tested else "—",
             "p": f"{p.vs_best['p_value']:.3g}" if tested else "—",
+            "p_holm": f"{p.vs_best['p_holm']:.3g}" if tested else "—",
             "verdict": ("yes" if p.vs_best["significant"] else "no") if tested else "best",
             "fit": f"{p.fit_seconds:.2f}", "predict": f"{p.predict_seconds:.2f}",
             "peak": f"{p.peak_memory_mb:.0f}",
@@ -218,6 +221,9 @@ def _figures(results, data):
         ("confusion", f"Confusion matrix of the best pipeline ({data.best.name})",
          plots.confusion(data)),
     ]
+    if data.factor_effects and data.factor_effects["effects"]:  # next to its table
+        figures.insert(0, ("effects", "Effect of each choice (mean paired difference, 95% "
+                           "interval)", plots.effects(data.factor_effects, data.protocol["alpha"])))
     linear = next((p for p in data.pipelines if p.top_features), None)
     if linear is not None:
         figures.append(("features", f"Most informative features: {linear.name} "
@@ -225,6 +231,12 @@ def _figures(results, data):
                         plots.top_features(linear, results.report["top_features"],
                                            data.data.get("label_names"))))
     return figures, linear
+
+
+_HOLM = ("'significantly worse' means a Holm-adjusted p < {alpha:g}: the {m} p-values of the "
+         "comparisons with the best are adjusted together (Holm's step-down method), so the "
+         "chance that any pipeline as good as the best is called worse stays below {alpha:g}; "
+         "'p' is each test's own p-value, 'p (Holm)' the adjusted one.")
 
 
 def _explain(data) -> str:
@@ -237,16 +249,15 @@ def _explain(data) -> str:
             f"interval uses the t distribution with the Nadeau–Bengio variance correction "
             f"(1/k + n_test/n_train), since folds share training data. Each pipeline is "
             f"compared with the best by the corrected resampled t-test on "
-            f"{data.primary}; 'significantly worse' means p < {alpha:g} (each comparison on "
-            f"its own, no multiple-comparison correction).")
+            f"{data.primary}; {_HOLM.format(alpha=alpha, m=len(data.pipelines) - 1)}")
     return (
         f"{protocol['description'].capitalize()}: one score per pipeline. The 95% interval is "
         f"Wilson's interval of accuracy over the {protocol['test_per_fold']:.0f} test "
         f"documents, and for other metrics a percentile bootstrap over them "
         f"({BOOTSTRAP_RESAMPLES} resamples, seed {protocol['seed']}). Each pipeline is compared with the best by "
         f"McNemar's test on the test documents exactly one of them gets right (exact "
-        f"binomial below 25 such documents), whatever the ranking metric; 'significantly "
-        f"worse' means p < {alpha:g}.")
+        f"binomial below 25 such documents), whatever the ranking metric; "
+        f"{_HOLM.format(alpha=alpha, m=len(data.pipelines) - 1)}")
 
 
 def _sharing_text(data) -> str:
@@ -288,12 +299,13 @@ code{font-size:.9em}
 """
 
 
-def _html_table(header, rows, classes=None) -> str:
+def _html_table(header, rows, classes=None, names=(1,)) -> str:
     out = ["<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
     for k, row in enumerate(rows):
         cls = f' class="{classes[k]}"' if classes and classes[k] else ""
         cells = "".join(
-            f'<td class="name">{html.escape(c)}</td>' if j == 1 else f"<td>{html.escape(c)}</td>"
+            f'<td class="name">{html.escape(c)}</td>' if j in names
+            else f"<td>{html.escape(c)}</td>"
             for j, c in enumerate(row))
         out.append(f"<tr{cls}>{cells}</tr>")
     return "\n".join(out + ["</table>"])
@@ -361,6 +373,10 @@ def _html(results, sections) -> str:
         if data.per_class:
             parts.append(f"<h3>{html.escape(_per_class_caption(data))}</h3>"
                          + _html_table(*_per_class_table(data)))
+        if data.factor_effects:
+            parts.append("<h3>Effect of each choice</h3>")
+            parts += [f"<p>{html.escape(b[1])}</p>" if b[0] == "text" else
+                      _html_table(*b[1:], names=(0, 1)) for b in effects_section(data.factor_effects)]
         for _, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
@@ -414,6 +430,10 @@ def _markdown(results, sections, image_names) -> str:
         if data.per_class:
             parts += [f"### {_per_class_caption(data)}", "", _md_table(*_per_class_table(data)),
                       ""]
+        if data.factor_effects:
+            parts += ["### Effect of each choice", ""]
+            parts += [x for b in effects_section(data.factor_effects)
+                      for x in ((b[1] if b[0] == "text" else _md_table(*b[1:])), "")]
         for (_, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
         if linear is not None:

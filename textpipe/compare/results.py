@@ -13,13 +13,15 @@ leaderboard, the JSON and the report show, for each dataset:
   t-test on that metric's fold scores for cross-validation, McNemar's test on
   right/wrong per test document for a single split (whatever the ranking
   metric: it tests per-document correctness, i.e. accuracy, even when
-  ``macro_f1`` ranks the pipelines); a gap is significant when
-  p < ``report.alpha`` (each comparison on its own; no multiple-comparison
-  correction);
+  ``macro_f1`` ranks the pipelines); the p-values are Holm-adjusted over the
+  comparisons with the best (``p_holm``, the raw ``p_value`` kept), and a gap
+  is significant when the adjusted p < ``report.alpha``;
 - fit and predict seconds per fold (each step as if the pipeline ran alone),
   peak memory, and for linear models the features with the largest weights
   per class, averaged over folds;
-- the confusion matrix of the best pipeline, over all test predictions.
+- the confusion matrix of the best pipeline, over all test predictions;
+- for grids, the effect of each choice against a reference value, and the
+  pair of choices whose effects depend most on each other (:mod:`.effects`).
 
 Examples
 --------
@@ -50,7 +52,8 @@ import numpy as np
 from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
-from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
+from .effects import factor_effects
+from .stats import corrected_resampled_ttest, cv_interval, holm, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
 
@@ -101,6 +104,7 @@ class DatasetResults:
     sharing: dict
     warnings: list
     per_class: list = field(default_factory=list)
+    factor_effects: dict | None = None  # see textpipe.compare.effects
 
     @property
     def name(self) -> str:
@@ -117,6 +121,7 @@ class DatasetResults:
             "pipelines": [p.to_dict() for p in self.pipelines],
             "confusion_matrix": self.confusion, "per_class": self.per_class,
             "sharing": self.sharing, "warnings": self.warnings,
+            "factor_effects": self.factor_effects,
         }
 
 
@@ -160,6 +165,7 @@ class ExperimentResults:
                         "delta_vs_best": m["mean"] - data.best.metrics[metric]["mean"],
                         "p_value_vs_best": vs.get("p_value") if metric == data.primary else None,
                         "significant": vs.get("significant") if metric == data.primary else None,
+                        "p_holm_vs_best": vs.get("p_holm") if metric == data.primary else None,
                         "fit_seconds_per_fold": p.fit_seconds,
                         "predict_seconds_per_fold": p.predict_seconds,
                         "peak_memory_mb": p.peak_memory_mb,
@@ -245,6 +251,8 @@ def _dataset_results(experiment, run) -> DatasetResults:
                  for p, candidate in enumerate(experiment.candidates)]
     n_train = float(np.mean([len(f.train) for f in folds]))
     n_test = float(np.mean([len(f.test) for f in folds]))
+    effects = factor_effects(pipelines, metrics[0], folds=len(folds), n_train=n_train,
+                             n_test=n_test, reference=experiment.report.effects.reference)
     pipelines = _rank(pipelines, metrics[0], truth, alpha, n_train=n_train, n_test=n_test)
     best = pipelines[0]
     labels = sorted(set(plan.labels.tolist()), key=str)
@@ -274,6 +282,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
         sharing=run.sharing(), warnings=list(run.warnings),
         per_class=per_class_from_confusion(matrix, [str(c) for c in labels],
                                            dataset.label_names),
+        factor_effects=effects,
     )
 
 
@@ -303,7 +312,10 @@ def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,
 
 
 def _rank(pipelines, primary, truth, alpha, *, n_train, n_test) -> list[PipelineSummary]:
-    """The pipelines best first on ``primary``, each but the best tested against the best."""
+    """The pipelines best first on ``primary``, each but the best tested against the best.
+
+    "significant" is by the Holm-adjusted p over these comparisons (``p_holm``).
+    """
     sign = 1 if primary in LOWER_IS_BETTER else -1
     ranked = sorted(pipelines, key=lambda s: (sign * s.metrics[primary]["mean"], s.name))
     best = ranked[0]
@@ -320,6 +332,8 @@ def _rank(pipelines, primary, truth, alpha, *, n_train, n_test) -> list[Pipeline
                                 best.predictions[0] == truth[0])
             tested = "right/wrong per test document"
         result.append(replace(summary, rank=rank, vs_best={
-            **test.to_dict(), "on": tested, "delta": delta,
-            "significant": bool(test.p_value < alpha), "alpha": alpha}))
+            **test.to_dict(), "on": tested, "delta": delta, "alpha": alpha}))
+    for summary, p_holm in zip(result[1:], holm([s.vs_best["p_value"] for s in result[1:]])):
+        summary.vs_best.update(p_holm=p_holm, significant=bool(p_holm < alpha),
+                               adjustment=f"Holm over {len(result) - 1} comparisons")
     return result

@@ -18,7 +18,8 @@ C. Nadeau and Y. Bengio. Inference for the generalization error. Machine
 Learning 52(3), 2003. Q. McNemar. Note on the sampling error of the difference
 between correlated proportions or percentages. Psychometrika 12(2), 1947.
 E. B. Wilson. Probable inference, the law of succession, and statistical
-inference. JASA 22(158), 1927.
+inference. JASA 22(158), 1927. S. Holm. A simple sequentially rejective multiple
+test procedure. Scandinavian Journal of Statistics 6(2), 1979.
 
 Examples
 --------
@@ -48,6 +49,7 @@ __all__ = [
     "TestResult",
     "corrected_resampled_ttest",
     "cv_interval",
+    "holm",
     "mcnemar_test",
     "wilson_interval",
 ]
@@ -188,3 +190,29 @@ def mcnemar_test(correct_a, correct_b) -> TestResult:
     statistic = (abs(b - c) - 1) ** 2 / n
     return TestResult("chi-squared (continuity corrected)", float(statistic),
                       float(chi2.sf(statistic, 1)), 1)
+
+
+def holm(p_values) -> list[float]:
+    """Holm's step-down adjusted p-values, in the order given (Holm, 1979).
+
+    With the m p-values sorted ascending, ``p_(1) ≤ … ≤ p_(m)``, the adjusted
+    value of the i-th is ``max over j ≤ i of min(1, (m − j + 1) · p_(j))``.
+    Rejecting where the adjusted p < alpha controls the family-wise error rate
+    at alpha: the chance of calling any true null "significant" is at most alpha,
+    whatever the dependence between the tests.
+
+    Examples
+    --------
+    >>> [round(p, 6) for p in holm([0.01, 0.04, 0.03, 0.005])]
+    [0.03, 0.06, 0.06, 0.02]
+    >>> holm([])
+    []
+    """
+    values = [float(p) for p in p_values]
+    m = len(values)
+    adjusted = [0.0] * m
+    running = 0.0
+    for i, k in enumerate(sorted(range(m), key=lambda k: values[k])):
+        running = max(running, min(1.0, (m - i) * values[k]))
+        adjusted[k] = running
+    return adjusted
