@@ -81,6 +81,7 @@ from ..config.schema import PipelineFile
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list, raise_config_errors
 from ..evaluation.protocol import Plan
 from ..registry import get_stage
+from .mistakes import ErrorsConfig, check_pair
 from .tree import pipeline_key
 
 __all__ = ["Candidate", "Experiment", "ReportConfig", "Skipped", "load_experiment"]
@@ -95,6 +96,9 @@ class ReportConfig(Strict):
     alpha: float = Field(
         0.05, gt=0, lt=1, description="significance level of the paired tests against the best"
     )
+    errors: ErrorsConfig = Field(
+        default_factory=ErrorsConfig, description="error analysis: confident errors, a pair's "
+        "disagreements (see textpipe.compare.mistakes)")
 
 
 class _PipelineEntry(Strict):
@@ -472,6 +476,9 @@ class _Reader:
             self.problem(Errors.E680.format(
                 skipped="; ".join(s.describe() for s in self.skipped)), ("pipelines",))
         self.check_names(candidates)
+        for message, loc in check_pair(report, [c.name for c in candidates],
+                                       [s.name for s in self.skipped]):
+            self.problem(message, loc)
         self.problems.raise_if_any(self.file)
         return Experiment(
             candidates=candidates, evaluation=evaluation, data=data, report=report,

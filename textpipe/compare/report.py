@@ -41,7 +41,7 @@ import yaml
 
 from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
-from . import plots
+from . import mistakes, plots
 
 __all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows",
            "write_json", "write_outputs"]
@@ -361,6 +361,7 @@ def _html(results, sections) -> str:
         if data.per_class:
             parts.append(f"<h3>{html.escape(_per_class_caption(data))}</h3>"
                          + _html_table(*_per_class_table(data)))
+        parts.append(mistakes.html_section(data))
         for _, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
@@ -414,6 +415,7 @@ def _markdown(results, sections, image_names) -> str:
         if data.per_class:
             parts += [f"### {_per_class_caption(data)}", "", _md_table(*_per_class_table(data)),
                       ""]
+        parts += mistakes.markdown_section(data)
         for (_, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
         if linear is not None:

@@ -50,6 +50,7 @@ import numpy as np
 from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
+from .mistakes import analyse_errors
 from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
@@ -101,6 +102,7 @@ class DatasetResults:
     sharing: dict
     warnings: list
     per_class: list = field(default_factory=list)
+    error_analysis: dict | None = None  # see textpipe.compare.mistakes
 
     @property
     def name(self) -> str:
@@ -117,6 +119,7 @@ class DatasetResults:
             "pipelines": [p.to_dict() for p in self.pipelines],
             "confusion_matrix": self.confusion, "per_class": self.per_class,
             "sharing": self.sharing, "warnings": self.warnings,
+            "error_analysis": self.error_analysis,
         }
 
 
@@ -251,7 +254,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
     matrix = confusion_matrix(np.concatenate(truth), np.concatenate(best.predictions),
                               labels=labels)
     dataset = run.dataset
-    return DatasetResults(
+    results = DatasetResults(
         data={
             "name": dataset.name, "source": dataset.source,
             "fingerprint": dataset.fingerprint(),
@@ -275,6 +278,9 @@ def _dataset_results(experiment, run) -> DatasetResults:
         per_class=per_class_from_confusion(matrix, [str(c) for c in labels],
                                            dataset.label_names),
     )
+    results.error_analysis = analyse_errors(experiment, run, pipelines, primary=metrics[0],
+                                            protocol=results.protocol)
+    return results
 
 
 def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,
