@@ -405,17 +405,21 @@ def html_section(data) -> str:
         elif kind == "p":
             out.append(f"<p>{html.escape(content)}</p>")
         else:
-            header, rows = content
-            out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header)
-                       + "</tr>")
-            last = len(header) - 1
-            for row in rows:
-                out.append("<tr>" + "".join(
-                    f"<td style='text-align:left;min-width:24em'>{html.escape(c)}</td>"
-                    if j == last and header[-1] == "text" else f"<td>{html.escape(c)}</td>"
-                    for j, c in enumerate(row)) + "</tr>")
-            out.append("</table>")
+            out.append(_html_table(*content))
     return "\n".join(out)
+
+
+def _html_table(header, rows) -> str:
+    """Numbers right-aligned; row names, labels and texts left-aligned; the text column wide."""
+    styles = [("text-align:left" + (";min-width:26em" if h == "text" else ""))
+              if not h or h in ("true", "text") or h.startswith("predicted") else ""
+              for h in header]
+    styles = [f" style='{style}'" if style else "" for style in styles]
+    out = ["<table><tr>" + "".join(f"<th{st}>{html.escape(h)}</th>"
+                                   for h, st in zip(header, styles)) + "</tr>"]
+    out += ["<tr>" + "".join(f"<td{st}>{html.escape(c)}</td>" for c, st in zip(row, styles))
+            + "</tr>" for row in rows]
+    return "\n".join(out + ["</table>"])
 
 
 def _md_cell(text: str) -> str:
