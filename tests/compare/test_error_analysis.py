@@ -235,3 +235,15 @@ def test_texts_are_escaped_in_the_html_and_markdown_reports(tmp_path):
     saved = json.loads((tmp_path / "results.json").read_text())["datasets"][0]
     assert saved["error_analysis"]["most_confident_errors"][0]["text"] == nasty
     assert saved["error_analysis"]["most_confident_errors"][0]["document"] == 0
+
+
+def test_a_listed_document_given_an_explanation_shows_it_in_its_table():
+    analysis = hand_made({"best": (["b", "a"], [0.8, 0.9])}, ["a", "a"])
+    board = SimpleNamespace(error_analysis=analysis, data={"label_names": None},
+                            protocol={"folds": 1})
+    assert "explanation" not in html_section(board)
+    analysis["most_confident_errors"][0]["explanation"] = "dull (+0.4) <b>"
+    section = html_section(board)
+    assert "<th style='text-align:left'>explanation</th>" in section
+    assert "dull (+0.4) &lt;b&gt;" in section
+    assert "dull (+0.4) &lt;b&gt;" in "\n".join(markdown_section(board))

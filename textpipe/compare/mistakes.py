@@ -18,7 +18,9 @@ tested once), :func:`analyse_errors` finds
 
 Each listed document keeps its index, fold and text (up to
 :data:`TEXT_LIMIT` characters) in ``results.json``, so that a later tool can
-explain those very documents. The report shows the texts shortened to
+explain those very documents: a listed document given an ``explanation`` (a
+short text, e.g. the tokens that weighed most) shows it in a column of its
+table. The report shows the texts shortened to
 :data:`SHOWN_CHARS` characters and HTML-escaped. The per-class precision,
 recall and F1 of the best pipeline are the report's per-class table.
 
@@ -309,20 +311,21 @@ def _where(doc: dict) -> str:
     return f"test {doc['document']}" if doc["part"] == "test" else str(doc["document"])
 
 
-def _rows(docs: list[dict], names, with_fold: bool) -> list[list[str]]:
+def _table(docs: list[dict], kind, names, with_fold: bool, whose: str = "") -> tuple:
+    """Header and rows of listed documents; an ``explanation`` column where any has one."""
+    score = {"probability": "probability", "decision score": "decision score"}.get(kind, "score")
+    explained = any(doc.get("explanation") for doc in docs)
+    header = (["#", "document"] + (["fold"] if with_fold else [])
+              + ["true", "predicted" + whose, score + whose, "text"]
+              + (["explanation"] if explained else []))
     rows = []
     for k, doc in enumerate(docs, start=1):
         conf = "—" if doc["confidence"] is None else f"{doc['confidence']:.3f}"
         rows.append([str(k), _where(doc)] + ([str(doc["fold"] + 1)] if with_fold else [])
                     + [_label(doc["true"], names), _label(doc["predicted"], names), conf,
-                       shown_text(doc["text"])])
-    return rows
-
-
-def _header(kind, with_fold: bool, whose: str = "") -> list[str]:
-    score = {"probability": "probability", "decision score": "decision score"}.get(kind, "score")
-    return (["#", "document"] + (["fold"] if with_fold else [])
-            + ["true", "predicted" + whose, score + whose, "text"])
+                       shown_text(doc["text"])]
+                    + ([str(doc.get("explanation") or "")] if explained else []))
+    return header, rows
 
 
 def _blocks(data) -> list[tuple]:
@@ -342,8 +345,8 @@ def _blocks(data) -> list[tuple]:
               ("p", f"{analysis['pipeline']} gets {analysis['errors']} of {over} wrong. "
                     + _confident_text(analysis, kind))]
     if analysis["most_confident_errors"]:
-        blocks.append(("table", (_header(analysis["confidence"], cv),
-                                 _rows(analysis["most_confident_errors"], names, cv))))
+        blocks.append(("table", _table(analysis["most_confident_errors"],
+                                       analysis["confidence"], names, cv)))
     blocks += [("p", note) for note in analysis["notes"]]
     if analysis["pair"]:
         blocks += _pair_blocks(analysis["pair"], names, cv, over, analysis["examples"])
@@ -392,7 +395,7 @@ def _pair_blocks(pair, names, cv: bool, over: str, examples: int) -> list[tuple]
                      if len(listed) < pair[key] else "all")
             blocks += [("p", f"Right by {right}, wrong by {wrong}: {pair[key]} documents; "
                              f"{shown}:"),
-                       ("table", (_header(kind, cv, f" by {wrong}"), _rows(listed, names, cv)))]
+                       ("table", _table(listed, kind, names, cv, f" by {wrong}"))]
     return blocks
 
 
@@ -412,7 +415,8 @@ def html_section(data) -> str:
 def _html_table(header, rows) -> str:
     """Numbers right-aligned; row names, labels and texts left-aligned; the text column wide."""
     styles = [("text-align:left" + (";min-width:26em" if h == "text" else ""))
-              if not h or h in ("true", "text") or h.startswith("predicted") else ""
+              if not h or h in ("true", "text", "explanation") or h.startswith("predicted")
+              else ""
               for h in header]
     styles = [f" style='{style}'" if style else "" for style in styles]
     out = ["<table><tr>" + "".join(f"<th{st}>{html.escape(h)}</th>"
