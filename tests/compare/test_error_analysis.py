@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from textpipe.compare import compare, load_experiment, run_experiment, summarize
-from textpipe.compare.mistakes import (ErrorsConfig, analyse_errors, html_section,
-                                       markdown_section)
+from textpipe.compare.mistakes import (ErrorsConfig, analyse_errors, check_pair,
+                                       html_section, markdown_section)
 from textpipe.compare.report import write_outputs
 from textpipe.compare.runner import FoldRecord
 from textpipe.compare.stats import mcnemar_test
@@ -136,6 +136,11 @@ def test_a_pair_named_in_the_experiment_replaces_best_and_runner_up():
     pair = hand_made(outcomes, truth, pair=["C", "B"])["pair"]
     assert (pair["a"], pair["b"], pair["chosen"]) == ("C", "B", "report.errors.pair")
     assert (pair["only_a_right"], pair["only_b_right"], pair["both_right"]) == (0, 1, 1)
+    # an optional pipeline skipped in this run: the best and the runner-up, with a note
+    analysis = hand_made(outcomes, truth, pair=["C", "elmo"])
+    assert (analysis["pair"]["a"], analysis["pair"]["b"]) == ("A", "B")
+    assert analysis["notes"] == ["report.errors.pair names 'elmo', skipped in this run; "
+                                 "showing the best and the runner-up instead."]
 
 
 # -- real runs -------------------------------------------------------------------------------
@@ -207,6 +212,12 @@ def test_a_pair_must_name_two_different_pipelines(tmp_path):
         load_experiment(write(tmp_path, "{errors: {pair: [nb]}}"))
     with pytest.raises(ConfigError, match="examples"):
         load_experiment(write(tmp_path, "{errors: {examples: -1}}"))
+
+
+def test_a_skipped_optional_pipeline_may_be_named_in_the_pair():
+    report = SimpleNamespace(errors=ErrorsConfig(pair=["svm", "elmo"]))
+    assert check_pair(report, ["svm", "nb"], skipped=["elmo"]) == []
+    assert [m.code for m, _ in check_pair(report, ["svm", "nb"])] == ["E910"]
 
 
 # -- the report ------------------------------------------------------------------------------

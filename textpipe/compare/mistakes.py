@@ -249,7 +249,7 @@ def _pair(outcomes, docs, summaries, config, primary, protocol) -> tuple[dict | 
     }, notes
 
 
-def analyse_errors(experiment, run, summaries, *, primary, protocol) -> dict | None:
+def analyse_errors(experiment, run, summaries, *, primary, protocol) -> dict:
     """The error analysis of one dataset, as written to results.json (``error_analysis``).
 
     Parameters
@@ -265,8 +265,8 @@ def analyse_errors(experiment, run, summaries, *, primary, protocol) -> dict | N
 
     Returns
     -------
-    dict or None
-        None when the experiment turns the analysis off.
+    dict
+        ``pair`` is None with a single pipeline; with ``examples: 0`` the lists are empty.
     """
     config = experiment.report.errors
     docs = _documents(run.plan)
