@@ -28,18 +28,20 @@ Examples
 --------
 >>> from textpipe.compare import compare
 >>> from textpipe.data import Dataset
->>> data = Dataset(["good fun", "great fun", "bad dull", "awful dull", "fun but dull"] * 4,
-...                ["pos", "pos", "neg", "neg", "pos"] * 4)
->>> results = compare({"evaluation": {"method": "cv", "folds": 2},
-...                    "pipelines": [{"name": "nb", "steps": ["tokenize", "count", "multinomial_nb"]},
-...                                  {"name": "lr", "steps": ["tokenize", "count", "logreg"]}],
+>>> data = Dataset(["good fun", "great fun", "bad dull", "awful dull", "fun but dull", "dull"] * 3,
+...                ["pos", "pos", "neg", "neg", "pos", "pos"] * 3)
+>>> nb, svm = ["tokenize", "count", "multinomial_nb"], ["tokenize", "count", "linear_svm"]
+>>> results = compare({"evaluation": {"method": "cv", "folds": 3},
+...                    "pipelines": [{"name": "nb", "steps": nb}, {"name": "svm", "steps": svm}],
 ...                    "report": {"errors": {"examples": 2}}}, datasets=[data])
 >>> analysis = results.datasets[0].error_analysis
->>> analysis["pipeline"], analysis["documents"], analysis["confidence"]
-('lr', 20, 'probability')
+>>> analysis["pipeline"], analysis["documents"], analysis["errors"], analysis["confidence"]
+('svm', 18, 0, 'decision score')
 >>> pair = analysis["pair"]
->>> pair["a"], pair["b"], pair["only_a_right"], pair["only_b_right"]
-('lr', 'nb', 0, 0)
+>>> pair["a"], pair["b"], pair["only_a_right"], pair["only_b_right"], pair["both_wrong"]
+('svm', 'nb', 2, 0, 0)
+>>> [(d["document"], d["text"], d["predicted"]) for d in pair["only_a_right_examples"]]
+[(11, 'dull', 'neg'), (17, 'dull', 'neg')]
 """
 
 from __future__ import annotations
@@ -86,8 +88,12 @@ def check_pair(report, names, skipped=()) -> list[tuple[str, tuple]]:
     --------
     >>> from types import SimpleNamespace
     >>> report = SimpleNamespace(errors=ErrorsConfig(pair=["svm", "nbsvn"]))
-    >>> check_pair(report, ["svm", "nbsvm", "logreg"])[0][0]
-    "report.errors.pair names 'nbsvn', which is not a pipeline of this experiment. Did you mean 'nbsvm'? Its pipelines are: 'svm', 'nbsvm', 'logreg'."
+    >>> message, where = check_pair(report, ["svm", "nbsvm", "logreg"])[0]
+    >>> print(message)  # doctest: +NORMALIZE_WHITESPACE
+    report.errors.pair names 'nbsvn', which is not a pipeline of this experiment. Did you mean
+    'nbsvm'? Its pipelines are: 'svm', 'nbsvm', 'logreg'.
+    >>> where
+    ('report', 'errors', 'pair', 1)
     """
     pair = getattr(getattr(report, "errors", None), "pair", None)
     if pair is None:
