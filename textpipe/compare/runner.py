@@ -460,14 +460,14 @@ def _fit_leaf(step, train, test, y_train, meter, names, top_features: int,
     estimator.fit(train, y_train)
     fitted = perf_counter()
     predictions = np.asarray(estimator.predict(test), dtype=object)
-    applied = perf_counter()
+    applied, peak = perf_counter(), meter.peak()
     scores = class_scores(estimator, test) if with_scores or with_confidence else (None, None)
     kind = "probability" if hasattr(estimator, "predict_proba") else "decision score"
     return {
         "predictions": predictions,
         "fit": fitted - start,
         "apply": applied - fitted,
-        "peak": meter.peak(),
+        "peak": peak,
         "top": _top_features(estimator, names, top_features),
         **(dict(zip(("class_scores", "classes"), scores)) if with_scores else {}),
         **({"confidence": predicted_confidence(*scores, predictions),
