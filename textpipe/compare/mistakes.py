@@ -317,12 +317,13 @@ def _where(doc: dict) -> str:
     return f"test {doc['document']}" if doc["part"] == "test" else str(doc["document"])
 
 
-def _table(docs: list[dict], kind, names, with_fold: bool, whose: str = "") -> tuple:
+def _table(docs: list[dict], kind, names, with_fold: bool, who: str = "") -> tuple:
     """Header and rows of listed documents; an ``explanation`` column where any has one."""
     score = {"probability": "probability", "decision score": "decision score"}.get(kind, "score")
     explained = any(doc.get("explanation") for doc in docs)
     header = (["#", "document"] + (["fold"] if with_fold else [])
-              + ["true", "predicted" + whose, score + whose, "text"]
+              + ["true", f"predicted by {who}" if who else "predicted",
+                 f"{who}'s {score}" if who else score, "text"]
               + (["explanation"] if explained else []))
     rows = []
     for k, doc in enumerate(docs, start=1):
@@ -344,18 +345,19 @@ def _blocks(data) -> list[tuple]:
         return []
     names = data.data.get("label_names")
     cv = data.protocol["folds"] > 1
-    over = f"all {analysis['documents']} test documents" + (
-        f" of the {data.protocol['folds']} folds" if cv else "")
+    over = f"the {analysis['documents']} test documents" + (
+        f" of all {data.protocol['folds']} folds" if cv else "")
     kind = analysis["confidence"] or "score"
-    blocks = [("h", f"Error analysis: {analysis['pipeline']} (the best pipeline)"),
-              ("p", f"{analysis['pipeline']} gets {analysis['errors']} of {over} wrong. "
+    share = analysis["errors"] / max(analysis["documents"], 1)
+    blocks = [("h", f"Error analysis of the best pipeline ({analysis['pipeline']})"),
+              ("p", f"It gets {analysis['errors']} of {over} wrong ({share:.1%}). "
                     + _confident_text(analysis, kind))]
     if analysis["most_confident_errors"]:
         blocks.append(("table", _table(analysis["most_confident_errors"],
                                        analysis["confidence"], names, cv)))
     blocks += [("p", note) for note in analysis["notes"]]
     if analysis["pair"]:
-        blocks += _pair_blocks(analysis["pair"], names, cv, over, analysis["examples"])
+        blocks += _pair_blocks(analysis["pair"], names, cv, over)
     return blocks
 
 
@@ -374,34 +376,37 @@ def _part(analysis) -> str:
     return "test data" if docs[0]["part"] == "test" else "data"
 
 
-def _pair_blocks(pair, names, cv: bool, over: str, examples: int) -> list[tuple]:
-    a, b = pair["a"], pair["b"]
+def _pair_blocks(pair, names, cv: bool, over: str) -> list[tuple]:
+    """The pair as A and B (pipeline names can be long), its 2×2 table, test and lists."""
     test = pair["test"]
     if cv:
         tested = (f"The leaderboard's test for cross-validation, the corrected resampled "
                   f"t-test on {test['on']} fold scores, gives p = {test['p_value']:.3g} for "
-                  f"this pair; the counts above are over {over}.")
+                  f"this pair; the counts are over {over}.")
     else:
         tested = (f"McNemar's test on the {pair['only_a_right'] + pair['only_b_right']} "
-                  f"discordant documents ({test['test']}): p = {test['p_value']:.3g}.")
-    chosen = " (the best and the runner-up)" if pair["chosen"] == "best and runner-up" else ""
+                  f"documents exactly one of them gets right ({test['test']}): "
+                  f"p = {test['p_value']:.3g}.")
+    chosen = ("the best and the runner-up" if pair["chosen"] == "best and runner-up"
+              else "named in report.errors.pair")
     blocks = [
-        ("h", f"Disagreements: {a} vs {b}{chosen}"),
-        ("table", (["", f"{b} right", f"{b} wrong"],
-                   [[f"{a} right", str(pair["both_right"]), str(pair["only_a_right"])],
-                    [f"{a} wrong", str(pair["only_b_right"]), str(pair["both_wrong"])]])),
-        ("p", f"{a} alone is right on {pair['only_a_right']} documents and {b} alone on "
+        ("h", f"Disagreements of two pipelines ({chosen})"),
+        ("p", f"A is '{pair['a']}'; B is '{pair['b']}'."),
+        ("table", (["", "B right", "B wrong"],
+                   [["A right", str(pair["both_right"]), str(pair["only_a_right"])],
+                    ["A wrong", str(pair["only_b_right"]), str(pair["both_wrong"])]])),
+        ("p", f"A alone is right on {pair['only_a_right']} documents and B alone on "
               f"{pair['only_b_right']} (McNemar's b and c). {tested}"),
     ]
-    for right, wrong, key, kind in ((a, b, "only_a_right", pair["b_confidence"]),
-                                    (b, a, "only_b_right", pair["a_confidence"])):
+    for right, wrong, key, kind in (("A", "B", "only_a_right", pair["b_confidence"]),
+                                    ("B", "A", "only_b_right", pair["a_confidence"])):
         listed = pair[key + "_examples"]
         if listed:
             shown = (f"the {len(listed)} where {wrong} is most confident"
-                     if len(listed) < pair[key] else "all")
+                     if len(listed) < pair[key] else "all of them")
             blocks += [("p", f"Right by {right}, wrong by {wrong}: {pair[key]} documents; "
                              f"{shown}:"),
-                       ("table", _table(listed, kind, names, cv, f" by {wrong}"))]
+                       ("table", _table(listed, kind, names, cv, wrong))]
     return blocks
 
 
