@@ -367,8 +367,13 @@ def _confident_text(analysis, kind) -> str:
         return ""
     if analysis["confidence"] is None:
         return f"It gives no class scores; its first {n} errors in document order:"
-    return (f"Its {n} most confident errors, by its {kind} for the label it predicted "
-            f"(document: its position in the {_part(analysis)}, counting from 0):")
+    return (f"Its {n} most confident errors, by its {kind} for the label it predicted"
+            f"{_SCORE_NOTE if kind == 'decision score' else ''} (document: its position in "
+            f"the {_part(analysis)}, counting from 0):")
+
+
+#: Said where documents are sorted by decision scores, which readers may take for probabilities.
+_SCORE_NOTE = " (not a probability: higher is surer, and it may be below 0)"
 
 
 def _part(analysis) -> str:
@@ -404,8 +409,10 @@ def _pair_blocks(pair, names, cv: bool, over: str) -> list[tuple]:
         if listed:
             shown = (f"the {len(listed)} where {wrong} is most confident"
                      if len(listed) < pair[key] else "all of them")
+            note = f", by {wrong}'s decision score{_SCORE_NOTE}" if kind == "decision score" \
+                else ""
             blocks += [("p", f"Right by {right}, wrong by {wrong}: {pair[key]} documents; "
-                             f"{shown}:"),
+                             f"{shown}{note}:"),
                        ("table", _table(listed, kind, names, cv, wrong))]
     return blocks
 
