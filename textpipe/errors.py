@@ -1167,6 +1167,14 @@ class Errors:
     # (end of E69x)
 
     # Error analysis (E91x)
+    E910 = (
+        "report.errors.pair names '{name}', which is not a pipeline of this experiment.{hint} "
+        "Its pipelines are: {allowed}."
+    )
+    E911 = (
+        "report.errors.pair names '{name}' twice; name two different pipelines, or leave "
+        "'pair' out to compare the best with the runner-up."
+    )
     # (end of E91x)
 
     # Explanations (E93x)
@@ -1441,6 +1449,10 @@ ADVICE = {
     # E69x
     # (end of E69x)
     # E91x
+    "E910": (
+        "Name two pipelines of the experiment in `report: {errors: {pair: [A, B]}}`, as "
+        "the leaderboard names them, or leave `pair` out."
+    ),
     # (end of E91x)
     # E93x
     "E931": "Give a text with at least one word.",

@@ -81,6 +81,7 @@ from ..config.schema import PipelineFile
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list, raise_config_errors
 from ..evaluation.protocol import Plan
 from ..registry import get_stage
+from .mistakes import ErrorsConfig, check_pair
 from .tree import pipeline_key
 
 __all__ = ["Candidate", "Experiment", "ReportConfig", "Skipped", "load_experiment"]
@@ -106,6 +107,9 @@ class ReportConfig(Strict):
     )
     effects: EffectsConfig = Field(default_factory=EffectsConfig,
                                    description="the effect of each grid choice")
+    errors: ErrorsConfig = Field(
+        default_factory=ErrorsConfig, description="error analysis: confident errors, a pair's "
+        "disagreements (see textpipe.compare.mistakes)")
 
 
 class _PipelineEntry(Strict):
@@ -485,6 +489,9 @@ class _Reader:
         self.check_names(candidates)
         if report is not None:
             self.check_effect_reference(report.effects, candidates)
+        for message, loc in check_pair(report, [c.name for c in candidates],
+                                       [s.name for s in self.skipped]):
+            self.problem(message, loc)
         self.problems.raise_if_any(self.file)
         return Experiment(
             candidates=candidates, evaluation=evaluation, data=data, report=report,

@@ -41,7 +41,7 @@ import yaml
 
 from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
-from . import plots
+from . import mistakes, plots
 from .effects import section as effects_section
 
 __all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows",
@@ -377,6 +377,7 @@ def _html(results, sections) -> str:
             parts.append("<h3>Effect of each choice</h3>")
             parts += [f"<p>{html.escape(b[1])}</p>" if b[0] == "text" else
                       _html_table(*b[1:], names=(0, 1)) for b in effects_section(data.factor_effects)]
+        parts.append(mistakes.html_section(data))
         for _, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
@@ -434,6 +435,7 @@ def _markdown(results, sections, image_names) -> str:
             parts += ["### Effect of each choice", ""]
             parts += [x for b in effects_section(data.factor_effects)
                       for x in ((b[1] if b[0] == "text" else _md_table(*b[1:])), "")]
+        parts += mistakes.markdown_section(data)
         for (_, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
         if linear is not None:

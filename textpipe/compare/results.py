@@ -53,6 +53,7 @@ from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
 from .effects import factor_effects
+from .mistakes import analyse_errors
 from .stats import corrected_resampled_ttest, cv_interval, holm, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
@@ -105,6 +106,7 @@ class DatasetResults:
     warnings: list
     per_class: list = field(default_factory=list)
     factor_effects: dict | None = None  # see textpipe.compare.effects
+    error_analysis: dict | None = None  # see textpipe.compare.mistakes
 
     @property
     def name(self) -> str:
@@ -122,6 +124,7 @@ class DatasetResults:
             "confusion_matrix": self.confusion, "per_class": self.per_class,
             "sharing": self.sharing, "warnings": self.warnings,
             "factor_effects": self.factor_effects,
+            "error_analysis": self.error_analysis,
         }
 
 
@@ -259,7 +262,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
     matrix = confusion_matrix(np.concatenate(truth), np.concatenate(best.predictions),
                               labels=labels)
     dataset = run.dataset
-    return DatasetResults(
+    results = DatasetResults(
         data={
             "name": dataset.name, "source": dataset.source,
             "fingerprint": dataset.fingerprint(),
@@ -284,6 +287,9 @@ def _dataset_results(experiment, run) -> DatasetResults:
                                            dataset.label_names),
         factor_effects=effects,
     )
+    results.error_analysis = analyse_errors(experiment, run, pipelines, primary=metrics[0],
+                                            protocol=results.protocol)
+    return results
 
 
 def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,

@@ -70,6 +70,7 @@ from ..evaluation.metrics import SCORE_METRICS, class_scores, score
 from ..evaluation.shared import take
 from ..registry import FEATURES
 from .cache import StepCache, fold_context
+from .mistakes import predicted_confidence, wants_confidence
 from .tree import Node, PrefixTree
 
 __all__ = ["DatasetRun", "FoldRecord", "check_options", "run_experiment"]
@@ -100,6 +101,10 @@ class FoldRecord:
     class_scores, classes : ndarray and list, or None
         Per-class probabilities (or decision scores) of the test documents, one
         column per class of ``classes``, where a metric needs them (``roc_auc``, ...).
+    confidence, confidence_kind : ndarray and str, or None
+        Each test document's probability (``"probability"``) or decision score
+        (``"decision score"``) for its predicted label, where the report's error
+        analysis wants them and the classifier gives scores.
     """
 
     scores: dict
@@ -111,6 +116,8 @@ class FoldRecord:
     cached: bool = False
     class_scores: np.ndarray | None = None
     classes: list | None = None
+    confidence: np.ndarray | None = None
+    confidence_kind: str | None = None
 
 
 @dataclass
@@ -183,6 +190,7 @@ class _Job:
     shared: dict = field(default_factory=dict)  # prefix key → _Shared, for every fold
     train_index: Any = None  # the fold's documents, to take rows of shared outputs
     test_index: Any = None
+    confidence: bool = False  # keep each test document's score for its predicted label
 
     @property
     def n_leaves(self) -> int:
@@ -404,12 +412,13 @@ def _visit(job: _Job, node: Node, train, test, names, meter, result: _Result,
     else:
         wants = _wants_scores(job)
         key = StepCache.key(job.context, node.key, f"top={job.top_features}"
-                            + (";class_scores" if wants else "") if node.is_leaf else "")
+                            + (";class_scores" if wants else "")
+                            + (";confidence" if job.confidence else "") if node.is_leaf else "")
         entry = job.cache.get(key) if job.cache is not None else None
         cached = entry is not None
     if entry is None:
         entry = (_fit_leaf(node.step, train, test, job.y_train, meter, names, job.top_features,
-                           _wants_scores(job))
+                           _wants_scores(job), job.confidence)
                  if node.is_leaf else _fit_node(node.step, train, test, job.y_train, meter))
         if job.cache is not None:
             job.cache.put(key, entry)
@@ -438,10 +447,12 @@ def _wants_scores(job) -> bool:
 
 
 def _fit_leaf(step, train, test, y_train, meter, names, top_features: int,
-              with_scores: bool = False) -> dict:
+              with_scores: bool = False, with_confidence: bool = False) -> dict:
     """Fit a pipeline's last step and predict: predictions, seconds, peak memory, top features.
 
-    ``with_scores`` adds the test documents' per-class scores (``class_scores``, ``classes``).
+    ``with_scores`` adds the test documents' per-class scores (``class_scores``, ``classes``);
+    ``with_confidence`` their scores for the predicted labels (``confidence``, and
+    ``confidence_kind``), from the same fitted classifier.
     """
     estimator = step.create()
     meter.begin()
@@ -449,14 +460,19 @@ def _fit_leaf(step, train, test, y_train, meter, names, top_features: int,
     estimator.fit(train, y_train)
     fitted = perf_counter()
     predictions = np.asarray(estimator.predict(test), dtype=object)
+    applied, peak = perf_counter(), meter.peak()
+    scores = class_scores(estimator, test) if with_scores or with_confidence else (None, None)
+    kind = "probability" if hasattr(estimator, "predict_proba") else "decision score"
     return {
         "predictions": predictions,
         "fit": fitted - start,
-        "apply": perf_counter() - fitted,
-        "peak": meter.peak(),
+        "apply": applied - fitted,
+        "peak": peak,
         "top": _top_features(estimator, names, top_features),
-        **(dict(zip(("class_scores", "classes"), class_scores(estimator, test)))
-           if with_scores else {}),
+        **(dict(zip(("class_scores", "classes"), scores)) if with_scores else {}),
+        **({"confidence": predicted_confidence(*scores, predictions),
+            "confidence_kind": kind if scores[0] is not None else None}
+           if with_confidence else {}),
     }
 
 
@@ -709,6 +725,7 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
             context=contexts[(d, fold.index)], names=names, stop=stop, cache=cache,
             top_features=top, meter=measure_memory, shared=shared[d],
             train_index=fold.train, test_index=fold.test,
+            confidence=wants_confidence(experiment.report),
         )
 
     contexts, fingerprints = {}, []
@@ -804,4 +821,6 @@ def _collect(runs, results, experiment) -> None:
                     top_features=leaf["top"],
                     cached=all(part[3] for part in parts),
                     class_scores=leaf.get("class_scores"), classes=leaf.get("classes"),
+                    confidence=leaf.get("confidence"),
+                    confidence_kind=leaf.get("confidence_kind"),
                 )
