@@ -19,7 +19,9 @@ leaderboard, the JSON and the report show, for each dataset:
 - fit and predict seconds per fold (each step as if the pipeline ran alone),
   peak memory, and for linear models the features with the largest weights
   per class, averaged over folds;
-- the confusion matrix of the best pipeline, over all test predictions.
+- the confusion matrix of the best pipeline, over all test predictions;
+- with two datasets or more, every pipeline's rank on each, its average rank,
+  the Friedman test and post-hoc tests across datasets (:mod:`.ranks`).
 
 Examples
 --------
@@ -50,6 +52,7 @@ import numpy as np
 from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
+from .ranks import across_datasets
 from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
@@ -133,6 +136,7 @@ class ExperimentResults:
     wall_seconds: float
     report: dict
     skipped: list = field(default_factory=list)  # of Skipped: optional pipelines left out
+    across: object = None  # AcrossDatasets (ranks, Friedman, post-hoc) with 2+ datasets
 
     def to_dict(self) -> dict:
         """The document written as ``results.json``."""
@@ -142,6 +146,7 @@ class ExperimentResults:
             "config": self.config, "environment": self.environment,
             "notes": self.notes, "skipped": [s.to_dict() for s in self.skipped],
             "wall_seconds": self.wall_seconds,
+            "across_datasets": None if self.across is None else self.across.to_dict(),
         }
 
     def csv_rows(self) -> list[dict]:
@@ -228,6 +233,7 @@ def summarize(experiment, runs, *, backend: str = "in-process", n_jobs: int = 1)
         skipped=list(experiment.skipped),
         wall_seconds=max((r.wall_seconds for r in runs), default=0.0),
         report=experiment.report.model_dump(),
+        across=across_datasets(datasets, alpha=experiment.report.alpha),
     )
 
 
