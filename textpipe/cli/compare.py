@@ -114,9 +114,14 @@ def print_leaderboard(data, wide: bool) -> None:
 
 
 def print_across(across) -> None:
-    """Print the average ranks across datasets, the Friedman test and the notes on them."""
+    """Print the average ranks across datasets, the Friedman test and the notes on them.
+
+    Nothing for ``None`` (a single dataset).
+    """
     from rich import box
 
+    if across is None:
+        return
     header, rows = across_table(across)
     table = Table(title=styled("[bold]Across {} datasets[/]: average ranks on {} "
                                "(1 = best)", across.n_datasets, across.metric),
@@ -129,6 +134,7 @@ def print_across(across) -> None:
                          justify="left" if k == 1 else "right")
     for k, row in enumerate(rows):
         table.add_row(*row, style="bold" if k == 0 else None)
+    console.print()
     console.print(table)
     for note in across.notes:
         console.print(styled("[yellow]note:[/] {}", note), highlight=False, soft_wrap=True)
@@ -244,8 +250,7 @@ def compare(
             for warning in sorted(set(data_results.warnings) - warned):
                 print_warning(warning)
             warned.update(data_results.warnings)
-        if results.across is not None:
-            print_across(results.across)
+        print_across(results.across)
         for note in results.notes:
             err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
     if json_out == "-":

@@ -18,7 +18,7 @@ Examples
 ...                           board("b", {"x": 0.8, "y": 0.7, "z": 0.9})])
 >>> fig = critical_difference(result)
 >>> [t.get_text() for t in fig.axes[0].texts if "CD" in t.get_text()]
-['CD = 2.34 (Nemenyi, α = 0.05)']
+['CD = 2.34 (Nemenyi, α = 0.05), longer than the whole axis (2): no two pipelines can differ']
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def critical_difference(result):
               else f"{r:.2f}  {_short(name, NAME_WIDTH)}"
               for j, (name, r) in enumerate(zip(result.pipelines, ranks))]
     label_in = min(3.6, 0.3 + 0.066 * max(len(text) for text in labels))
-    top, axis_y = 0.35, 0.85                       # inches from the top: title room, the axis
+    top, axis_y = 0.42, 0.9                       # inches from the top: title room, the axis
     bars_in = 0.12 * max(1, len(result.groups)) + 0.12
     rows = max(left, k - left)
     height = axis_y + bars_in + ROW * rows + 0.25
@@ -100,10 +100,18 @@ def _axis(ax, k: int, x, y: float) -> None:
 
 
 def _cd_bar(ax, result, x, y: float) -> None:
-    """A bar as long as the critical difference, from rank 1, with its value."""
-    end = min(1 + result.cd, len(result.pipelines) + 0.5)
+    """A bar as long as the critical difference, from rank 1, its value above it.
+
+    A CD longer than the axis (no two pipelines can differ) is drawn to the
+    axis' end, and its label says so.
+    """
+    k = len(result.pipelines)
+    end = min(1 + result.cd, k)
     ax.plot([x(1), x(end)], [y, y], color=BEST, lw=1.4)
     for r in (1, end):
         ax.plot([x(r), x(r)], [y - 0.05, y + 0.05], color=BEST, lw=1.4)
-    ax.text(x(end) + 0.08, y, f"CD = {result.cd:.2f} (Nemenyi, α = {result.alpha:g})",
-            ha="left", va="center", fontsize=8, color=BEST)
+    text = f"CD = {result.cd:.2f} (Nemenyi, α = {result.alpha:g})"
+    if 1 + result.cd > k:
+        text += f", longer than the whole axis ({k - 1}): no two pipelines can differ"
+    ax.text((x(1) + x(end)) / 2, y - 0.08, text, ha="center", va="bottom", fontsize=8,
+            color=BEST)

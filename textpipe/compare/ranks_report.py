@@ -21,7 +21,8 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["CAPTION", "SECTION", "cd_caption", "explain", "friedman_text", "table"]
+__all__ = ["CAPTION", "SECTION", "cd_caption", "cd_legend", "explain", "friedman_text",
+           "table"]
 
 #: The section's heading.
 SECTION = "Across datasets: average ranks"
@@ -77,8 +78,9 @@ def explain(result) -> list[str]:
     """The section's paragraphs: what was ranked, the tests, and the notes."""
     k, n = len(result.pipelines), result.n_datasets
     best = result.pipelines[0]
+    every = "both datasets" if n == 2 else f"all {n} datasets"
     return [
-        f"The {k} pipelines scored on all {n} datasets ({', '.join(result.datasets)}) are "
+        f"The {k} pipelines scored on {every} ({', '.join(result.datasets)}) are "
         f"ranked on each by mean {result.metric} (1 = best; tied pipelines share the average "
         f"of their ranks), then their ranks are averaged over the datasets, as in Demšar "
         f"(2006).",
@@ -95,6 +97,20 @@ def explain(result) -> list[str]:
 
 
 def cd_caption(result) -> str:
-    """The diagram's caption, with what its bars mean."""
-    return (f"{CAPTION}: average ranks on {result.metric} over {result.n_datasets} datasets; "
-            f"a thick bar joins pipelines less than CD = {result.cd:.2f} apart")
+    """The diagram's heading.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> cd_caption(NS(alpha=0.05))
+    'Critical-difference diagram (Nemenyi, α = 0.05)'
+    """
+    return f"{CAPTION[:-1]}, α = {result.alpha:g})"
+
+
+def cd_legend(result) -> str:
+    """What the diagram shows, in one sentence under its heading."""
+    return (f"Average ranks on {result.metric} over {result.n_datasets} datasets, 1 = best at "
+            f"the left; a thick bar joins pipelines whose average ranks are less than "
+            f"CD = {result.cd:.2f} apart (not significantly different); the bar at the top "
+            f"is as long as CD.")

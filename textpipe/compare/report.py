@@ -400,6 +400,7 @@ def _across_html(across, cd_png) -> str:
          _html_table(header, rows, ["best"] + [""] * (len(rows) - 1)),
          *(f"<p class='note'>{html.escape(t)}</p>" for t in text[1:]),
          f"<h3>{html.escape(caption)}</h3>",
+         f"<p class='note'>{html.escape(ranks_report.cd_legend(across))}</p>",
          f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>"])
 
 
@@ -449,7 +450,8 @@ def _markdown(results, sections, image_names, cd_name: str | None = None) -> str
         parts += [f"## {ranks_report.SECTION}", "", text[0], "",
                   _md_table(*ranks_report.table(results.across)), ""]
         parts += [line for t in text[1:] for line in (t, "")]
-        parts += [f"### {caption}", "", f"![{caption}]({cd_name})", ""]
+        parts += [f"### {caption}", "", ranks_report.cd_legend(results.across), "",
+                  f"![{caption}]({cd_name})", ""]
     parts += ["## Environment", ""] + [line + "  " for line in _environment_lines(results)]
     parts += ["", "The resolved experiment is in `experiment.yaml`; all numbers are in "
               "`results.json` and `results.csv`.", ""]
