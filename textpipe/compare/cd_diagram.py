@@ -56,9 +56,9 @@ def critical_difference(result):
               for j, (name, r) in enumerate(zip(result.pipelines, ranks))]
     label_in = min(3.6, 0.3 + 0.066 * max(len(text) for text in labels))
     top, axis_y = 0.42, 0.9                       # inches from the top: title room, the axis
-    bars_in = 0.12 * max(1, len(result.groups)) + 0.12
+    bars_in = 0.12 * max(1, len(result.groups)) + 0.2
     rows = max(left, k - left)
-    height = axis_y + bars_in + ROW * rows + 0.25
+    height = axis_y + bars_in + ROW * (rows + 0.5) + 0.25
     fig = _figure(height)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, WIDTH)
@@ -75,13 +75,14 @@ def critical_difference(result):
     first_row = axis_y + bars_in + 0.1
     for j, (rank, text) in enumerate(zip(ranks, labels)):
         on_left = j < left
-        y = first_row + ROW * (j if on_left else k - 1 - j)
+        # the right side half a row lower: pipelines tied in the middle stay apart
+        y = first_row + ROW * (j if on_left else k - 1 - j + 0.5)
         end = x0 - 0.1 if on_left else x1 + 0.1
         ax.plot([x(rank), x(rank), end], [axis_y, y, y], color="#444444", lw=0.9)
         ax.text(end - 0.05 if on_left else end + 0.05, y, text, fontsize=8, va="center",
                 ha="right" if on_left else "left", color="black")
     for g, group in enumerate(result.groups):
-        y = axis_y + 0.14 + 0.12 * g
+        y = axis_y + 0.22 + 0.12 * g
         ax.plot([x(ranks[group[0]]) - 0.04, x(ranks[group[-1]]) + 0.04], [y, y],
                 color="black", lw=3.2, solid_capstyle="butt")
     return fig
