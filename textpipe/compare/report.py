@@ -445,17 +445,21 @@ def _markdown(results, sections, image_names, cd_name: str | None = None) -> str
         if data.warnings:
             parts += ["### Warnings while fitting", ""] + [f"- {w}" for w in data.warnings] + [""]
     if results.across is not None:  # ranks across datasets (textpipe.compare.ranks)
-        text = ranks_report.explain(results.across)
-        caption = ranks_report.cd_caption(results.across)
-        parts += [f"## {ranks_report.SECTION}", "", text[0], "",
-                  _md_table(*ranks_report.table(results.across)), ""]
-        parts += [line for t in text[1:] for line in (t, "")]
-        parts += [f"### {caption}", "", ranks_report.cd_legend(results.across), "",
-                  f"![{caption}]({cd_name})", ""]
+        parts += _across_markdown(results.across, cd_name)
     parts += ["## Environment", ""] + [line + "  " for line in _environment_lines(results)]
     parts += ["", "The resolved experiment is in `experiment.yaml`; all numbers are in "
               "`results.json` and `results.csv`.", ""]
     return "\n".join(parts)
+
+
+def _across_markdown(across, cd_name) -> list[str]:
+    text = ranks_report.explain(across)
+    caption = ranks_report.cd_caption(across)
+    return [f"## {ranks_report.SECTION}", "", text[0], "",
+            _md_table(*ranks_report.table(across)), "",
+            *[line for t in text[1:] for line in (t, "")],
+            f"### {caption}", "", ranks_report.cd_legend(across), "",
+            f"![{caption}]({cd_name})", ""]
 
 
 def write_outputs(results, directory, option: str | None = None) -> list[Path]:
