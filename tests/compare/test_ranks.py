@@ -1,4 +1,4 @@
-"""Ranks across datasets: Friedman, Nemenyi, Holm, checked against published and reference values."""
+"""Ranks across datasets: Friedman, Nemenyi, Holm, against published and reference values."""
 
 import json
 from types import SimpleNamespace as NS
