@@ -1161,6 +1161,14 @@ class Errors:
     # (end of E78x)
 
     # Many datasets: ranks, Friedman, post-hoc tests (E79x)
+    E790 = (
+        "ranks across datasets need a table of at least one dataset (row) by two pipelines "
+        "(columns); got {shape}."
+    )
+    E791 = (
+        "the score of pipeline (column) {col} on dataset (row) {row} is not a finite number, "
+        "so it cannot be ranked."
+    )
     # (end of E79x)
 
     # Learning curves (E69x)
@@ -1445,6 +1453,8 @@ ADVICE = {
     "E782": "Remove report.effects.reference, or add a grid.",
     # (end of E78x)
     # E79x
+    "E790": "Give one row per dataset and one column per pipeline, with two pipelines or more.",
+    "E791": "Leave out the pipeline that has no score on that dataset, or rerun it there.",
     # (end of E79x)
     # E69x
     # (end of E69x)

@@ -13,6 +13,7 @@ from rich.table import Table
 from ..compare import compare as run_compare, load_experiment
 from ..compare.report import (check_destinations, leaderboard_headers, leaderboard_rows,
                               write_json, write_outputs)
+from ..compare.ranks_report import friedman_text, table as across_table
 from ..compare.runner import check_options
 from ..compare.tree import PrefixTree
 from . import app
@@ -111,6 +112,33 @@ def print_leaderboard(data, wide: bool) -> None:
     natural = Measurement.get(console, console.options.update_width(UNBOUNDED), table).maximum
     lines = console.render(table, console.options.update_width(natural))
     console.print(Segments(lines), crop=False, soft_wrap=True)
+
+
+def print_across(across) -> None:
+    """Print the average ranks across datasets, the Friedman test and the notes on them.
+
+    Nothing for ``None`` (a single dataset).
+    """
+    from rich import box
+
+    if across is None:
+        return
+    header, rows = across_table(across)
+    table = Table(title=styled("[bold]Across {} datasets[/]: average ranks on {} "
+                               "(1 = best)", across.n_datasets, across.metric),
+                  caption=f"{friedman_text(across)} Holm p: against the best-ranked, "
+                          f"adjusted; CD (Nemenyi) = {across.cd:.2f}.",
+                  title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True)
+    for k, name in enumerate(header):
+        table.add_column(name, overflow="fold" if k == 1 else None, no_wrap=k != 1,
+                         justify="left" if k == 1 else "right")
+    for k, row in enumerate(rows):
+        table.add_row(*row, style="bold" if k == 0 else None)
+    console.print()
+    console.print(table)
+    for note in across.notes:
+        console.print(styled("[yellow]note:[/] {}", note), highlight=False, soft_wrap=True)
 
 
 def _print_plan(experiment) -> None:
@@ -223,6 +251,7 @@ def compare(
             for warning in sorted(set(data_results.warnings) - warned):
                 print_warning(warning)
             warned.update(data_results.warnings)
+        print_across(results.across)
         for note in results.notes:
             err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
     if json_out == "-":

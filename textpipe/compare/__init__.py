@@ -8,6 +8,8 @@ The package is split by concern:
 - :mod:`.runner`: fitting the tree on every fold, here, with joblib or on Dask,
   with an optional on-disk cache (:mod:`.cache`);
 - :mod:`.stats`: confidence intervals and paired tests;
+- :mod:`.ranks`: across several datasets, average ranks, the Friedman test and
+  Nemenyi's and Holm's post-hoc tests (drawn by :mod:`.cd_diagram`);
 - :mod:`.results`: per-pipeline summaries, ranks and tests against the best;
 - :mod:`.report` and :mod:`.plots`: JSON, CSV, HTML and Markdown with plots.
 

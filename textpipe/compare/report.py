@@ -9,6 +9,10 @@
 - ``report.html``: self-contained (plots embedded as PNG), for a browser;
 - ``report.md`` and the PNG files it shows, next to it.
 
+With two datasets or more, the reports end with the pipelines' ranks across
+them: Friedman's test, Nemenyi's and Holm's post-hoc tests and the
+critical-difference diagram (:mod:`.ranks`).
+
 Examples
 --------
 >>> import tempfile
@@ -41,7 +45,8 @@ import yaml
 
 from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
-from . import mistakes, plots
+from . import mistakes, plots, ranks_report
+from .cd_diagram import critical_difference
 from .effects import section as effects_section
 
 __all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows",
@@ -349,7 +354,7 @@ def _notes(results) -> list[str]:
     return list(results.notes) + [s.describe() for s in results.skipped]
 
 
-def _html(results, sections) -> str:
+def _html(results, sections, cd_png: bytes | None = None) -> str:
     title = html.escape(f"textpipe compare: {results.name}")
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>",
              f"<style>{_CSS}</style></head><body><h1>{title}</h1>"]
@@ -391,6 +396,8 @@ def _html(results, sections) -> str:
         if data.warnings:
             items = "".join(f"<li>{html.escape(w)}</li>" for w in data.warnings)
             parts.append(f"<h3>Warnings while fitting</h3><ul>{items}</ul>")
+    if results.across is not None:  # ranks across datasets (textpipe.compare.ranks)
+        parts.append(_across_html(results.across, cd_png))
     parts.append("<h2>Environment</h2>")
     parts += [f"<p class='note'>{html.escape(line)}</p>" for line in _environment_lines(results)]
     config = yaml.safe_dump(results.config, sort_keys=False, allow_unicode=True)
@@ -398,6 +405,20 @@ def _html(results, sections) -> str:
                  f"</summary><pre>{html.escape(config)}</pre></details>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _across_html(across, cd_png) -> str:
+    text = ranks_report.explain(across)
+    caption = ranks_report.cd_caption(across)
+    header, rows = ranks_report.table(across)
+    encoded = base64.b64encode(cd_png).decode("ascii")
+    return "\n".join(
+        [f"<h2>{html.escape(ranks_report.SECTION)}</h2>", f"<p>{html.escape(text[0])}</p>",
+         _html_table(header, rows, ["best"] + [""] * (len(rows) - 1)),
+         *(f"<p class='note'>{html.escape(t)}</p>" for t in text[1:]),
+         f"<h3>{html.escape(caption)}</h3>",
+         f"<p class='note'>{html.escape(ranks_report.cd_legend(across))}</p>",
+         f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>"])
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -413,7 +434,7 @@ def _md_table(header, rows) -> str:
     return "\n".join(lines)
 
 
-def _markdown(results, sections, image_names) -> str:
+def _markdown(results, sections, image_names, cd_name: str | None = None) -> str:
     parts = [f"# textpipe compare: {results.name}", ""]
     if results.description:
         parts += [results.description, ""]
@@ -445,10 +466,22 @@ def _markdown(results, sections, image_names) -> str:
                       _md_table(header, rows), ""]
         if data.warnings:
             parts += ["### Warnings while fitting", ""] + [f"- {w}" for w in data.warnings] + [""]
+    if results.across is not None:  # ranks across datasets (textpipe.compare.ranks)
+        parts += _across_markdown(results.across, cd_name)
     parts += ["## Environment", ""] + [line + "  " for line in _environment_lines(results)]
     parts += ["", "The resolved experiment is in `experiment.yaml`; all numbers are in "
               "`results.json` and `results.csv`.", ""]
     return "\n".join(parts)
+
+
+def _across_markdown(across, cd_name) -> list[str]:
+    text = ranks_report.explain(across)
+    caption = ranks_report.cd_caption(across)
+    return [f"## {ranks_report.SECTION}", "", text[0], "",
+            _md_table(*ranks_report.table(across)), "",
+            *[line for t in text[1:] for line in (t, "")],
+            f"### {caption}", "", ranks_report.cd_legend(across), "",
+            f"![{caption}]({cd_name})", ""]
 
 
 def write_outputs(results, directory, option: str | None = None) -> list[Path]:
@@ -500,7 +533,13 @@ def write_outputs(results, directory, option: str | None = None) -> list[Path]:
         sections.append((data, figures, linear))
         image_names.append(names)
 
-    written.append(write_text(out / "report.html", _html(results, sections), option))
-    written.append(write_text(out / "report.md", _markdown(results, sections, image_names),
-                              option))
+    cd_png, cd_name = None, "across-datasets-cd.png"
+    if results.across is not None:
+        cd_png = plots.png(critical_difference(results.across))
+        with atomic_file(out / cd_name, option) as fh:
+            fh.write(cd_png)
+        written.append(out / cd_name)
+    written.append(write_text(out / "report.html", _html(results, sections, cd_png), option))
+    written.append(write_text(out / "report.md", _markdown(results, sections, image_names,
+                                                           cd_name), option))
     return written

@@ -22,6 +22,8 @@ leaderboard, the JSON and the report show, for each dataset:
 - the confusion matrix of the best pipeline, over all test predictions;
 - for grids, the effect of each choice against a reference value, and the
   pair of choices whose effects depend most on each other (:mod:`.effects`).
+- with two datasets or more, every pipeline's rank on each, its average rank,
+  the Friedman test and post-hoc tests across datasets (:mod:`.ranks`).
 
 Examples
 --------
@@ -54,6 +56,7 @@ from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
 from .effects import factor_effects
 from .mistakes import analyse_errors
+from .ranks import across_datasets
 from .stats import corrected_resampled_ttest, cv_interval, holm, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
@@ -141,6 +144,7 @@ class ExperimentResults:
     wall_seconds: float
     report: dict
     skipped: list = field(default_factory=list)  # of Skipped: optional pipelines left out
+    across: object = None  # AcrossDatasets (ranks, Friedman, post-hoc) with 2+ datasets
 
     def to_dict(self) -> dict:
         """The document written as ``results.json``."""
@@ -150,6 +154,7 @@ class ExperimentResults:
             "config": self.config, "environment": self.environment,
             "notes": self.notes, "skipped": [s.to_dict() for s in self.skipped],
             "wall_seconds": self.wall_seconds,
+            "across_datasets": None if self.across is None else self.across.to_dict(),
         }
 
     def csv_rows(self) -> list[dict]:
@@ -237,6 +242,7 @@ def summarize(experiment, runs, *, backend: str = "in-process", n_jobs: int = 1)
         skipped=list(experiment.skipped),
         wall_seconds=max((r.wall_seconds for r in runs), default=0.0),
         report=experiment.report.model_dump(),
+        across=across_datasets(datasets, alpha=experiment.report.alpha),
     )
 
 
