@@ -41,7 +41,7 @@ import yaml
 
 from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
-from . import plots
+from . import learning, plots
 
 __all__ = ["LEADERBOARD_COLUMNS", "REPORT_FILES", "check_destinations", "leaderboard_rows",
            "write_json", "write_outputs"]
@@ -218,6 +218,9 @@ def _figures(results, data):
         ("confusion", f"Confusion matrix of the best pipeline ({data.best.name})",
          plots.confusion(data)),
     ]
+    if data.learning_curve:
+        figures.append(("learning", f"Learning curves ({data.learning_curve['metric']} against "
+                        "training documents)", learning.figure(data.learning_curve)))
     linear = next((p for p in data.pipelines if p.top_features), None)
     if linear is not None:
         figures.append(("features", f"Most informative features: {linear.name} "
@@ -361,10 +364,13 @@ def _html(results, sections) -> str:
         if data.per_class:
             parts.append(f"<h3>{html.escape(_per_class_caption(data))}</h3>"
                          + _html_table(*_per_class_table(data)))
-        for _, caption, png in figures:
+        for kind, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
                          f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>")
+            if kind == "learning":
+                parts.append(f"<p>{html.escape(learning.sentences(data.learning_curve))}</p>"
+                             + _html_table(*learning.table(data.learning_curve)))
         if linear is not None:
             n = results.report["top_features"]
             header, rows = _features_table(linear, n, data.data.get("label_names"))
@@ -414,8 +420,11 @@ def _markdown(results, sections, image_names) -> str:
         if data.per_class:
             parts += [f"### {_per_class_caption(data)}", "", _md_table(*_per_class_table(data)),
                       ""]
-        for (_, caption, _), name in zip(figures, names):
+        for (kind, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
+            if kind == "learning":
+                parts += [learning.sentences(data.learning_curve), "",
+                          _md_table(*learning.table(data.learning_curve)), ""]
         if linear is not None:
             n = results.report["top_features"]
             header, rows = _features_table(linear, n, data.data.get("label_names"))

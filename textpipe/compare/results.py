@@ -50,6 +50,7 @@ import numpy as np
 from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
+from .learning import summarize_curve
 from .stats import corrected_resampled_ttest, cv_interval, mcnemar_test
 
 __all__ = ["DatasetResults", "ExperimentResults", "PipelineSummary", "summarize"]
@@ -101,6 +102,7 @@ class DatasetResults:
     sharing: dict
     warnings: list
     per_class: list = field(default_factory=list)
+    learning_curve: dict | None = None
 
     @property
     def name(self) -> str:
@@ -117,6 +119,7 @@ class DatasetResults:
             "pipelines": [p.to_dict() for p in self.pipelines],
             "confusion_matrix": self.confusion, "per_class": self.per_class,
             "sharing": self.sharing, "warnings": self.warnings,
+            **({"learning_curve": self.learning_curve} if self.learning_curve else {}),
         }
 
 
@@ -274,6 +277,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
         sharing=run.sharing(), warnings=list(run.warnings),
         per_class=per_class_from_confusion(matrix, [str(c) for c in labels],
                                            dataset.label_names),
+        learning_curve=summarize_curve(experiment, run, _metric_summary),
     )
 
 

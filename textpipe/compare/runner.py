@@ -70,6 +70,7 @@ from ..evaluation.metrics import SCORE_METRICS, class_scores, score
 from ..evaluation.shared import take
 from ..registry import FEATURES
 from .cache import StepCache, fold_context
+from .learning import detach, plan_curve
 from .tree import Node, PrefixTree
 
 __all__ = ["DatasetRun", "FoldRecord", "check_options", "run_experiment"]
@@ -149,12 +150,14 @@ class DatasetRun:
     shared_fits: Counter = field(default_factory=Counter)
     warnings: list = field(default_factory=list)
     wall_seconds: float = 0.0
+    curve: Any = None  # learning.CurvePlan: the learning curve's subsets and their records
 
     def sharing(self) -> dict:
         """Steps fitted, steps that would be fitted without sharing, cache hits."""
+        n_folds = len(self.plan.folds) + (self.curve.n_extra if self.curve else 0)
         return {
             "steps_fitted": int(sum(self.fit_counts.values()) + sum(self.shared_fits.values())),
-            "steps_without_sharing": self.tree.n_unshared_steps * len(self.plan.folds),
+            "steps_without_sharing": self.tree.n_unshared_steps * n_folds,
             "cache_hits": int(sum(self.cache_hits.values())),
         }
 
@@ -689,7 +692,11 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
     runs, plans = [], []
     for dataset in datasets:
         plan = plan_evaluation(dataset, experiment.evaluation)
-        runs.append(DatasetRun(dataset, plan, PrefixTree.build([c.steps for c in configs])))
+        curve = plan_curve(plan, experiment.train_sizes, experiment.evaluation.seed,
+                           dataset.name or dataset.source or "the data")
+        plan = plan if curve is None else curve.plan  # each (fold, smaller size): a fold
+        runs.append(DatasetRun(dataset, plan, PrefixTree.build([c.steps for c in configs]),
+                               curve=curve))
         plans.append(plan)
     total = sum(len(p.folds) for p in plans) * len(configs)
     done = 0
@@ -735,6 +742,8 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
     _collect(runs, results, experiment)
     for run in runs:
         run.wall_seconds = wall
+        if run.curve is not None:
+            detach(run)
     return runs
 
 
