@@ -1431,6 +1431,7 @@ ADVICE = {
     "E690": "Write e.g. `train_sizes: [0.1, 0.25, 0.5, 1.0]` under `evaluation:`.",
     "E691": "Use a fraction in (0, 1] or a positive whole number of documents.",
     "E693": "Remove the repeated size.",
+    "E696": "Remove one of the two sizes, or change one so that they differ.",
     # (end of E69x)
     # E91x
     # (end of E91x)

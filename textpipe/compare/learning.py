@@ -53,6 +53,7 @@ import numpy as np
 from ..errors import ConfigError, Errors
 from ..evaluation.metrics import LOWER_IS_BETTER
 from ..evaluation.protocol import Fold, Plan
+from .plots import _figure, _short
 
 __all__ = ["CurvePlan", "TrainSizes", "crossovers", "plan_curve", "read_train_sizes",
            "stratified_order", "summarize_curve"]
@@ -97,7 +98,7 @@ def read_train_sizes(evaluation, problem, line_of) -> tuple[Any, TrainSizes | No
     >>> rest, sizes.sizes
     ({'folds': 5}, (0.1, 500))
     >>> [m.split(":")[-1].strip()[:32] for m in found]
-    ['evaluation.train_sizes lists 0.1', "1.5 is a fraction above 1. Write"]
+    ['evaluation.train_sizes lists 0.1', '1.5 is a fraction above 1. Write']
     """
     if not isinstance(evaluation, dict) or "train_sizes" not in evaluation:
         return evaluation, None
@@ -401,8 +402,6 @@ def figure(curve: dict):
     """Score against training documents, one line and interval band per pipeline."""
     from matplotlib import colormaps
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
-    from .plots import _figure, _short
 
     x = np.array([s["documents"] for s in curve["sizes"]])
     fig = _figure(7.5, 4.6)

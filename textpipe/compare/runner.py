@@ -691,13 +691,8 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
 
     runs, plans = [], []
     for dataset in datasets:
-        plan = plan_evaluation(dataset, experiment.evaluation)
-        curve = plan_curve(plan, experiment.train_sizes, experiment.evaluation.seed,
-                           dataset.name or dataset.source or "the data")
-        plan = plan if curve is None else curve.plan  # each (fold, smaller size): a fold
-        runs.append(DatasetRun(dataset, plan, PrefixTree.build([c.steps for c in configs]),
-                               curve=curve))
-        plans.append(plan)
+        runs.append(_planned_run(dataset, experiment, configs))
+        plans.append(runs[-1].plan)
     total = sum(len(p.folds) for p in plans) * len(configs)
     done = 0
     report = on_progress or (lambda done, total: None)
@@ -742,9 +737,21 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
     _collect(runs, results, experiment)
     for run in runs:
         run.wall_seconds = wall
-        if run.curve is not None:
-            detach(run)
     return runs
+
+
+def _planned_run(dataset, experiment, configs) -> DatasetRun:
+    """A dataset's run before anything is fitted: its folds and its pipelines' prefix tree.
+
+    With ``train_sizes``, each (fold, smaller training size) is a fold of its own
+    (see :mod:`.learning`), fitted and cached like any other; :func:`_collect`
+    moves their records to the run's curve afterwards.
+    """
+    plan = plan_evaluation(dataset, experiment.evaluation)
+    curve = plan_curve(plan, experiment.train_sizes, experiment.evaluation.seed,
+                       dataset.name or dataset.source or "the data")
+    return DatasetRun(dataset, plan if curve is None else curve.plan,
+                      PrefixTree.build([c.steps for c in configs]), curve=curve)
 
 
 def _execute(executor, plans, runs, make_job, texts, on_leaf) -> list:
@@ -814,3 +821,5 @@ def _collect(runs, results, experiment) -> None:
                     cached=all(part[3] for part in parts),
                     class_scores=leaf.get("class_scores"), classes=leaf.get("classes"),
                 )
+        if run.curve is not None:  # the subsets' records go to the curve
+            detach(run)
