@@ -420,10 +420,14 @@ def figure(curve: dict):
     ax.xaxis.set_major_locator(FixedLocator(x))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _documents(v)))
-    ax.set_xlabel("training documents per fold" + (" (log scale)" if ax.get_xscale() == "log"
-                                                   else ""), fontsize=9)
+    per_fold = " per fold" if len(curve["sizes"][0]["documents_per_fold"]) > 1 else ""
+    log = " (log scale)" if ax.get_xscale() == "log" else ""
+    ax.set_xlabel(f"training documents{per_fold}{log}", fontsize=9)
     ax.set_ylabel(f"{curve['metric']} (mean, 95% interval band)", fontsize=9)
+    if curve["metric"] not in LOWER_IS_BETTER:  # scores end at 1: no band beyond it
+        ax.set_ylim(top=min(ax.get_ylim()[1], 1.005))
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    fig.legend(loc="outside lower center", fontsize=8, frameon=False,
+               ncols=min(len(curve["pipelines"]), 4))
     return fig
