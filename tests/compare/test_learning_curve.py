@@ -242,3 +242,36 @@ def test_a_size_that_leaves_a_class_without_documents_is_refused():
 def test_two_sizes_giving_the_same_number_of_documents_are_refused():
     with pytest.raises(ConfigError, match=r"0.5 and 20 both give 20 training documents.*\[E696\]"):
         run_experiment(experiment([0.5, 20]), [toy_data()])
+
+
+def test_parallel_jobs_and_a_cached_rerun_give_the_same_curve(tmp_path):
+    exp = load_experiment({
+        "evaluation": {"method": "holdout", "test_size": 0.25, "seed": 3,
+                       "metrics": ["accuracy"], "train_sizes": [0.25, 0.5]},
+        "pipelines": [{"name": "nb", "steps": ["tokenize", "count", "multinomial_nb"]},
+                      {"name": "svm", "steps": ["tokenize", "count", "linear_svm"]}]})
+
+    def curve(**options):
+        return summarize(exp, run_experiment(exp, [toy_data()], **options)
+                         ).datasets[0].learning_curve
+
+    alone = curve(n_jobs=1, cache=tmp_path)
+    # 3 training sets (1 split x 3 sizes), fewer than 4 workers: trunk first, then branches
+    assert curve(n_jobs=4) == alone
+    (rerun,) = run_experiment(exp, [toy_data()], cache=tmp_path)
+    assert rerun.sharing()["steps_fitted"] == 0 and rerun.sharing()["cache_hits"] > 0
+    assert summarize(exp, [rerun]).datasets[0].learning_curve == alone
+
+
+def test_the_report_sentence_names_the_added_full_size_and_the_crossings():
+    from textpipe.compare.learning import sentences
+
+    curve = {"metric": "accuracy", "ci_method": "Wilson",
+             "sizes": [{"documents": 100, "implicit": False},
+                       {"documents": 400, "implicit": True}],
+             "pipelines": [{"name": "a"}, {"name": "b"}],
+             "crossovers": crossovers(["a", "b"], [[0.5, 0.9], [0.6, 0.8]], [100, 400])}
+    assert sentences(curve) == (
+        "The full training part (400 documents) is added as the last size: it is the "
+        "leaderboard's result. Curves cross: a overtakes b between 100 and 400 training "
+        "documents. Intervals: Wilson, at each size.")

@@ -378,10 +378,34 @@ def sentences(curve: dict) -> str:
     if curve["crossovers"]:
         parts.append("Curves cross: " + "; ".join(c["text"] for c in curve["crossovers"]) + ".")
     elif len(curve["pipelines"]) > 1:
-        parts.append("No two curves cross: the order of the mean scores is the same at "
-                     "every size.")
+        parts.append(_no_crossing(curve))
     parts.append(f"Intervals: {curve['ci_method']}, at each size.")
     return " ".join(parts)
+
+
+def _no_crossing(curve: dict) -> str:
+    """The order that holds at every size, and the closest two curves come.
+
+    Examples
+    --------
+    >>> curve = {"metric": "accuracy", "sizes": [{"documents": 100}, {"documents": 1000}],
+    ...          "pipelines": [{"name": n, "metrics": {"accuracy": [{"mean": a}, {"mean": b}]}}
+    ...                        for n, a, b in (("a", 0.7, 0.8), ("b", 0.6, 0.79))]}
+    >>> _no_crossing(curve)
+    'No two curves cross: at every size the order is a, b. Closest: a and b, 0.0100 apart at 1,000 training documents.'
+    """
+    metric = curve["metric"]
+    means = np.array([[m["mean"] for m in p["metrics"][metric]] for p in curve["pipelines"]])
+    names = [p["name"] for p in curve["pipelines"]]
+    sign = 1 if metric in LOWER_IS_BETTER else -1
+    order = sorted(range(len(names)), key=lambda i: (sign * means[i, -1], names[i]))
+    gaps = [(abs(means[a] - means[b]).min(), int(abs(means[a] - means[b]).argmin()), a, b)
+            for a, b in zip(order, order[1:])]
+    gap, size, a, b = min(gaps)
+    return (f"No two curves cross: at every size the order is "
+            f"{', '.join(names[i] for i in order)}. Closest: {names[a]} and {names[b]}, "
+            f"{gap:.4f} apart at {_documents(curve['sizes'][size]['documents'])} training "
+            "documents.")
 
 
 def table(curve: dict, digits: int = 4) -> tuple[list[str], list[list[str]]]:
@@ -423,7 +447,8 @@ def figure(curve: dict):
     per_fold = " per fold" if len(curve["sizes"][0]["documents_per_fold"]) > 1 else ""
     log = " (log scale)" if ax.get_xscale() == "log" else ""
     ax.set_xlabel(f"training documents{per_fold}{log}", fontsize=9)
-    ax.set_ylabel(f"{curve['metric']} (mean, 95% interval band)", fontsize=9)
+    score = "mean" if per_fold else "score"
+    ax.set_ylabel(f"{curve['metric']} ({score}, 95% interval band)", fontsize=9)
     if curve["metric"] not in LOWER_IS_BETTER:  # scores end at 1: no band beyond it
         ax.set_ylim(top=min(ax.get_ylim()[1], 1.005))
     ax.tick_params(labelsize=8)
