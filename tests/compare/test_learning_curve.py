@@ -274,4 +274,5 @@ def test_the_report_sentence_names_the_added_full_size_and_the_crossings():
     assert sentences(curve) == (
         "The full training part (400 documents) is added as the last size: it is the "
         "leaderboard's result. Curves cross: a overtakes b between 100 and 400 training "
-        "documents. Intervals: Wilson, at each size.")
+        "documents. Below: score [95% interval] per pipeline and size; intervals: Wilson, "
+        "at each size.")

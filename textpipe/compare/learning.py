@@ -379,7 +379,9 @@ def sentences(curve: dict) -> str:
         parts.append("Curves cross: " + "; ".join(c["text"] for c in curve["crossovers"]) + ".")
     elif len(curve["pipelines"]) > 1:
         parts.append(_no_crossing(curve))
-    parts.append(f"Intervals: {curve['ci_method']}, at each size.")
+    score = "mean" if len(sizes[0].get("documents_per_fold", [])) > 1 else "score"
+    parts.append(f"Below: {score} [95% interval] per pipeline and size; intervals: "
+                 f"{curve['ci_method']}, at each size.")
     return " ".join(parts)
 
 
