@@ -1172,6 +1172,31 @@ class Errors:
     # (end of E79x)
 
     # Learning curves (E69x)
+    E690 = (
+        "evaluation.train_sizes must be a non-empty list of training-set sizes: fractions of "
+        "each fold's training part in (0, 1] such as 0.1, or whole numbers of documents such "
+        "as 500; got {got}."
+    )
+    E691 = "evaluation.train_sizes: {value!r} is not a size; sizes must be greater than 0."
+    E692 = (
+        "evaluation.train_sizes: {value!r} is a fraction above 1. Write a fraction of the "
+        "training part in (0, 1] (1.0 is all of it), or a number of documents as a whole "
+        "number ({whole})."
+    )
+    E693 = "evaluation.train_sizes lists {value!r} more than once."
+    E694 = (
+        "evaluation.train_sizes: {value} documents is more than the smallest training part on "
+        "{dataset} has ({n}, fold {fold}). Use at most {n} documents, or a fraction such as 0.5."
+    )
+    E695 = (
+        "evaluation.train_sizes: size {value!r} trains on {count} documents in fold {fold} on "
+        "{dataset}, and none of them is of class {label!r}. Use a size of at least {minimum} "
+        "documents (or the fraction {fraction:.3g})."
+    )
+    E696 = (
+        "evaluation.train_sizes: {first!r} and {second!r} both give {count} training documents "
+        "on {dataset}; keep one of them."
+    )
     # (end of E69x)
 
     # Error analysis (E91x)
@@ -1457,6 +1482,10 @@ ADVICE = {
     "E791": "Leave out the pipeline that has no score on that dataset, or rerun it there.",
     # (end of E79x)
     # E69x
+    "E690": "Write e.g. `train_sizes: [0.1, 0.25, 0.5, 1.0]` under `evaluation:`.",
+    "E691": "Use a fraction in (0, 1] or a positive whole number of documents.",
+    "E693": "Remove the repeated size.",
+    "E696": "Remove one of the two sizes, or change one so that they differ.",
     # (end of E69x)
     # E91x
     "E910": (

@@ -159,6 +159,9 @@ def _print_plan(experiment) -> None:
     data = ", ".join(d.dataset or d.path for d in experiment.data) or "none (pass --data)"
     console.print(f"Data: {data}. Protocol: {protocol}, seed {ev.seed}, metrics "
                   f"{', '.join(ev.metrics)}.", highlight=False)
+    if experiment.train_sizes:
+        console.print("Learning curves: each fold also trained on training sizes "
+                      f"{', '.join(map(str, experiment.train_sizes.sizes))}.", highlight=False)
     console.print(f"Per fold, {tree.n_nodes} distinct steps are fitted instead of "
                   f"{tree.n_unshared_steps} (shared prefixes).", highlight=False)
     for note in experiment.notes:

@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
@@ -81,6 +81,7 @@ from ..config.schema import PipelineFile
 from ..errors import ConfigError, Errors, did_you_mean, quoted_list, raise_config_errors
 from ..evaluation.protocol import Plan
 from ..registry import get_stage
+from .learning import read_train_sizes
 from .mistakes import ErrorsConfig, check_pair
 from .tree import pipeline_key
 
@@ -239,6 +240,7 @@ class Experiment:
     base_dir: Path = field(default_factory=Path.cwd)
     notes: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
+    train_sizes: Any = None  # learning.TrainSizes: evaluation.train_sizes, if given
 
     @property
     def title(self) -> str:
@@ -305,7 +307,9 @@ class Experiment:
             "description": self.description,
             "source": self.source,
             "data": [d.model_dump() for d in self.data],
-            "evaluation": self.evaluation.model_dump(),
+            "evaluation": {**self.evaluation.model_dump(),
+                           **({"train_sizes": list(self.train_sizes.sizes)}
+                              if self.train_sizes else {})},
             "report": self.report.model_dump(),
             "pipelines": [
                 {"name": c.name, "origin": c.origin, "choices": c.choices,
@@ -469,7 +473,9 @@ class _Reader:
     def read(self) -> Experiment:
         raw = self.raw
         top = self.validate(_ExperimentFile, raw, ())
-        evaluation = self.validate(EvaluationConfig, raw.get("evaluation"), ("evaluation",))
+        evaluation, train_sizes = read_train_sizes(raw.get("evaluation"), self.problem,
+                                                   self.lines.line_of)
+        evaluation = self.validate(EvaluationConfig, evaluation, ("evaluation",))
         report = self.validate(ReportConfig, raw.get("report"), ("report",))
         data = self.read_data(raw.get("data"))
         if evaluation is None:  # reported; carry on with the defaults to find more problems
@@ -497,6 +503,7 @@ class _Reader:
             candidates=candidates, evaluation=evaluation, data=data, report=report,
             name=top.name, description=top.description, source=self.file,
             base_dir=self.base_dir, notes=self.notes, skipped=self.skipped,
+            train_sizes=train_sizes and replace(train_sizes, file=self.file),
         )
 
     def read_data(self, value) -> list:

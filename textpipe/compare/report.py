@@ -45,7 +45,7 @@ import yaml
 
 from ..evaluation.intervals import BOOTSTRAP_RESAMPLES
 from ..paths import Output, atomic_file, check_paths, write_text
-from . import mistakes, plots, ranks_report
+from . import learning, mistakes, plots, ranks_report
 from .cd_diagram import critical_difference
 from .effects import section as effects_section
 
@@ -229,6 +229,9 @@ def _figures(results, data):
     if data.factor_effects and data.factor_effects["effects"]:  # next to its table
         figures.insert(0, ("effects", "Effect of each choice (mean paired difference, 95% "
                            "interval)", plots.effects(data.factor_effects, data.protocol["alpha"])))
+    if data.learning_curve:
+        figures.append(("learning", f"Learning curves ({data.learning_curve['metric']} against "
+                        "training documents)", learning.figure(data.learning_curve)))
     linear = next((p for p in data.pipelines if p.top_features), None)
     if linear is not None:
         figures.append(("features", f"Most informative features: {linear.name} "
@@ -383,10 +386,13 @@ def _html(results, sections, cd_png: bytes | None = None) -> str:
             parts += [f"<p>{html.escape(b[1])}</p>" if b[0] == "text" else
                       _html_table(*b[1:], names=(0, 1)) for b in effects_section(data.factor_effects)]
         parts.append(mistakes.html_section(data))
-        for _, caption, png in figures:
+        for kind, caption, png in figures:
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f"<h3>{html.escape(caption)}</h3>"
                          f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>")
+            if kind == "learning":
+                parts.append(f"<p>{html.escape(learning.sentences(data.learning_curve))}</p>"
+                             + _html_table(*learning.table(data.learning_curve)))
         if linear is not None:
             n = results.report["top_features"]
             header, rows = _features_table(linear, n, data.data.get("label_names"))
@@ -457,8 +463,11 @@ def _markdown(results, sections, image_names, cd_name: str | None = None) -> str
             parts += [x for b in effects_section(data.factor_effects)
                       for x in ((b[1] if b[0] == "text" else _md_table(*b[1:])), "")]
         parts += mistakes.markdown_section(data)
-        for (_, caption, _), name in zip(figures, names):
+        for (kind, caption, _), name in zip(figures, names):
             parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
+            if kind == "learning":
+                parts += [learning.sentences(data.learning_curve), "",
+                          _md_table(*learning.table(data.learning_curve)), ""]
         if linear is not None:
             n = results.report["top_features"]
             header, rows = _features_table(linear, n, data.data.get("label_names"))

@@ -55,6 +55,7 @@ from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
 from .effects import factor_effects
+from .learning import summarize_curve
 from .mistakes import analyse_errors
 from .ranks import across_datasets
 from .stats import corrected_resampled_ttest, cv_interval, holm, mcnemar_test
@@ -110,6 +111,7 @@ class DatasetResults:
     per_class: list = field(default_factory=list)
     factor_effects: dict | None = None  # see textpipe.compare.effects
     error_analysis: dict | None = None  # see textpipe.compare.mistakes
+    learning_curve: dict | None = None
 
     @property
     def name(self) -> str:
@@ -128,6 +130,7 @@ class DatasetResults:
             "sharing": self.sharing, "warnings": self.warnings,
             "factor_effects": self.factor_effects,
             "error_analysis": self.error_analysis,
+            **({"learning_curve": self.learning_curve} if self.learning_curve else {}),
         }
 
 
@@ -292,6 +295,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
         per_class=per_class_from_confusion(matrix, [str(c) for c in labels],
                                            dataset.label_names),
         factor_effects=effects,
+        learning_curve=summarize_curve(experiment, run, _metric_summary),
     )
     results.error_analysis = analyse_errors(experiment, run, pipelines, primary=metrics[0],
                                             protocol=results.protocol)

@@ -70,6 +70,7 @@ from ..evaluation.metrics import SCORE_METRICS, class_scores, score
 from ..evaluation.shared import take
 from ..registry import FEATURES
 from .cache import StepCache, fold_context
+from .learning import detach, plan_curve
 from .mistakes import predicted_confidence, wants_confidence
 from .tree import Node, PrefixTree
 
@@ -156,12 +157,14 @@ class DatasetRun:
     shared_fits: Counter = field(default_factory=Counter)
     warnings: list = field(default_factory=list)
     wall_seconds: float = 0.0
+    curve: Any = None  # learning.CurvePlan: the learning curve's subsets and their records
 
     def sharing(self) -> dict:
         """Steps fitted, steps that would be fitted without sharing, cache hits."""
+        n_folds = len(self.plan.folds) + (self.curve.n_extra if self.curve else 0)
         return {
             "steps_fitted": int(sum(self.fit_counts.values()) + sum(self.shared_fits.values())),
-            "steps_without_sharing": self.tree.n_unshared_steps * len(self.plan.folds),
+            "steps_without_sharing": self.tree.n_unshared_steps * n_folds,
             "cache_hits": int(sum(self.cache_hits.values())),
         }
 
@@ -704,9 +707,8 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
 
     runs, plans = [], []
     for dataset in datasets:
-        plan = plan_evaluation(dataset, experiment.evaluation)
-        runs.append(DatasetRun(dataset, plan, PrefixTree.build([c.steps for c in configs])))
-        plans.append(plan)
+        runs.append(_planned_run(dataset, experiment, configs))
+        plans.append(runs[-1].plan)
     total = sum(len(p.folds) for p in plans) * len(configs)
     done = 0
     report = on_progress or (lambda done, total: None)
@@ -753,6 +755,20 @@ def run_experiment(experiment, datasets, *, n_jobs: int | None = None, scheduler
     for run in runs:
         run.wall_seconds = wall
     return runs
+
+
+def _planned_run(dataset, experiment, configs) -> DatasetRun:
+    """A dataset's run before anything is fitted: its folds and its pipelines' prefix tree.
+
+    With ``train_sizes``, each (fold, smaller training size) is a fold of its own
+    (see :mod:`.learning`), fitted and cached like any other; :func:`_collect`
+    moves their records to the run's curve afterwards.
+    """
+    plan = plan_evaluation(dataset, experiment.evaluation)
+    curve = plan_curve(plan, experiment.train_sizes, experiment.evaluation.seed,
+                       dataset.name or dataset.source or "the data")
+    return DatasetRun(dataset, plan if curve is None else curve.plan,
+                      PrefixTree.build([c.steps for c in configs]), curve=curve)
 
 
 def _execute(executor, plans, runs, make_job, texts, on_leaf) -> list:
@@ -824,3 +840,5 @@ def _collect(runs, results, experiment) -> None:
                     confidence=leaf.get("confidence"),
                     confidence_kind=leaf.get("confidence_kind"),
                 )
+        if run.curve is not None:  # the subsets' records go to the curve
+            detach(run)
