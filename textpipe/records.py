@@ -42,7 +42,9 @@ import math
 import os
 import re
 import secrets
+import sys
 import warnings
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -402,7 +404,7 @@ def diff_records(a: dict, b: dict) -> dict:
 
 def check_mlflow() -> None:
     """Stop before any work if ``--mlflow`` is asked for and MLflow is not installed."""
-    if importlib.util.find_spec("mlflow") is None:
+    if sys.modules.get("mlflow") is None and importlib.util.find_spec("mlflow") is None:
         raise UsageError(Errors.E943, option="--mlflow")
 
 
@@ -469,23 +471,44 @@ def log_to_mlflow(record: dict, folder, document: dict, artifacts=()) -> str | N
 
     uri = os.environ.get("MLFLOW_TRACKING_URI") or (Path(folder).resolve() / "mlruns").as_uri()
     try:
-        mlflow.set_tracking_uri(uri)
-        mlflow.set_experiment(record["config"]["name"])
-        with mlflow.start_run(run_name=f"{record['command']}-{record['id']}"):
-            mlflow.set_tags({"textpipe.run_id": record["id"],
-                             "textpipe.command": record["command"]})
-            params = list(mlflow_params(record).items())
-            for start in range(0, len(params), 100):  # MLflow takes 100 at a time
-                mlflow.log_params(dict(params[start:start + 100]))
-            mlflow.log_metrics(mlflow_metrics(record))
-            mlflow.log_dict(record, "textpipe_run.json")
-            mlflow.log_dict(_finite(document), "results.json")
-            for path in map(Path, artifacts):
-                if path.is_dir():
-                    mlflow.log_artifacts(str(path), artifact_path=path.name)
-                elif path.is_file():
-                    mlflow.log_artifact(str(path))
+        with _file_store_allowed(not os.environ.get("MLFLOW_TRACKING_URI")):
+            _log_run(mlflow, uri, record, document, artifacts)
     except Exception as exc:  # the run is done and recorded: a logging problem only warns
         warnings.warn(MlflowWarning(Errors.E944.format(uri=uri, reason=exc)), stacklevel=2)
         return None
     return uri
+
+
+@contextmanager
+def _file_store_allowed(default: bool):
+    """MLflow 3 refuses a file store unless ``MLFLOW_ALLOW_FILE_STORE`` is set: for the default
+    store (``mlruns``), allow it while logging, unless the variable says otherwise."""
+    name = "MLFLOW_ALLOW_FILE_STORE"
+    before = os.environ.get(name)
+    if default and before is None:
+        os.environ[name] = "true"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+
+
+def _log_run(mlflow, uri: str, record: dict, document: dict, artifacts) -> None:
+    """Log one run inside an open MLflow tracking store (see :func:`log_to_mlflow`)."""
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment(record["config"]["name"])
+    with mlflow.start_run(run_name=f"{record['command']}-{record['id']}"):
+        mlflow.set_tags({"textpipe.run_id": record["id"],
+                         "textpipe.command": record["command"]})
+        params = list(mlflow_params(record).items())
+        for start in range(0, len(params), 100):  # MLflow takes 100 at a time
+            mlflow.log_params(dict(params[start:start + 100]))
+        mlflow.log_metrics(mlflow_metrics(record))
+        mlflow.log_dict(record, "textpipe_run.json")
+        mlflow.log_dict(_finite(document), "results.json")
+        for path in map(Path, artifacts):
+            if path.is_dir():
+                mlflow.log_artifacts(str(path), artifact_path=path.name)
+            elif path.is_file():
+                mlflow.log_artifact(str(path))
