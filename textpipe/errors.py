@@ -1432,6 +1432,7 @@ ADVICE = {
     "E941": "Give a folder you can write to with --runs-dir, or leave runs unrecorded with "
             "--no-record.",
     "E944": "Check the MLflow tracking URI (MLFLOW_TRACKING_URI) and that its folder is writable.",
+    "E946": "List runs with `textpipe runs [DIR]`; compare two with `textpipe runs diff A B [DIR]`.",
     # (end of E94x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",

@@ -230,7 +230,6 @@ def compare(
             err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
     if json_out == "-":
         import json
-
         typer.echo(json.dumps(results.to_dict(), indent=2))
     elif json_out:
         write_json(results, json_out, "--json")
