@@ -417,3 +417,15 @@ def test_real_mlflow_logs_to_a_sqlite_store_named_by_the_environment(folder, mon
     (found,) = mlflow.search_runs(experiment_names=["toy_run"], output_format="list")
     assert found.data.tags["textpipe.run_id"] == record["id"]
     assert not (runs / "mlruns").exists()
+
+
+def test_a_run_is_found_by_position_id_or_the_start_of_its_id():
+    from textpipe.records import find_run
+
+    records = [{"id": "12345678"}, {"id": "abcdef12"}, {"id": "abc99999"}]
+    assert find_run(records, "1", "i")["id"] == "12345678"  # a position first
+    assert find_run(records, "-1", "i")["id"] == "abc99999"
+    assert find_run(records, "1234", "i")["id"] == "12345678"  # no run 1234: an id's start
+    assert find_run(records, "abcd", "i")["id"] == "abcdef12"
+    with pytest.raises(ValueError, match="E942"):
+        find_run(records, "abc", "i")  # two ids start with it

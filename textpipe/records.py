@@ -300,17 +300,16 @@ def find_run(records: list, ref: str, where) -> dict:
     'bb22'
     """
     ref = str(ref).strip()
-    if re.fullmatch(r"[+-]?\d+", ref) and not any(r["id"] == ref for r in records):
+    exact = [r for r in records if r["id"] == ref]
+    if re.fullmatch(r"[+-]?\d+", ref) and not exact:
         position = int(ref)
         if 1 <= position <= len(records):
             return records[position - 1]
         if -len(records) <= position <= -1:
             return records[position]
-    else:
-        matches = [r for r in records if r["id"].startswith(ref)] if ref else []
-        exact = [r for r in matches if r["id"] == ref]
-        if len(exact) == 1 or len(matches) == 1:
-            return (exact or matches)[0]
+    matches = [r for r in records if r["id"].startswith(ref)] if ref else []
+    if len(exact) == 1 or len(matches) == 1:
+        return (exact or matches)[0]
     raise UsageError(Errors.E942.format(ref=ref, path=where, count=len(records)))
 
 

@@ -180,7 +180,7 @@ def _list(folder: Path, records: list, last: Optional[int], as_json: bool) -> No
 @app.command(context_settings={"ignore_unknown_options": True})
 def runs(
     args: Optional[List[str]] = typer.Argument(
-        None, metavar="[DIR] | diff A B [DIR]",
+        None, metavar="DIR | diff A B [DIR]",
         help="The runs folder to list (default: $TEXTPIPE_RUNS_DIR, else ./runs); or `diff A B`: "
              "two runs, each an id (or its start) or a position (1 the oldest, -1 the newest)."),
     as_json: bool = typer.Option(False, "--json", help="Print the records (or the diff) as JSON."),
@@ -188,8 +188,7 @@ def runs(
 ):
     """List the recorded runs of `run` and `compare`, oldest first, or diff two of them.
 
-    `textpipe runs diff -2 -1` shows what changed from the run before last to the last
-    one: configuration keys, data fingerprint, versions, and every metric side by side.
+    `textpipe runs diff -2 -1`: what changed from the run before last to the last.
     """
     args = list(args or [])
     if args[:1] == ["diff"]:
