@@ -105,7 +105,7 @@ def runs_table(records: list, first: int = 1) -> Table:
         when = record.get("timestamp", "").replace("T", " ").rstrip("Z")[:16]
         config = record.get("config", {}).get("path", "")
         wall = record.get("wall_seconds")
-        table.add_row(str(number), record["id"], when, record["command"], Path(config).name,
+        table.add_row(str(number), record["id"], when, record["command"], Path(config).stem,
                       str(record.get("primary_metric") or ""), _score(record),
                       f"{wall:.1f}" if isinstance(wall, (int, float)) else "")
     return table
