@@ -66,6 +66,7 @@ PLUGIN_PAGE = "docs/plugins.md"
 NOT_RUN = {
     "textpipe score models/tfidf big.jsonl -o scores.parquet --scheduler tcp://10.0.0.5:8786":
         "needs a running dask cluster",
+    "textpipe run pipelines/tfidf_logreg.yaml --mlflow": "needs MLflow, an optional package",
 }
 
 #: Shell lines that are not ``textpipe`` commands: make, pip, dask, python.
@@ -202,6 +203,11 @@ def _prepare(argv: list[str], root: Path) -> None:
     # The TF-IDF model stands in for models the docs train slowly.
     if argv[:1] in (["score"], ["explain"]):
         shutil.copytree(root / "saved" / "tfidf", root / argv[1])
+    if argv[:1] == ["runs"]:  # two recorded runs to list and diff: logreg's C, then changed
+        path = root / "pipelines" / "tfidf_logreg.yaml"
+        assert main(["run", str(path), "-q"]) == 0
+        path.write_text(path.read_text().replace("C: 10", "C: 4"), encoding="utf-8")
+        assert main(["run", str(path), "-q"]) == 0
     if argv[:1] == ["validate"] and len(argv) > 2:  # the glob `pipelines/*.yaml`
         argv[:] = [a for a in argv if Path(a).name not in PREPARED_FIRST]
 

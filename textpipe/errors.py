@@ -1235,6 +1235,24 @@ class Errors:
     # (end of E93x)
 
     # The runs index (E94x)
+    E940 = (
+        "{path}, line {line}: not a run record ({reason}); the line is skipped."
+    )
+    E941 = "cannot record runs in the folder '{path}': {reason}."
+    E942 = (
+        "no run '{ref}' in {path} ({count} recorded). Give a run id (or its first characters) "
+        "or a position as `textpipe runs` lists them: 1 is the oldest, -1 the newest."
+    )
+    E943 = (
+        "--mlflow logs to MLflow, which is not installed. Install it with `pip install mlflow` "
+        "(it is optional), or leave out --mlflow."
+    )
+    E944 = "the run was recorded, but logging it to MLflow ({uri}) failed: {reason}."
+    E945 = "'{ref}' is the run '{id}' twice: give two different runs to compare."
+    E946 = (
+        "`textpipe runs` takes one runs folder, or `diff A B` and optionally the folder "
+        "(e.g. `textpipe runs diff -2 -1`); got {got!r}."
+    )
     # (end of E94x)
 
     # Robustness: damaged caches and checkpoints, labels
@@ -1504,6 +1522,12 @@ ADVICE = {
     "E937": "Load the model with textpipe.load_model(folder), or pass the folder's path.",
     # (end of E93x)
     # E94x
+    "E940": "Nothing to do for this run; to clean the index, delete or fix that line (one JSON "
+            "object per line).",
+    "E941": "Give a folder you can write to with --runs-dir, or leave runs unrecorded with "
+            "--no-record.",
+    "E944": "Check the MLflow tracking URI (MLFLOW_TRACKING_URI) and that its folder is writable.",
+    "E946": "List runs with `textpipe runs [DIR]`; compare two with `textpipe runs diff A B [DIR]`.",
     # (end of E94x)
     "E702": "Add `pipelines:` and/or `grid:` to the experiment; see [experiments](experiments.md).",
     "E703": "Write each entry as `- file: path/to/pipeline.yaml` or `- steps: [...]`.",

@@ -47,6 +47,7 @@ from . import compare as _compare  # noqa: E402,F401
 from . import score as _score  # noqa: E402,F401
 from . import pretrain as _pretrain  # noqa: E402,F401
 from . import explain as _explain  # noqa: E402,F401
+from . import runs as _runs  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ from ..compare.tree import PrefixTree
 from . import app
 from .console import console, err_console, hide_warnings, print_warning, styled
 from .run import DATA_FORMAT_HELP, label_column_option, read_paths, text_column_option
+from .runs import Recording, mlflow_option, no_record_option, runs_dir_option
 
 #: Columns of the terminal leaderboard (keys of ``report.LEADERBOARD_COLUMNS``) → headers.
 NARROW_COLUMNS = {"rank": "#", "pipeline": "pipeline", "mean": "mean ± std", "ci": "95% CI",
@@ -203,6 +204,8 @@ def compare(
         False, "--overwrite", help="Replace an existing --json file, or the report in --out."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
         help="Print nothing but errors (and --json -).", callback=hide_warnings),
+    runs_dir: Optional[Path] = runs_dir_option(), no_record: bool = no_record_option(),
+    mlflow: bool = mlflow_option(),
 ):
     """Compare pipelines under one protocol: shared steps fitted once, paired tests, a report.
 
@@ -215,6 +218,7 @@ def compare(
                        inputs=read_paths(config, experiment.data, experiment.base_dir, data or ()))
     check_options(experiment.evaluation.n_jobs if n_jobs is None else n_jobs, scheduler,
                   n_jobs_name="--n-jobs" if n_jobs is not None else "evaluation.n_jobs")
+    recording = Recording("compare", config, runs_dir, not no_record, mlflow)
     if dry_run:
         _print_plan(experiment)
         return
@@ -259,7 +263,6 @@ def compare(
             err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
     if json_out == "-":
         import json
-
         typer.echo(json.dumps(results.to_dict(), indent=2))
     elif json_out:
         write_json(results, json_out, "--json")
@@ -269,3 +272,4 @@ def compare(
             console.print(styled("Report: [bold]{}[/] (and report.md, results.json, "
                                  "results.csv)", out / "report.html"), highlight=False,
                           soft_wrap=True)
+    recording.finish(results.to_dict(), output=out, json_out=json_out, show=show)

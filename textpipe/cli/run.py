@@ -19,6 +19,7 @@ from ..parameters import check_option
 from ..paths import Input, Output, check_paths, write_text
 from . import app
 from .console import console, err_console, hide_warnings, styled
+from .runs import Recording, mlflow_option, no_record_option, runs_dir_option
 
 DATA_FORMAT_HELP = "lines, csv, tsv, jsonl, parquet or folder (detected from the extension if omitted)"
 TEXT_COLUMN_HELP = "CSV/TSV column, JSONL field or Parquet column holding the text."
@@ -133,6 +134,8 @@ def run(
     n_jobs: Optional[int] = typer.Option(None, "--n-jobs", "-j", help="Folds fitted in parallel (-1: all cores)."),
     quiet: bool = typer.Option(False, "--quiet", "-q",
         help="Print nothing but errors (and --json -).", callback=hide_warnings),
+    runs_dir: Optional[Path] = runs_dir_option(), no_record: bool = no_record_option(),
+    mlflow: bool = mlflow_option(),
 ):
     """Fit and evaluate a pipeline; print each metric's mean ± std (on one split: the score
     and its 95% interval) and time per step."""
@@ -145,6 +148,7 @@ def run(
                          model_output(save, "--save", overwrite)],
                 inputs=read_paths(config, [cfg.data] if cfg.data else [], cfg.base_dir,
                                   [data], test_data))
+    recording = Recording("run", config, runs_dir, not no_record, mlflow)
     dataset = cfg.load_data(data, test_data, data_format,
                             columns={"text_column": text_column, "label_column": label_column})
     dataset.check_classes()
@@ -179,6 +183,7 @@ def run(
 
     if save is not None:
         _refit_and_save(cfg, dataset, result, save, show)
+    recording.finish(result.to_dict(), output=save, json_out=json_out, show=show)
 
 
 def _refit_and_save(cfg, dataset, result, directory: Path, show: bool) -> None:
