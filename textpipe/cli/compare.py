@@ -177,6 +177,24 @@ def print_skipped(experiment, to) -> None:
                  soft_wrap=True)
 
 
+def _print_results(results, wide: bool) -> None:
+    """Each dataset's leaderboard, what sharing saved, warnings once, ranks across datasets."""
+    warned = set()
+    for data_results in results.datasets:
+        print_leaderboard(data_results, wide or not console.is_terminal)
+        s = data_results.sharing
+        console.print(f"{s['steps_fitted']} step fits instead of "
+                      f"{s['steps_without_sharing']}"
+                      + (f", {s['cache_hits']} from the cache" if s["cache_hits"] else "")
+                      + f"; {results.wall_seconds:.1f} s.", style="dim", highlight=False)
+        for warning in sorted(set(data_results.warnings) - warned):
+            print_warning(warning)
+        warned.update(data_results.warnings)
+    print_across(results.across)
+    for note in results.notes:
+        err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
+
+
 @app.command()
 def compare(
     config: Path = typer.Argument(..., help="Experiment YAML file.", exists=True, dir_okay=False),
@@ -247,20 +265,7 @@ def compare(
             on_progress=lambda done, total: progress.update(task, completed=done, total=total))
 
     if show:
-        warned = set()
-        for data_results in results.datasets:
-            print_leaderboard(data_results, wide or not console.is_terminal)
-            s = data_results.sharing
-            console.print(f"{s['steps_fitted']} step fits instead of "
-                          f"{s['steps_without_sharing']}"
-                          + (f", {s['cache_hits']} from the cache" if s["cache_hits"] else "")
-                          + f"; {results.wall_seconds:.1f} s.", style="dim", highlight=False)
-            for warning in sorted(set(data_results.warnings) - warned):
-                print_warning(warning)
-            warned.update(data_results.warnings)
-        print_across(results.across)
-        for note in results.notes:
-            err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
+        _print_results(results, wide)
     if json_out == "-":
         import json
         typer.echo(json.dumps(results.to_dict(), indent=2))
