@@ -55,6 +55,7 @@ from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
 from .effects import factor_effects
+from .explained import explain_errors
 from .mistakes import analyse_errors
 from .ranks import across_datasets
 from .stats import corrected_resampled_ttest, cv_interval, holm, mcnemar_test
@@ -110,6 +111,7 @@ class DatasetResults:
     per_class: list = field(default_factory=list)
     factor_effects: dict | None = None  # see textpipe.compare.effects
     error_analysis: dict | None = None  # see textpipe.compare.mistakes
+    explained_errors: list = field(default_factory=list, repr=False)  # see .explained
 
     @property
     def name(self) -> str:
@@ -295,6 +297,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
     )
     results.error_analysis = analyse_errors(experiment, run, pipelines, primary=metrics[0],
                                             protocol=results.protocol)
+    results.explained_errors = explain_errors(experiment, run, results.error_analysis)
     return results
 
 
