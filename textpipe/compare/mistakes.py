@@ -361,9 +361,9 @@ def _blocks(data, with_html: bool = False) -> list[tuple]:
                     + _confident_text(analysis, kind))]
     listed = analysis["most_confident_errors"]
     if listed:
-        blocks.append(("table", _table([{**d, "explanation": None} for d in listed]
-                                       if with_html else listed,
-                                       analysis["confidence"], names, cv)))
+        if with_html:  # those explained here are shown in full below the table
+            listed = [{**d, "explanation": None} if "explained" in d else d for d in listed]
+        blocks.append(("table", _table(listed, analysis["confidence"], names, cv)))
     explained = analysis.get("explanations")
     if explained:
         blocks += ([("html", data)] if with_html else
