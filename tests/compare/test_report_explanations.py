@@ -85,7 +85,7 @@ def test_a_neural_best_pipeline_is_explained_by_occlusion():
     assert doc["explained"]["score_name"] == "probability"
     assert doc["explained"]["score"] == pytest.approx(doc["confidence"], rel=1e-5)
     assert analysis["explanations"]["method"] == "occlusion"
-    assert "textpipe-explanation" in html_section(results)
+    assert 'class="textpipe-explanation"' in html_section(results)
 
 
 def test_explain_0_turns_it_off():
@@ -124,10 +124,10 @@ def test_texts_and_tokens_are_escaped_in_html_and_markdown(tmp_path):
     texts = [t.replace("film", "<b>film</b> & co") for t in (POS + NEG + NOISY * 2) * 2]
     _, results = run(experiment(explain=3, examples=3), toy(texts))
     fragment = html_section(results)
-    assert fragment.count("textpipe-explanation") == 3
+    assert fragment.count('class="textpipe-explanation"') == 3
     assert "<b>film" not in fragment and "&lt;b&gt;" in fragment
     markdown = "\n".join(markdown_section(results))
     assert "<b>" not in markdown
-    assert "Why it predicted what it did" in markdown and "exact · toward" in markdown
+    assert "The explanation column explains its first 3 errors" in markdown and "exact · toward" in markdown
     # the HTML table leaves the one-line form to Markdown: the fragments are below it
     assert "<th style='text-align:left'>explanation</th>" not in fragment

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import html
 import warnings
+from dataclasses import replace
 from time import perf_counter
 
 import numpy as np
@@ -57,7 +58,8 @@ from ..errors import TextpipeError
 from ..evaluation.metrics import class_scores
 from ..explanations import explain, explanation_html
 
-__all__ = ["RTOL", "TOP", "compact", "explain_errors", "html_fragments", "one_line"]
+__all__ = ["RTOL", "TOP", "compact", "explain_errors", "html_fragments", "one_line",
+           "shown_label", "summary_text"]
 
 #: Relative tolerance of the check that a refitted pipeline scores a document as recorded.
 RTOL = 1e-5
@@ -102,7 +104,13 @@ def compact(explanation, top: int = TOP) -> dict:
     }
 
 
-def one_line(explained: dict) -> str:
+def shown_label(label: str, names=None) -> str:
+    """A label as the report shows it: ``"DESC (0)"`` where the data names it, else itself."""
+    name = (names or {}).get(label, label)
+    return label if name == label else f"{name} ({label})"
+
+
+def one_line(explained: dict, names=None) -> str:
     """The compact form in one line: the method, then the top tokens with signed contributions.
 
     Examples
@@ -110,16 +118,21 @@ def one_line(explained: dict) -> str:
     >>> one_line({"method": "occlusion", "label": "neg", "toward": [
     ...     {"token": "dull", "contribution": 0.5, "count": 2}], "against": []})
     "occlusion · toward 'neg': dull ×2 +0.500"
+    >>> one_line({"method": "exact", "label": "0", "toward": [], "against": [
+    ...     {"token": "twin", "contribution": -0.25, "count": 1}]}, {"0": "DESC"})
+    "exact · against 'DESC (0)': twin -0.250"
     """
     def words(side):
         return ", ".join(f"{w['token']}{' ×%d' % w['count'] if w['count'] > 1 else ''} "
                          f"{_signed(w['contribution'])}" for w in side)
 
+    label = shown_label(explained["label"], names)
     parts = [explained["method"]]
     if explained["toward"]:
-        parts.append(f"toward {explained['label']!r}: {words(explained['toward'])}")
+        parts.append(f"toward {label!r}: {words(explained['toward'])}")
     if explained["against"]:
-        parts.append(f"against: {words(explained['against'])}")
+        parts.append(f"against{'' if explained['toward'] else f' {label!r}'}: "
+                     f"{words(explained['against'])}")
     if len(parts) == 1:
         parts.append("no token pushed either way")
     return " · ".join(parts)
@@ -211,7 +224,7 @@ def explain_errors(experiment, run, analysis) -> list:
             notes.append(f"Error #{k} is not explained: {why}.")
             continue
         doc["explained"] = compact(explanation)
-        doc["explanation"] = one_line(doc["explained"])
+        doc["explanation"] = one_line(doc["explained"], run.dataset.label_names)
     methods = sorted({e.method for e in out if e is not None})
     analysis["explanations"] = {
         "requested": wanted, "explained": sum(e is not None for e in out),
@@ -224,23 +237,49 @@ def explain_errors(experiment, run, analysis) -> list:
 # -- the report -------------------------------------------------------------------------------
 
 
-def summary_text(analysis) -> str:
-    """What was explained, how, and what it cost, in a sentence or two (``""`` if nothing)."""
+def summary_text(analysis, *, html_report: bool = True) -> str:
+    """What was explained, how, and what it cost (``""`` if nothing was asked for).
+
+    ``html_report``: the explanations follow as fragments; else they are the table's
+    ``explanation`` column.
+    """
     info = analysis.get("explanations")
     if not info:
         return ""
     n, refits = info["explained"], info["refits"]
-    how = {"exact": "exactly (a linear model's decision score split over its tokens)",
-           "occlusion": "by occlusion (the drop in the probability of the predicted label "
-                        "when a token is removed)"}.get(info["method"], "")
-    fitted = (f"the pipeline was fitted again on the training part of the {refits} fold"
-              f"{'s' if refits > 1 else ''} where they were tested, with the same seeds, "
-              f"which gave the same predictions and scores")
     if not n:
-        return f"None of the first {info['requested']} errors could be explained."
-    return (f"Why it predicted what it did, for its first {n} error{'s' if n > 1 else ''}, "
-            f"explained {how} ({fitted}; {info['seconds']:.2f} s more). Green pushed "
-            f"toward the predicted label, red against it:")
+        return f"None of its first {info['requested']} errors could be explained."
+    how = {"exact": "exactly (its decision score for the predicted label split over the "
+                    "words)",
+           "occlusion": "by occlusion (the drop in its probability for the predicted label "
+                        "when a word is removed)"}.get(info["method"], "exactly or by occlusion")
+    errors = f"its first {n} error{'s' if n > 1 else ''}"
+    lead = (f"Why it predicted what it did, for {errors}, explained {how}." if html_report else
+            f"The explanation column explains {errors} {how}: the words that pushed most "
+            f"toward the predicted label (+) and against it (−).")
+    fitted = (f"Each is the explanation of the model that made the prediction: the pipeline "
+              f"fitted again on the training part of the fold where the document was tested, "
+              f"with the same seeds, giving the recorded prediction and score ({refits} "
+              f"fit{'s' if refits > 1 else ''}, {info['seconds']:.2f} s more).")
+    colours = " Green words pushed toward the predicted label, red ones against it." \
+        if html_report else ""
+    return f"{lead} {fitted}{colours}"
+
+
+def _named(explanation, names):
+    """The explanation with its classes shown by their names, as the report's tables show them."""
+    if not names:
+        return explanation
+    return replace(explanation, label=shown_label(explanation.label, names),
+                   predicted=shown_label(explanation.predicted, names),
+                   probabilities=None if explanation.probabilities is None else {
+                       shown_label(c, names): p for c, p in explanation.probabilities.items()})
+
+
+#: Keeps the report's table borders and shading out of the fragments' own small tables.
+_FRAGMENT_CSS = ("<style>.textpipe-explanation table{margin:.4em 0 0 0}"
+                 ".textpipe-explanation th,.textpipe-explanation td{border:none;text-align:left;"
+                 "background:none;vertical-align:baseline}</style>")
 
 
 def html_fragments(data) -> str:
@@ -250,13 +289,15 @@ def html_fragments(data) -> str:
     if not analysis.get("explanations"):
         return ""
     names = data.data.get("label_names") or {}
-    out = [f"<p>{html.escape(summary_text(analysis))}</p>"]
+    out = [_FRAGMENT_CSS, f"<p>{html.escape(summary_text(analysis))}</p>"]
     for k, (doc, e) in enumerate(zip(analysis["most_confident_errors"], explanations), start=1):
         if e is None:
             continue
-        true, predicted = (names.get(x, x) for x in (doc["true"], doc["predicted"]))
-        out.append(f"<h4 style='margin:1em 0 0 0'>#{k}: true {html.escape(true)}, "
-                   f"predicted {html.escape(predicted)}</h4>"
-                   + explanation_html(e, top=TOP))
+        true, predicted = (shown_label(x, names) for x in (doc["true"], doc["predicted"]))
+        where = f"test {doc['document']}" if doc["part"] == "test" else f"{doc['document']}"
+        fold = f", fold {doc['fold'] + 1}" if data.protocol["folds"] > 1 else ""
+        out.append(f"<h4 style='margin:1.2em 0 0 0'>#{k} (document {html.escape(where)}{fold})"
+                   f": true {html.escape(true)}, predicted {html.escape(predicted)}</h4>"
+                   + explanation_html(_named(e, names), top=TOP))
     out += [f"<p class='note'>{html.escape(n)}</p>" for n in analysis["explanations"]["notes"]]
     return "\n".join(out)

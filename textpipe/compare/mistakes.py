@@ -367,7 +367,8 @@ def _blocks(data, with_html: bool = False) -> list[tuple]:
     explained = analysis.get("explanations")
     if explained:
         blocks += ([("html", data)] if with_html else
-                   [("p", summary_text(analysis))] + [("p", n) for n in explained["notes"]])
+                   [("p", summary_text(analysis, html_report=False))]
+                   + [("p", note) for note in explained["notes"]])
     blocks += [("p", note) for note in analysis["notes"]]
     if analysis["pair"]:
         blocks += _pair_blocks(analysis["pair"], names, cv, over)
