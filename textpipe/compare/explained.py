@@ -259,7 +259,8 @@ def summary_text(analysis, *, html_report: bool = True) -> str:
             f"toward the predicted label (+) and against it (−).")
     fitted = (f"Each is the explanation of the model that made the prediction: the pipeline "
               f"fitted again on the training part of the fold where the document was tested, "
-              f"with the same seeds, giving the recorded prediction and score ({refits} "
+              f"with the same seeds, giving the recorded prediction"
+              f"{' and score' if analysis.get('confidence') else ''} ({refits} "
               f"fit{'s' if refits > 1 else ''}, {info['seconds']:.2f} s more).")
     colours = " Green words pushed toward the predicted label, red ones against it." \
         if html_report else ""
