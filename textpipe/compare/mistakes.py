@@ -56,6 +56,7 @@ from pydantic import Field
 
 from ..config.reader import Strict
 from ..errors import Errors, did_you_mean, quoted_list
+from .explained import html_fragments, summary_text
 from .stats import corrected_resampled_ttest, mcnemar_test
 
 __all__ = ["ErrorsConfig", "SHOWN_CHARS", "TEXT_LIMIT", "analyse_errors", "check_pair",
@@ -76,6 +77,10 @@ class ErrorsConfig(Strict):
         description="two pipelines whose disagreements to show (default: best and runner-up)")
     examples: int = Field(
         10, ge=0, le=1000, description="documents listed per list (0: counts only)")
+    explain: int = Field(
+        3, ge=0, le=100, description="the best pipeline's first errors explained, by the "
+        "tokens that pushed toward the predicted label (0: none; see "
+        "textpipe.compare.explained)")
 
 
 def check_pair(report, names, skipped=()) -> list[tuple[str, tuple]]:
@@ -335,10 +340,12 @@ def _table(docs: list[dict], kind, names, with_fold: bool, who: str = "") -> tup
     return header, rows
 
 
-def _blocks(data) -> list[tuple]:
+def _blocks(data, with_html: bool = False) -> list[tuple]:
     """The section as (kind, content) blocks, for HTML or Markdown.
 
-    Kinds: ``"h"`` a heading, ``"p"`` a paragraph, ``"table"`` (header, rows).
+    Kinds: ``"h"`` a heading, ``"p"`` a paragraph, ``"table"`` (header, rows), ``"html"``
+    the explanations of the first errors, for HTML (``with_html``; Markdown shows them
+    in the table's ``explanation`` column).
     """
     analysis = getattr(data, "error_analysis", None)
     if not analysis:
@@ -352,9 +359,16 @@ def _blocks(data) -> list[tuple]:
     blocks = [("h", f"Error analysis of the best pipeline ({analysis['pipeline']})"),
               ("p", f"It gets {analysis['errors']} of {over} wrong ({share:.1%}). "
                     + _confident_text(analysis, kind))]
-    if analysis["most_confident_errors"]:
-        blocks.append(("table", _table(analysis["most_confident_errors"],
-                                       analysis["confidence"], names, cv)))
+    listed = analysis["most_confident_errors"]
+    if listed:
+        if with_html:  # those explained here are shown in full below the table
+            listed = [{**d, "explanation": None} if "explained" in d else d for d in listed]
+        blocks.append(("table", _table(listed, analysis["confidence"], names, cv)))
+    explained = analysis.get("explanations")
+    if explained:
+        blocks += ([("html", data)] if with_html else
+                   [("p", summary_text(analysis, html_report=False))]
+                   + [("p", note) for note in explained["notes"]])
     blocks += [("p", note) for note in analysis["notes"]]
     if analysis["pair"]:
         blocks += _pair_blocks(analysis["pair"], names, cv, over)
@@ -420,11 +434,13 @@ def _pair_blocks(pair, names, cv: bool, over: str) -> list[tuple]:
 def html_section(data) -> str:
     """The error analysis of one dataset as HTML (every text escaped), or ``""``."""
     out = []
-    for kind, content in _blocks(data):
+    for kind, content in _blocks(data, with_html=True):
         if kind == "h":
             out.append(f"<h3>{html.escape(content)}</h3>")
         elif kind == "p":
             out.append(f"<p>{html.escape(content)}</p>")
+        elif kind == "html":
+            out.append(html_fragments(content))
         else:
             out.append(_html_table(*content))
     return "\n".join(out)

@@ -55,6 +55,7 @@ from ..environment import library_versions, machine_facts
 from ..evaluation.intervals import split_interval
 from ..evaluation.metrics import LOWER_IS_BETTER, per_class_from_confusion
 from .effects import factor_effects
+from .explained import explain_errors
 from .learning import summarize_curve
 from .mistakes import analyse_errors
 from .ranks import across_datasets
@@ -112,6 +113,7 @@ class DatasetResults:
     factor_effects: dict | None = None  # see textpipe.compare.effects
     error_analysis: dict | None = None  # see textpipe.compare.mistakes
     learning_curve: dict | None = None
+    explained_errors: list = field(default_factory=list, repr=False)  # see .explained
 
     @property
     def name(self) -> str:
@@ -299,6 +301,7 @@ def _dataset_results(experiment, run) -> DatasetResults:
     )
     results.error_analysis = analyse_errors(experiment, run, pipelines, primary=metrics[0],
                                             protocol=results.protocol)
+    results.explained_errors = explain_errors(experiment, run, results.error_analysis)
     return results
 
 
