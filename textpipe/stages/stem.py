@@ -206,7 +206,7 @@ class Stem(TextStage):
         stem = self.__dict__.get("_stem")
         if stem is None:  # unpickled: the memo is not saved with the model
             stem = self._stem = self._memo()
-        return [[stem[t] for t in doc] for doc in docs]
+        return stem.map_docs(docs)
 
     def __getstate__(self):
         state = super().__getstate__()
