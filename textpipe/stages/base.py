@@ -127,12 +127,27 @@ def gc_paused():
     which triggers collection passes that scan everything alive and find no
     garbage: token lists of strings cannot form reference cycles. Reference
     counting still frees memory as usual. The previous state is restored.
+
+    The collector would still scan the new lists once it is enabled again
+    (several times: once per generation they pass through), about 0.04 s per
+    stage on a corpus of a million tokens. So the young generations are
+    collected first, while they are small, and at the end what the stage built
+    is moved to the oldest generation directly (``gc.freeze`` then
+    ``gc.unfreeze``), which costs nothing; it is scanned only by the next full
+    collection. A process that keeps frozen objects of its own (its
+    ``gc.get_freeze_count()`` is not 0) is left as it is.
     """
     enabled = gc.isenabled()
+    promote = enabled and gc.get_freeze_count() == 0
+    if promote:
+        gc.collect(1)
     gc.disable()
     try:
         yield
     finally:
+        if promote:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
