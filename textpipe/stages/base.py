@@ -178,7 +178,7 @@ def _forked_chunk(index: int) -> Any:
     """
     stage, chunks = _FORKED_WORK
     out = stage._transform(chunks[index])
-    if stage.produces == TOKENS:
+    if stage.produces == TOKENS and not stage._shares_tokens:
         shared = {}.setdefault
         out = [[shared(t, t) for t in doc] for doc in out]
     return out
@@ -198,6 +198,28 @@ def fork_is_safe() -> bool:
             and "fork" in multiprocessing.get_all_start_methods()
             and threading.active_count() == 1
             and "torch" not in sys.modules)
+
+
+#: The share of this process's chunk against a forked worker's: a worker also
+#: has to send its output back, which this process then reads.
+PARENT_SHARE = 1.5
+
+
+def _fork_chunks(docs: list, workers: int) -> list[list]:
+    """Contiguous chunks, the first (this process's) ``PARENT_SHARE`` times the others.
+
+    Examples
+    --------
+    >>> [len(c) for c in _fork_chunks(list(range(100)), 2)]
+    [60, 40]
+    >>> [len(c) for c in _fork_chunks(list(range(100)), 3)]
+    [43, 29, 28]
+    """
+    share = PARENT_SHARE / (PARENT_SHARE + workers - 1)
+    first = max(1, min(len(docs) - workers + 1, round(len(docs) * share)))
+    rest = docs[first:]
+    size = math.ceil(len(rest) / (workers - 1))
+    return [docs[:first]] + [rest[i:i + size] for i in range(0, len(rest), size)]
 
 
 def _transform_forked(stage: "TextStage", chunks: list[list]) -> list:
@@ -240,11 +262,11 @@ def transform_in_chunks(stage: "TextStage", docs: list) -> Any:
     workers = min(effective_n_jobs(n_jobs), len(docs))
     if workers <= 1:
         return stage._transform(docs)
-    size = math.ceil(len(docs) / workers)
-    chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
     if fork_is_safe():
-        parts = _transform_forked(stage, chunks)
+        parts = _transform_forked(stage, _fork_chunks(docs, workers))
     else:
+        size = math.ceil(len(docs) / workers)
+        chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
         parts = Parallel(n_jobs=workers, backend="loky")(
             delayed(_transform_chunk)(stage, chunk) for chunk in chunks)
     out: list = []
@@ -365,6 +387,8 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
     consumes: ClassVar[str] = TEXT
     produces: ClassVar[str] = TEXT
     _parameter_constraints: ClassVar[dict] = {}
+    #: Whether equal output tokens are already one object (e.g. served from a memo).
+    _shares_tokens: ClassVar[bool] = False
 
     def __init_subclass__(cls, auto_wrap_output_keys=None, **kwargs):
         # The output container is chosen in transform (see _as_output), not by

@@ -148,6 +148,8 @@ class Stem(TextStage):
     produces: ClassVar[str] = TOKENS
     #: A document's output depends on the parameters only: computed once for all folds.
     learns_from_training_data: ClassVar[bool] = False
+    #: Stems come from the memo: one object per distinct stem.
+    _shares_tokens: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict] = {
         "algorithm": [StrOptions({"snowball", "porter", "lancaster"})],
         "language": [str],
