@@ -57,7 +57,10 @@ def _lean_nltk_import(name: str) -> Any:
     ``nltk.corpus`` is replaced by a placeholder: it serves only the
     ``ignore_stopwords`` option, which textpipe does not use. Once NLTK is
     imported, or if this fails in any way (another NLTK version), the module
-    is imported the ordinary way.
+    is imported the ordinary way. For the few milliseconds of the load, the
+    ``nltk`` package in ``sys.modules`` is a bare placeholder: a thread that
+    imports NLTK at that very moment would see it, a risk only for programs
+    that import NLTK from several threads at once while a ``Stem`` is fitted.
     """
     full = f"nltk.stem.{name}"
     with _LEAN_LOCK:
