@@ -35,10 +35,10 @@ def test_what_was_built_goes_to_the_oldest_generation_without_a_scan():
 def test_young_cyclic_garbage_is_collected_on_entry():
     gc.collect()
     _Cycle()  # unreachable, freed only by the collector
-    assert any(isinstance(o, _Cycle) for o in gc.get_objects(generation=0))
+    assert any(type(o) is _Cycle for o in gc.get_objects(generation=0))
     with gc_paused():
         pass
-    assert not any(isinstance(o, _Cycle) for o in gc.get_objects())
+    assert not any(type(o) is _Cycle for o in gc.get_objects())
 
 
 def test_a_process_with_frozen_objects_is_left_alone():
