@@ -22,21 +22,27 @@ CASES = [
     (Stopwords, {}, TOKENS),
     (Stem, {}, TOKENS),
     (Stem, {"algorithm": "porter"}, TOKENS),
-    (Lemmatize, {}, TOKENS),
 ]
 
 
-@pytest.fixture
-def small_threshold(monkeypatch):
-    """Let the tiny corpus be split across worker processes."""
+@pytest.fixture(params=["fork", "loky"])
+def small_threshold(request, monkeypatch):
+    """Let the tiny corpus be split across worker processes, forked or started by loky."""
     monkeypatch.setattr(base, "MIN_PARALLEL_DOCS", 2)
+    if request.param == "loky":
+        monkeypatch.setattr(base, "fork_is_safe", lambda: False)
+    elif not base.fork_is_safe():
+        pytest.skip("this process cannot fork safely (not Linux, threads running or torch loaded)")
+    yield request.param
+    if request.param == "loky":  # stop loky's threads, which would rule out forking afterwards
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
 
 
 @pytest.mark.parametrize(("cls", "params", "docs"), CASES,
                          ids=[f"{c.__name__}{p}" for c, p, _ in CASES])
 def test_two_jobs_give_the_same_output_in_order(small_threshold, cls, params, docs):
-    if cls is Lemmatize:
-        pytest.importorskip("spacy_lookups_data")
     one = cls(**params).fit_transform(docs)
     two_stage = cls(**params, n_jobs=2).fit(docs)
     assert two_stage.transform(docs) == one
@@ -54,9 +60,40 @@ def test_parallel_path_really_splits(small_threshold, monkeypatch):
 
     monkeypatch.setattr(Stem, "_transform", spy)
     stage = Stem(n_jobs=2).fit(TOKENS)
-    # joblib runs the chunks in other processes, so the spy here sees no call.
     assert stage.transform(TOKENS) == Stem().fit_transform(TOKENS)
-    assert calls == [len(TOKENS)]
+    if small_threshold == "fork":
+        # This process transforms the first half itself; a forked worker the rest.
+        first = len(base._fork_chunks(TOKENS, 2)[0])
+        assert 0 < first < len(TOKENS) and calls == [first, len(TOKENS)]
+    else:
+        # loky runs every chunk in other processes, so the spy here sees no call.
+        assert calls == [len(TOKENS)]
+
+
+class _FailsOnSecondHalf(Stem):
+    def _transform(self, docs):
+        if docs and docs[0] == ["last"]:
+            raise ValueError("bad chunk")
+        return super()._transform(docs)
+
+
+def test_an_error_in_a_worker_reaches_the_caller(small_threshold):
+    stage = _FailsOnSecondHalf(n_jobs=2).fit([["a"]])
+    with pytest.raises(ValueError, match="bad chunk"):
+        stage.transform([["a"], ["b"], ["last"], ["c"]])
+
+
+def test_fork_is_not_used_while_other_threads_run():
+    import threading
+
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not base.fork_is_safe()
+    finally:
+        release.set()
+        thread.join()
 
 
 def test_small_inputs_stay_in_process(monkeypatch):
@@ -64,6 +101,7 @@ def test_small_inputs_stay_in_process(monkeypatch):
         raise AssertionError("workers started for a small input")
 
     monkeypatch.setattr(base, "Parallel", refuse)
+    monkeypatch.setattr(base, "_transform_forked", refuse)
     assert Tokenize(n_jobs=2).fit_transform(["a b", "c"]) == [["a", "b"], ["c"]]
 
 
@@ -82,3 +120,11 @@ def test_n_jobs_must_be_an_integer():
 
     with pytest.raises(ConfigError, match="n_jobs"):
         Stem(n_jobs="two").fit([["a"]])
+
+
+# Last: spaCy loads torch, after which this process no longer forks its workers.
+def test_two_jobs_lemmatize_the_same_in_order(small_threshold):
+    pytest.importorskip("spacy_lookups_data")
+    one = Lemmatize().fit_transform(TOKENS)
+    assert Lemmatize(n_jobs=2).fit(TOKENS).transform(TOKENS) == one
+    assert Lemmatize(n_jobs=2).fit_transform(TOKENS) == one

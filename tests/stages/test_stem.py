@@ -1,6 +1,11 @@
 """Stem: NLTK's Snowball, Porter and Lancaster stemmers, run once per vocabulary type."""
 
+import os
 import pickle
+import subprocess
+import sys
+from itertools import chain
+from pathlib import Path
 
 import pytest
 from nltk.stem import LancasterStemmer, PorterStemmer, SnowballStemmer
@@ -83,3 +88,47 @@ def test_pickled_stage_is_small_and_works():
 def test_unknown_algorithm_is_rejected_naming_the_parameter():
     with pytest.raises(InvalidParameterError, match="'algorithm' parameter"):
         Stem(algorithm="krovetz").fit([[]])
+
+
+def test_stemming_leaves_nltk_unimported_and_importable():
+    # A fresh process: the stemmer is loaded without NLTK's package __init__,
+    # leaves no trace in sys.modules, and NLTK imports normally afterwards.
+    code = (
+        "import sys\n"
+        "from textpipe.stages.stem import Stem\n"
+        "words = [['running', 'generously', 'realization']]\n"
+        "ours = [Stem(algorithm=a).fit_transform(words) for a in ('snowball', 'porter', 'lancaster')]\n"
+        "assert not [m for m in sys.modules if m == 'nltk' or m.startswith('nltk.')]\n"
+        "import nltk.stem\n"
+        "theirs = [[[s.stem(w) for w in words[0]]] for s in (\n"
+        "    nltk.stem.SnowballStemmer('english'), nltk.stem.PorterStemmer(),\n"
+        "    nltk.stem.LancasterStemmer())]\n"
+        "assert ours == theirs, (ours, theirs)\n"
+        "assert nltk.stem.snowball.SnowballStemmer is nltk.stem.SnowballStemmer\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_snowball_english_equals_nltk_on_every_word_of_the_movie_reviews():
+    import textpipe
+    from textpipe.stages.tokenize import Tokenize
+
+    vocabulary = sorted(set(chain.from_iterable(
+        Tokenize().fit_transform(textpipe.load_dataset("mr").texts))))
+    assert len(vocabulary) > 15_000
+    nltk_stem = SnowballStemmer("english").stem
+    ours = stem_module._lean_nltk_import("snowball").SnowballStemmer("english").stem
+    assert [ours(w) for w in vocabulary] == [nltk_stem(w) for w in vocabulary]
+
+
+def test_the_lean_import_falls_back_to_nltk_when_it_fails(monkeypatch):
+    import nltk.stem.porter
+
+    monkeypatch.setattr(stem_module, "_LEAN_MODULES", {})
+    monkeypatch.delitem(sys.modules, "nltk")  # as if NLTK were not imported yet
+    monkeypatch.setattr(stem_module.importlib.util, "find_spec", lambda name: None)
+    assert stem_module._lean_nltk_import("porter") is nltk.stem.porter
+    assert "nltk" not in sys.modules  # the failed attempt left nothing behind

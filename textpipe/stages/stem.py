@@ -9,8 +9,13 @@ Examples
 
 from __future__ import annotations
 
-from typing import ClassVar
-
+import importlib
+import importlib.util
+import os
+import sys
+import threading
+import types
+from typing import Any, ClassVar
 
 from ..errors import ConfigError, Errors, did_you_mean
 from ..registry import TOKENS
@@ -27,6 +32,59 @@ _SHARED_MEMOS: dict[tuple[str, str], TypeMemo] = {}
 _MAX_TYPES = 2_000_000
 
 
+_LEAN_LOCK = threading.Lock()
+#: The NLTK modules loaded by :func:`_lean_nltk_import`, by their NLTK name.
+_LEAN_MODULES: dict[str, types.ModuleType] = {}
+
+
+def _bare_package(name: str, path: str) -> types.ModuleType:
+    """A package module that finds its submodules in ``path`` without running ``__init__``."""
+    module = types.ModuleType(name)
+    module.__path__ = [path]
+    module.__package__ = name
+    return module
+
+
+def _lean_nltk_import(name: str) -> Any:
+    """Load ``nltk.stem.<name>`` without importing the ``nltk`` package's ``__init__``.
+
+    ``import nltk.stem.snowball`` first runs ``nltk/__init__.py``, which
+    imports most of NLTK (and through it scipy.stats): about 0.3 s, ten times
+    what the stemmer itself needs. Here the module and what it imports (the
+    stemmer API, Porter, small helpers) are loaded from NLTK's own files as
+    private copies: the ``nltk`` entries this adds to ``sys.modules`` are
+    removed again, so a later ``import nltk`` anywhere loads NLTK as usual.
+    ``nltk.corpus`` is replaced by a placeholder: it serves only the
+    ``ignore_stopwords`` option, which textpipe does not use. Once NLTK is
+    imported, or if this fails in any way (another NLTK version), the module
+    is imported the ordinary way. For the few milliseconds of the load, the
+    ``nltk`` package in ``sys.modules`` is a bare placeholder: a thread that
+    imports NLTK at that very moment would see it, a risk only for programs
+    that import NLTK from several threads at once while a ``Stem`` is fitted.
+    """
+    full = f"nltk.stem.{name}"
+    with _LEAN_LOCK:
+        if full in _LEAN_MODULES:
+            return _LEAN_MODULES[full]
+        if "nltk" not in sys.modules:
+            before = set(sys.modules)
+            try:
+                root = os.path.dirname(importlib.util.find_spec("nltk").origin)
+                sys.modules["nltk"] = _bare_package("nltk", root)
+                sys.modules["nltk.stem"] = _bare_package("nltk.stem", os.path.join(root, "stem"))
+                sys.modules["nltk.corpus"] = types.ModuleType("nltk.corpus")
+                sys.modules["nltk.corpus"].stopwords = None
+                module = _LEAN_MODULES[full] = importlib.import_module(full)
+                return module
+            except Exception:  # noqa: BLE001 - any surprise: import NLTK the ordinary way
+                pass
+            finally:
+                for key in set(sys.modules) - before:
+                    if key == "nltk" or key.startswith("nltk."):
+                        del sys.modules[key]
+    return importlib.import_module(full)
+
+
 def snowball_languages() -> tuple[str, ...]:
     """The languages of NLTK's ``SnowballStemmer``.
 
@@ -35,9 +93,7 @@ def snowball_languages() -> tuple[str, ...]:
     >>> "english" in snowball_languages() and "russian" in snowball_languages()
     True
     """
-    from nltk.stem.snowball import SnowballStemmer
-
-    return tuple(SnowballStemmer.languages)
+    return tuple(_lean_nltk_import("snowball").SnowballStemmer.languages)
 
 
 #: ISO 639-1 code → the name NLTK's SnowballStemmer knows the language by.
@@ -95,6 +151,8 @@ class Stem(TextStage):
     produces: ClassVar[str] = TOKENS
     #: A document's output depends on the parameters only: computed once for all folds.
     learns_from_training_data: ClassVar[bool] = False
+    #: Stems come from the memo: one object per distinct stem.
+    _shares_tokens: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict] = {
         "algorithm": [StrOptions({"snowball", "porter", "lancaster"})],
         "language": [str],
@@ -108,19 +166,14 @@ class Stem(TextStage):
 
     def _stemmer(self):
         if self.algorithm == "porter":
-            from nltk.stem.porter import PorterStemmer
-
-            return PorterStemmer()
+            return _lean_nltk_import("porter").PorterStemmer()
         if self.algorithm == "lancaster":
-            from nltk.stem.lancaster import LancasterStemmer
-
-            return LancasterStemmer()
-        from nltk.stem.snowball import SnowballStemmer
+            return _lean_nltk_import("lancaster").LancasterStemmer()
 
         problems = self._parameter_rules()
         if problems:
             raise problems[0]
-        return SnowballStemmer(self._snowball_name())
+        return _lean_nltk_import("snowball").SnowballStemmer(self._snowball_name())
 
     def _snowball_name(self) -> str | None:
         """NLTK's name of ``language`` (an ISO code or a full name), or None if unknown."""
@@ -158,7 +211,7 @@ class Stem(TextStage):
         stem = self.__dict__.get("_stem")
         if stem is None:  # unpickled: the memo is not saved with the model
             stem = self._stem = self._memo()
-        return [[stem[t] for t in doc] for doc in docs]
+        return stem.map_docs(docs)
 
     def __getstate__(self):
         state = super().__getstate__()

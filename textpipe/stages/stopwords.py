@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from itertools import chain
 from numbers import Integral
 from pathlib import Path
 from typing import ClassVar
@@ -240,8 +239,6 @@ class Stopwords(TextStage):
         )
 
     def _transform(self, docs: list[list[str]]) -> list[list[str]]:
-        # Judge each distinct token once (memo), then filter with a set test,
-        # the cheapest per-token operation Python has.
+        # Each distinct token is judged once (memo); every token is then one dict lookup.
         keep_token = self._keep_token
-        dropped = {t for t in set(chain.from_iterable(docs)) if not keep_token[t]}
-        return [[t for t in doc if t not in dropped] for doc in docs]
+        return [[t for t in doc if keep_token[t]] for doc in docs]

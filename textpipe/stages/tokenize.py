@@ -44,23 +44,34 @@ _SUBWORD_PARAMS = {
 }
 
 
-def _default_pattern_tokens(text: str) -> list[str]:
+def _default_pattern_tokens(text: str, cache: dict[str, list[str]]) -> list[str]:
     """``re.findall(DEFAULT_PATTERN, text)``, about 1.5 times faster.
 
     The default pattern never matches whitespace and looks at no context, so
     each whitespace-separated chunk can be tokenized on its own; a chunk of
     word characters only (``str.isalnum`` is the regex's ``\\w`` less the
     underscore, and ``str.split`` splits where ``\\s`` matches) is one token
-    as it stands, and only the other chunks go through the regex.
+    as it stands, and only the other chunks go through the regex, once per
+    distinct chunk: ``cache`` keeps their tokens (a corpus repeats "," and
+    "it's" far more often than it has distinct such chunks).
+
+    Examples
+    --------
+    >>> _default_pattern_tokens("it's 2 a.m., ok", {})
+    ["it's", '2', 'a', '.', 'm', '.', ',', 'ok']
     """
     findall = _DEFAULT_REGEX.findall
+    get = cache.get
     tokens: list[str] = []
     append, extend = tokens.append, tokens.extend
     for chunk in text.split():
         if chunk.isalnum():
             append(chunk)
         else:
-            extend(findall(chunk))
+            found = get(chunk)
+            if found is None:
+                found = cache[chunk] = findall(chunk)
+            extend(found)
     return tokens
 
 
@@ -408,7 +419,8 @@ class Tokenize(TextStage):
             docs = [doc.lower() for doc in docs]
         if backend == "regex":
             if self.pattern == DEFAULT_PATTERN:
-                return [_default_pattern_tokens(doc) for doc in docs]
+                cache: dict[str, list[str]] = {}
+                return [_default_pattern_tokens(doc, cache) for doc in docs]
             findall = self._regex().findall
             return [findall(doc) for doc in docs]
         if backend == "whitespace":
