@@ -277,3 +277,20 @@ def test_the_terminal_shows_average_ranks_after_the_leaderboards(tmp_path, capsy
     assert across > out.index("second.txt") > out.index("first.txt")
     assert "average rank" in out[across:] and "Friedman test" in out[across:]
     assert "Only 2 datasets" in out[across:]
+
+
+def test_the_average_ranks_table_keeps_long_names_readable_at_80_columns(monkeypatch):
+    from rich.console import Console
+
+    from textpipe.cli import compare as cli_compare
+
+    names = ["word2vec_mean_logreg_with_a_long_name", "count_multinomial_nb", "tfidf_logreg"]
+    across = across_datasets(boards([[0.70, 0.78, 0.77], [0.72, 0.80, 0.81],
+                                     [0.60, 0.90, 0.89]], names, "accuracy"))
+    console = Console(width=80, record=True, force_terminal=False)
+    monkeypatch.setattr(cli_compare, "console", console)
+    cli_compare.print_across(across)
+    text = console.export_text()
+    table = [line for line in text.splitlines() if not line.startswith("note:")]
+    assert max(len(line) for line in table) <= 80
+    assert "count_multinomial_nb" in text  # not folded into one letter per line

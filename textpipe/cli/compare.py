@@ -115,29 +115,39 @@ def print_leaderboard(data, wide: bool) -> None:
     console.print(Segments(lines), crop=False, soft_wrap=True)
 
 
-def print_across(across) -> None:
+def print_across(across, wide: bool = False) -> None:
     """Print the average ranks across datasets, the Friedman test and the notes on them.
 
-    Nothing for ``None`` (a single dataset).
+    Nothing for ``None`` (a single dataset). The table fits the terminal (headers
+    wrap before names do), or with ``wide`` is printed whole, however wide.
     """
     from rich import box
+    from rich.measure import Measurement
+    from rich.segment import Segments
 
     if across is None:
         return
     header, rows = across_table(across)
-    table = Table(title=styled("[bold]Across {} datasets[/]: average ranks on {} "
-                               "(1 = best)", across.n_datasets, across.metric),
-                  caption=f"{friedman_text(across)} Holm p: against the best-ranked, "
-                          f"adjusted; CD (Nemenyi) = {across.cd:.2f}.",
-                  title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
-                  pad_edge=False, collapse_padding=True)
+    header = header[:2] + list(across.datasets) + ["avg rank", "Holm p", "worse?"]
+    table = Table(title=styled("[bold]Across {} datasets[/]: rank on each and average rank, "
+                               "on {} (1 = best)", across.n_datasets, across.metric),
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    names_width = min(max(len(row[1]) for row in rows), 32)
     for k, name in enumerate(header):
-        table.add_column(name, overflow="fold" if k == 1 else None, no_wrap=k != 1,
-                         justify="left" if k == 1 else "right")
+        table.add_column(name, overflow="fold", min_width=names_width if k == 1 else None,
+                         no_wrap=wide, justify="left" if k == 1 else "right")
     for k, row in enumerate(rows):
         table.add_row(*row, style="bold" if k == 0 else None)
     console.print()
-    console.print(table)
+    if wide:
+        natural = Measurement.get(console, console.options.update_width(UNBOUNDED), table).maximum
+        lines = console.render(table, console.options.update_width(natural))
+        console.print(Segments(lines), crop=False, soft_wrap=True)
+    else:
+        console.print(table)
+    console.print(f"{friedman_text(across)} Holm p: against the best-ranked, adjusted; "
+                  f"CD (Nemenyi) = {across.cd:.2f}.", highlight=False, soft_wrap=wide)
     for note in across.notes:
         console.print(styled("[yellow]note:[/] {}", note), highlight=False, soft_wrap=True)
 
@@ -190,7 +200,7 @@ def _print_results(results, wide: bool) -> None:
         for warning in sorted(set(data_results.warnings) - warned):
             print_warning(warning)
         warned.update(data_results.warnings)
-    print_across(results.across)
+    print_across(results.across, wide or not console.is_terminal)
     for note in results.notes:
         err_console.print(styled("[dim]note:[/] {}", note), highlight=False)
 
