@@ -9,7 +9,7 @@
 - ``report.html``: self-contained (plots embedded as PNG), for a browser;
 - ``report.md`` and the PNG files it shows, next to it.
 
-With two datasets or more, the reports end with the pipelines' ranks across
+With two datasets or more, the reports open with the pipelines' ranks across
 them: Friedman's test, Nemenyi's and Holm's post-hoc tests and the
 critical-difference diagram (:mod:`.ranks`).
 
@@ -365,6 +365,8 @@ def _html(results, sections, cd_png: bytes | None = None) -> str:
         parts.append(f"<p>{html.escape(results.description)}</p>")
     for note in _notes(results):
         parts.append(f"<p class='note'>{html.escape(note)}</p>")
+    if results.across is not None:  # ranks across datasets (textpipe.compare.ranks)
+        parts.append(_across_html(results.across, cd_png))
     for data, figures, linear in sections:
         parts.append(f"<h2>{html.escape(data.name)}</h2>")
         parts.append(f"<p>{html.escape(_data_text(data))} Data fingerprint (SHA-256): "
@@ -375,35 +377,7 @@ def _html(results, sections, cd_png: bytes | None = None) -> str:
                    for p in data.pipelines]
         parts.append(f"<h3>Leaderboard ({html.escape(data.primary)})</h3>")
         parts.append(_html_table(*_leaderboard_table(data), classes))
-        others = _other_metrics(data)
-        if others:
-            parts.append("<h3>Other metrics</h3>" + _html_table(*others))
-        if data.per_class:
-            parts.append(f"<h3>{html.escape(_per_class_caption(data))}</h3>"
-                         + _html_table(*_per_class_table(data)))
-        if data.factor_effects:
-            parts.append("<h3>Effect of each choice</h3>")
-            parts += [f"<p>{html.escape(b[1])}</p>" if b[0] == "text" else
-                      _html_table(*b[1:], names=(0, 1)) for b in effects_section(data.factor_effects)]
-        parts.append(mistakes.html_section(data))
-        for kind, caption, png in figures:
-            encoded = base64.b64encode(png).decode("ascii")
-            parts.append(f"<h3>{html.escape(caption)}</h3>"
-                         f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>")
-            if kind == "learning":
-                parts.append(f"<p>{html.escape(learning.sentences(data.learning_curve))}</p>"
-                             + _html_table(*learning.table(data.learning_curve)))
-        if linear is not None:
-            n = results.report["top_features"]
-            header, rows = _features_table(linear, n, data.data.get("label_names"))
-            parts.append(f"<details><summary>Top {n} features per class "
-                         f"({_weights_note(data)})</summary>{_html_table(header, rows)}"
-                         f"</details>")
-        if data.warnings:
-            items = "".join(f"<li>{html.escape(w)}</li>" for w in data.warnings)
-            parts.append(f"<h3>Warnings while fitting</h3><ul>{items}</ul>")
-    if results.across is not None:  # ranks across datasets (textpipe.compare.ranks)
-        parts.append(_across_html(results.across, cd_png))
+        parts += [_html_block(block) for block in _body(results, data, figures, linear)]
     parts.append("<h2>Environment</h2>")
     parts += [f"<p class='note'>{html.escape(line)}</p>" for line in _environment_lines(results)]
     config = yaml.safe_dump(results.config, sort_keys=False, allow_unicode=True)
@@ -427,6 +401,89 @@ def _across_html(across, cd_png) -> str:
          f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>"])
 
 
+# -- one dataset's sections, in reading order, for both reports ---------------------------
+
+#: Figures shown beside their own section; the others follow the error analysis, in order.
+_PLACED_FIGURES = ("effects", "learning")
+
+
+def _body(results, data, figures, linear) -> list[tuple]:
+    """What follows a dataset's leaderboard, as blocks the HTML and Markdown writers render.
+
+    ``figures`` holds ``(kind, caption, image)``: PNG bytes for HTML, a file name
+    for Markdown. Blocks: ``("h3", text)``, ``("p", text)``, ``("table", header,
+    rows, name_columns)``, ``("figure", caption, image)``, ``("section", html,
+    markdown_lines)``, ``("details", summary, header, rows)``, ``("list", items)``.
+    """
+    figure = {kind: ("figure", caption, image) for kind, caption, image in figures}
+    blocks = []
+    others = _other_metrics(data)
+    if others:
+        blocks += [("h3", "Other metrics"), ("table", *others, (1,))]
+    if data.per_class:
+        blocks += [("h3", _per_class_caption(data)), ("table", *_per_class_table(data), (1,))]
+    if data.factor_effects:
+        blocks.append(("h3", "Effect of each choice"))
+        blocks += [("p", b[1]) if b[0] == "text" else ("table", *b[1:], (0, 1))
+                   for b in effects_section(data.factor_effects)]
+        blocks += [figure["effects"]] if "effects" in figure else []
+    if data.learning_curve:
+        blocks += [figure["learning"], ("p", learning.sentences(data.learning_curve)),
+                   ("table", *learning.table(data.learning_curve), (0,))]
+    blocks.append(("section", mistakes.html_section(data), mistakes.markdown_section(data)))
+    blocks += [figure[kind] for kind, _, _ in figures if kind not in _PLACED_FIGURES]
+    if linear is not None:
+        n = results.report["top_features"]
+        blocks.append(("details", f"Top {n} features per class ({_weights_note(data)})",
+                       *_features_table(linear, n, data.data.get("label_names"))))
+    if data.warnings:
+        blocks += [("h3", "Warnings while fitting"), ("list", list(data.warnings))]
+    return blocks
+
+
+def _html_block(block) -> str:
+    kind, *content = block
+    if kind == "h3":
+        return f"<h3>{html.escape(content[0])}</h3>"
+    if kind == "p":
+        return f"<p>{html.escape(content[0])}</p>"
+    if kind == "table":
+        header, rows, names = content
+        return _html_table(header, rows, names=names)
+    if kind == "figure":
+        caption, png = content
+        encoded = base64.b64encode(png).decode("ascii")
+        return (f"<h3>{html.escape(caption)}</h3>"
+                f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{encoded}'>")
+    if kind == "section":
+        return content[0]
+    if kind == "details":
+        summary, header, rows = content
+        return (f"<details><summary>{html.escape(summary)}</summary>"
+                f"{_html_table(header, rows)}</details>")
+    items = "".join(f"<li>{html.escape(item)}</li>" for item in content[0])
+    return f"<ul>{items}</ul>"
+
+
+def _markdown_block(block) -> list[str]:
+    kind, *content = block
+    if kind == "h3":
+        return [f"### {content[0]}", ""]
+    if kind == "p":
+        return [content[0], ""]
+    if kind == "table":
+        return [_md_table(*content[:2]), ""]
+    if kind == "figure":
+        caption, name = content
+        return [f"### {caption}", "", f"![{caption}]({name})", ""]
+    if kind == "section":
+        return list(content[1])
+    if kind == "details":
+        summary, header, rows = content
+        return [f"{summary}:", "", _md_table(header, rows), ""]
+    return [f"- {item}" for item in content[0]] + [""]
+
+
 # -- Markdown ------------------------------------------------------------------------------
 
 
@@ -445,6 +502,8 @@ def _markdown(results, sections, image_names, cd_name: str | None = None) -> str
     if results.description:
         parts += [results.description, ""]
     parts += [f"> {note}\n" for note in _notes(results)]
+    if results.across is not None:  # ranks across datasets (textpipe.compare.ranks)
+        parts += _across_markdown(results.across, cd_name)
     for (data, figures, linear), names in zip(sections, image_names):
         parts += [f"## {data.name}", "",
                   f"{_data_text(data)} Data fingerprint (SHA-256): "
@@ -452,31 +511,9 @@ def _markdown(results, sections, image_names, cd_name: str | None = None) -> str
                   _explain(data) + " " + _sharing_text(data), "",
                   f"### Leaderboard ({data.primary})", "",
                   _md_table(*_leaderboard_table(data)), ""]
-        others = _other_metrics(data)
-        if others:
-            parts += ["### Other metrics", "", _md_table(*others), ""]
-        if data.per_class:
-            parts += [f"### {_per_class_caption(data)}", "", _md_table(*_per_class_table(data)),
-                      ""]
-        if data.factor_effects:
-            parts += ["### Effect of each choice", ""]
-            parts += [x for b in effects_section(data.factor_effects)
-                      for x in ((b[1] if b[0] == "text" else _md_table(*b[1:])), "")]
-        parts += mistakes.markdown_section(data)
-        for (kind, caption, _), name in zip(figures, names):
-            parts += [f"### {caption}", "", f"![{caption}]({name})", ""]
-            if kind == "learning":
-                parts += [learning.sentences(data.learning_curve), "",
-                          _md_table(*learning.table(data.learning_curve)), ""]
-        if linear is not None:
-            n = results.report["top_features"]
-            header, rows = _features_table(linear, n, data.data.get("label_names"))
-            parts += [f"Top {n} features per class ({_weights_note(data)}):", "",
-                      _md_table(header, rows), ""]
-        if data.warnings:
-            parts += ["### Warnings while fitting", ""] + [f"- {w}" for w in data.warnings] + [""]
-    if results.across is not None:  # ranks across datasets (textpipe.compare.ranks)
-        parts += _across_markdown(results.across, cd_name)
+        named = [(kind, caption, name) for (kind, caption, _), name in zip(figures, names)]
+        parts += [line for block in _body(results, data, named, linear)
+                  for line in _markdown_block(block)]
     parts += ["## Environment", ""] + [line + "  " for line in _environment_lines(results)]
     parts += ["", "The resolved experiment is in `experiment.yaml`; all numbers are in "
               "`results.json` and `results.csv`.", ""]
