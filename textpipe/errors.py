@@ -1080,6 +1080,22 @@ class Errors:
         "'{arg}' applies to files, but the data is given in memory (a DataFrame or "
         "(text, label) pairs); leave '{arg}' out."
     )
+    E733 = (
+        "grid key '{key}' reaches into the union step '{slot}', so it is written "
+        "{slot}.BRANCH.STEP.PARAM (e.g. '{example}'); the union's branches are {branches}."
+    )
+    E734 = (
+        "grid key '{key}': the union step '{slot}' has no branch '{branch}'.{hint} "
+        "Its branches are: {allowed}."
+    )
+    E735 = (
+        "grid key '{key}': branch '{branch}' of the union step '{slot}' has no step "
+        "'{step}'.{hint} The branch's steps are: {allowed}."
+    )
+    E736 = (
+        "grid key '{key}': step '{step}' ('{stage}') in branch '{branch}' of the union "
+        "step '{slot}' has no parameter '{param}'.{hint} Its parameters are: {allowed}."
+    )
     # (end of E73x)
 
     # Evaluation: single-split intervals, metrics, label names (E74x)
@@ -1381,6 +1397,10 @@ ADVICE = {
     # E73x
     "E731": "Give each example as a (text, label) tuple, e.g. [('a fine film', 'pos'), ...].",
     "E732": "Leave out the file options (format, encoding) when passing data in memory.",
+    "E733": "Name the branch, the step in it and the parameter, e.g. union.words.tfidf.ngram_range.",
+    "E734": "Use one of the branch names listed under the union's branches:.",
+    "E735": "Use a step name of that branch (a stage used twice is named stage_2).",
+    "E736": "Use one of the listed parameters of that step's stage (`textpipe stages NAME`).",
     # (end of E73x)
     # E74x
     # (end of E74x)

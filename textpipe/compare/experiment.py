@@ -82,6 +82,7 @@ from ..errors import ConfigError, Errors, did_you_mean, quoted_list, raise_confi
 from ..evaluation.protocol import Plan
 from ..registry import get_stage
 from .tree import pipeline_key
+from .union_keys import BranchParam, branch_param, is_union
 
 __all__ = ["Candidate", "Experiment", "ReportConfig", "Skipped", "load_experiment"]
 
@@ -717,6 +718,12 @@ class _Reader:
                                                 got=repr(values)[:60]), kloc)
                 continue
             options = [(v, self.lines.line_of(kloc + (k,))) for k, v in enumerate(values)]
+            if dot and is_union(base.steps[slots[slot]]):  # union.BRANCH.STEP.PARAM
+                try:
+                    param = branch_param(key, base.steps[slots[slot]], param, values)
+                except ConfigError as exc:
+                    self.problem(exc.message, kloc)
+                    continue
             if not dot:
                 parsed = self.whole_step_options(slot, options, kloc)
                 if len(parsed) == len(options):
@@ -750,7 +757,7 @@ class _Reader:
         """Keys of parameter axes that no stage their step can be accepts (reported)."""
         bad_axes = set()
         for key, j, param, options in axes:
-            if param is None:
+            if param is None or isinstance(param, BranchParam):  # the latter checked already
                 continue
             stages = [base.steps[j].stage] + [
                 step[0] for a_key, a_j, a_param, a_opts in axes
@@ -895,6 +902,14 @@ def _set_parameters(axes, combo, steps, present, labels, parts, dotted_per_slot,
         if param is None or not present[j]:
             continue
         stage = steps[j][0]
+        if isinstance(param, BranchParam):
+            if stage != "union":
+                skipped.add(f"'{stage}' has no branch '{param.branch}'")
+                continue
+            steps[j][1] = param.set_in(steps[j][1], value)
+            labels[key] = value_label(value)
+            parts[key] = f"{key}={labels[key]}"
+            continue
         if param not in {p.name for p in get_stage(stage).parameters}:
             skipped.add(f"'{stage}' has no parameter '{param}'")
             continue  # it applies to the other stages this step can be

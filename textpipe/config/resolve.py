@@ -64,7 +64,7 @@ class Step:
 
 
 #: The ``union`` step: not a registered stage, but steps of its own (its branches).
-UNION_SPEC = StageSpec("union", "sklearn.pipeline:FeatureUnion", kinds=((TEXT, TOKENS), FEATURES))
+UNION_SPEC = StageSpec("union", "textpipe.stages.union:BranchUnion", kinds=((TEXT, TOKENS), FEATURES))
 
 
 @dataclass
@@ -79,12 +79,12 @@ class UnionStep(Step):
     weights: dict | None = None
 
     def create(self):
-        """A new unfitted ``FeatureUnion`` of one ``Pipeline`` per branch."""
-        from sklearn.pipeline import FeatureUnion, Pipeline
+        """A new unfitted ``FeatureUnion`` (a BranchUnion) of one ``Pipeline`` per branch."""
+        from sklearn.pipeline import Pipeline
 
         parts = [(name, Pipeline([(s.name, s.create()) for s in steps]))
                  for name, steps in self.branches.items()]
-        return FeatureUnion(parts, transformer_weights=self.weights)
+        return self.spec.cls(parts, transformer_weights=self.weights)
 
 
 @dataclass

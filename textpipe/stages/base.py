@@ -31,8 +31,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..parameters import check_parameters
-from ..sklearn_compat import output_container_adapter
 from ..registry import TEXT, TOKENS, name_of
+from ..sklearn_compat import output_container_adapter
+from ..worker_warnings import carry_sklearn_config
 
 _MISSING_FIX = "Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('')."
 
@@ -167,8 +168,9 @@ def transform_in_chunks(stage: "TextStage", docs: list) -> Any:
         return stage._transform(docs)
     size = math.ceil(len(docs) / workers)
     chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
+    in_worker = carry_sklearn_config(_transform_chunk)  # e.g. set_output's container
     parts = Parallel(n_jobs=workers, backend="loky")(
-        delayed(_transform_chunk)(stage, chunk) for chunk in chunks)
+        delayed(in_worker)(stage, chunk) for chunk in chunks)
     out: list = []
     for part in parts:
         out.extend(part)
