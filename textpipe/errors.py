@@ -420,7 +420,7 @@ class Errors:
     E208 = "the file is empty; a {fmt} file needs a header row naming its columns, e.g. {example}."
     E211 = (
         "the header has no column '{column}' for the {role}.{hint} Its columns are: "
-        "{available}. Set {param} to one of them."
+        "{available}. Set {param} to one of them{how}."
     )
     E216 = "the label must be a string or an integer, but it is {kind}"
     E218 = (
@@ -654,7 +654,7 @@ class Errors:
     E290 = ' Each line must hold one JSON object, e.g. {"text": "a fine film", "label": "pos"}.'
     E291 = "expected a JSON object, but the line holds {kind}"
     E292 = "no field '{field}' for the {role}{hint}; the fields are: {available}"
-    E293 = " Set {param} to one of them."
+    E293 = " Set {param} to one of them{how}."
     E294 = "the text must be a string, but it is {kind}"
     E295 = "the {role} is empty"
     E296 = "the {role} is missing (null)"
