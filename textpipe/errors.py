@@ -1096,6 +1096,19 @@ class Errors:
         "grid key '{key}': step '{step}' ('{stage}') in branch '{branch}' of the union "
         "step '{slot}' has no parameter '{param}'.{hint} Its parameters are: {allowed}."
     )
+    E737 = (
+        "'{stage}' has no parameter '{param}': a neural classifier's number of passes is "
+        "'{other}', an upper bound. With early_stopping (the default) it stops sooner, once "
+        "the held-out loss stops improving, and keeps the best epoch; with early_stopping: "
+        "false it makes exactly {other} passes. ('epochs' is the fixed number of passes of "
+        "the word-vector stages word2vec, fasttext and glove.) Write {other}: N."
+    )
+    E738 = (
+        "'{stage}' has no parameter '{param}': word vectors train for a fixed number of "
+        "passes, '{other}', every one of which runs (there is no early stopping). "
+        "('max_epochs' is the upper bound of the neural classifiers bilstm, cnn and "
+        "transformer_classifier, which stop early.) Write {other}: N."
+    )
     # (end of E73x)
 
     # Evaluation: single-split intervals, metrics, label names (E74x)
@@ -1401,6 +1414,8 @@ ADVICE = {
     "E734": "Use one of the branch names listed under the union's branches:.",
     "E735": "Use a step name of that branch (a stage used twice is named stage_2).",
     "E736": "Use one of the listed parameters of that step's stage (`textpipe stages NAME`).",
+    "E737": "Write max_epochs: N (with early_stopping: false for exactly N passes).",
+    "E738": "Write epochs: N, the number of passes over the training documents.",
     # (end of E73x)
     # E74x
     # (end of E74x)

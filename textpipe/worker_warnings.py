@@ -74,19 +74,23 @@ def carry_sklearn_config(func):
     >>> job()
     'pandas'
     """
-    from functools import partial
-
     from sklearn import get_config
 
-    return partial(_call_with_config, func, get_config())
+    return _WithConfig(func, get_config())
 
 
-def _call_with_config(func, config, *args, **kwargs):
-    from sklearn import config_context
+class _WithConfig:
+    """``func`` called under a scikit-learn configuration; named like ``func`` (task names)."""
 
-    with config_context(**config):
-        return func(*args, **kwargs)
+    def __init__(self, func, config: dict):
+        self.func, self.config = func, config
+        self.__name__ = getattr(func, "__name__", type(func).__name__)
 
+    def __call__(self, *args, **kwargs):
+        from sklearn import config_context
+
+        with config_context(**self.config):
+            return self.func(*args, **kwargs)
 
 __all__ = ["call_recording_warnings", "carry_sklearn_config", "raise_again",
            "results_raising_warnings"]

@@ -75,6 +75,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..config import DataConfig, EvaluationConfig, LineMap, PipelineConfig, to_plain
+from ..config.param_names import unknown_parameter
 from ..config.reader import Strict, read_document, split_step, validate_model
 from ..config.resolve import missing_data_files, resolve
 from ..config.schema import PipelineFile
@@ -769,9 +770,7 @@ class _Reader:
             if not having:
                 allowed = list(dict.fromkeys(p for s in stages for p in known[s]))
                 if len(stages) == 1:
-                    message = Errors.E005.format(stage=stages[0], param=param,
-                                                 hint=did_you_mean(param, allowed),
-                                                 allowed=quoted_list(allowed))
+                    message = unknown_parameter(stages[0], param, allowed)
                 else:
                     message = Errors.E709.format(slot=base.steps[j].name, stages=quoted_list(stages),
                                                  param=param, hint=did_you_mean(param, allowed),
