@@ -93,3 +93,18 @@ def test_grid_search_cv_varies_a_loaded_union_pipeline_by_its_nested_names():
     assert len(search.cv_results_["params"]) == 4
     fitted = search.best_estimator_[0].named_transformers["words"]["tfidf"]
     assert fitted.ngram_range == search.best_params_["union__words__tfidf__ngram_range"]
+
+
+def test_a_comparison_over_union_variants_runs_and_reports_each():
+    from textpipe.compare import run_experiment, summarize
+    from textpipe.data import Dataset
+
+    exp = load_experiment({
+        "evaluation": {"method": "cv", "folds": 2, "seed": 0, "metrics": ["accuracy"]},
+        "grid": {"base": [UNION, "logreg"],
+                 "params": {"union.counts.count.binary": [True, False]}}})
+    runs = run_experiment(exp, [Dataset(TEXTS, [str(y) for y in LABELS], name="toy")])
+    board = summarize(exp, runs).to_dict()["datasets"][0]
+    assert sorted(p["name"] for p in board["pipelines"]) == [
+        "union.counts.count.binary=false", "union.counts.count.binary=true"]
+    assert all(len(p["metrics"]["accuracy"]["folds"]) == 2 for p in board["pipelines"])

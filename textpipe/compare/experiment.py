@@ -32,7 +32,9 @@ Grid keys name a step of the base pipeline by its name there (``tfidf``,
 whatever stage fills that step; ``step`` alone swaps the whole step for each
 alternative (``none``, a stage name, or ``{stage: {param: value}}``); the
 base's own stage named without parameters is the base's step as written there,
-parameters included. Where a
+parameters included. In a base with a ``union`` step,
+``union.BRANCH.STEP.PARAM`` varies a parameter of a step inside one of its
+branches (see :mod:`textpipe.compare.union_keys`). Where a
 varied parameter does not apply (its step left out, or a stage without that
 parameter), the combination goes without it, and combinations that give
 identical pipelines are merged. Each variant is named after what differs,
@@ -699,7 +701,10 @@ class _Reader:
         return base, [split_step(item) for item in raw_steps], base_name, base_step_lines
 
     def grid_axes(self, grid: _GridEntry, loc: tuple, base) -> list:
-        """The grid keys as ``(key, step index, param or None, [(value, line)])``, checked.
+        """The grid keys as ``(key, step index, param, [(value, line)])``, checked.
+
+        ``param`` is None for a whole-step key, a name for ``step.param``, and a
+        :class:`BranchParam` for a key into a union's branch.
 
         Keys with problems are reported and left out.
         """
