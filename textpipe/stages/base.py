@@ -31,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..parameters import check_parameters
-from ..registry import TEXT, TOKENS, name_of
+from ..registry import FEATURES, TEXT, TOKENS, name_of
 from ..sklearn_compat import output_container_adapter
 from ..worker_warnings import carry_sklearn_config
 
@@ -365,7 +365,8 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         the name of the column it was given (``input_features``, as a
         ColumnTransformer passes it) or, without one, what the stage produces
         (``"text"`` or ``"tokens"``). Stages that produce features name their
-        columns instead.
+        columns instead; one that does not, but records its width in
+        ``n_features_out_``, gets ``stage_0``, ``stage_1``, ...
 
         Examples
         --------
@@ -376,6 +377,9 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         ['review']
         """
         check_is_fitted(self)
+        width = getattr(self, "n_features_out_", None)
+        if self.produces == FEATURES and isinstance(width, int):
+            return np.asarray([f"{self.stage_name}_{i}" for i in range(width)], dtype=object)
         if input_features is None:
             return np.asarray([self.produces], dtype=object)
         if isinstance(input_features, str):
@@ -398,10 +402,28 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         return self
 
     def _as_output(self, out, X):
-        """Dense features in the container that set_output chose; anything else as it is."""
+        """Dense features in the container that set_output chose; anything else as it is.
+
+        A stage that produces features without naming each column (its
+        ``get_feature_names_out`` is the one above) gets ``stage_0``, ``stage_1``, ...
+
+        Examples
+        --------
+        >>> import numpy as np, sklearn
+        >>> class Lengths(TextStage):
+        ...     produces = "features"
+        ...     def _transform(self, docs):
+        ...         return np.array([[len(d), len(d.split())] for d in docs], dtype=float)
+        >>> with sklearn.config_context(transform_output="pandas"):
+        ...     list(Lengths().fit_transform(["a b", "c"]).columns)
+        ['lengths_0', 'lengths_1']
+        """
         if not isinstance(out, np.ndarray) or out.ndim != 2:
             return out
         adapter = output_container_adapter("transform", self)
         if adapter is None:
             return out
-        return adapter.create_container(out, X, columns=self.get_feature_names_out)
+        names = self.get_feature_names_out()
+        if len(names) != out.shape[1]:
+            names = [f"{self.stage_name}_{i}" for i in range(out.shape[1])]
+        return adapter.create_container(out, X, columns=names)
