@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench docs clean
+.PHONY: install demo test test-pandas bench docs clean
 
 install: $(STAMP)
 
@@ -23,6 +23,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
+	$(MAKE) test-pandas
+
+# The tests that build and run pipelines, again under scikit-learn's
+# transform_output="pandas" (tests/conftest.py, --sklearn-output): a user's global
+# pandas setting must not break a pipeline. Stage unit tests (tests/stages) are left
+# out but for the output suite: they check the default ndarray output and double the time.
+PANDAS_TESTS := tests/config tests/compare tests/evaluation tests/neural \
+	tests/stages/test_sklearn_output.py tests/test_cli.py tests/test_model.py
+test-pandas: $(STAMP)
+	$(BIN)/python -m pytest -q --sklearn-output=pandas -p no:cacheprovider $(PANDAS_TESTS)
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

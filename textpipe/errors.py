@@ -420,7 +420,7 @@ class Errors:
     E208 = "the file is empty; a {fmt} file needs a header row naming its columns, e.g. {example}."
     E211 = (
         "the header has no column '{column}' for the {role}.{hint} Its columns are: "
-        "{available}. Set {param} to one of them."
+        "{available}. Set {param} to one of them{how}."
     )
     E216 = "the label must be a string or an integer, but it is {kind}"
     E218 = (
@@ -654,7 +654,7 @@ class Errors:
     E290 = ' Each line must hold one JSON object, e.g. {"text": "a fine film", "label": "pos"}.'
     E291 = "expected a JSON object, but the line holds {kind}"
     E292 = "no field '{field}' for the {role}{hint}; the fields are: {available}"
-    E293 = " Set {param} to one of them."
+    E293 = " Set {param} to one of them{how}."
     E294 = "the text must be a string, but it is {kind}"
     E295 = "the {role} is empty"
     E296 = "the {role} is missing (null)"
@@ -1080,6 +1080,35 @@ class Errors:
         "'{arg}' applies to files, but the data is given in memory (a DataFrame or "
         "(text, label) pairs); leave '{arg}' out."
     )
+    E733 = (
+        "grid key '{key}' reaches into the union step '{slot}', so it is written "
+        "{slot}.BRANCH.STEP.PARAM (e.g. '{example}'); the union's branches are {branches}."
+    )
+    E734 = (
+        "grid key '{key}': the union step '{slot}' has no branch '{branch}'.{hint} "
+        "Its branches are: {allowed}."
+    )
+    E735 = (
+        "grid key '{key}': branch '{branch}' of the union step '{slot}' has no step "
+        "'{step}'.{hint} The branch's steps are: {allowed}."
+    )
+    E736 = (
+        "grid key '{key}': step '{step}' ('{stage}') in branch '{branch}' of the union "
+        "step '{slot}' has no parameter '{param}'.{hint} Its parameters are: {allowed}."
+    )
+    E737 = (
+        "'{stage}' has no parameter '{param}': a neural classifier's number of passes is "
+        "'{other}', an upper bound. With early_stopping (the default) it stops sooner, once "
+        "the held-out loss stops improving, and keeps the best epoch; with early_stopping: "
+        "false it makes exactly {other} passes. ('epochs' is the fixed number of passes of "
+        "the word-vector stages word2vec, fasttext and glove.) Write {other}: N."
+    )
+    E738 = (
+        "'{stage}' has no parameter '{param}': word vectors train for a fixed number of "
+        "passes, '{other}', every one of which runs (there is no early stopping). "
+        "('max_epochs' is the upper bound of the neural classifiers bilstm, cnn and "
+        "transformer_classifier, which stop early.) Write {other}: N."
+    )
     # (end of E73x)
 
     # Evaluation: single-split intervals, metrics, label names (E74x)
@@ -1473,6 +1502,12 @@ ADVICE = {
     # E73x
     "E731": "Give each example as a (text, label) tuple, e.g. [('a fine film', 'pos'), ...].",
     "E732": "Leave out the file options (format, encoding) when passing data in memory.",
+    "E733": "Name the branch, the step in it and the parameter, e.g. union.words.tfidf.ngram_range.",
+    "E734": "Use one of the branch names listed under the union's branches:.",
+    "E735": "Use a step name of that branch (a stage used twice is named stage_2).",
+    "E736": "Use one of the listed parameters of that step's stage (`textpipe stages NAME`).",
+    "E737": "Write max_epochs: N (with early_stopping: false for exactly N passes).",
+    "E738": "Write epochs: N, the number of passes over the training documents.",
     # (end of E73x)
     # E74x
     # (end of E74x)

@@ -1,4 +1,6 @@
-"""Warnings raised in worker processes, raised again in the process that started the work.
+"""What work sent to worker processes carries: its warnings back, scikit-learn's settings there.
+
+Warnings raised in worker processes are raised again in the process that started the work.
 
 A joblib or Dask worker's warnings would otherwise go straight to the worker's
 stderr (or log), in Python's two-line format, past whatever the main process
@@ -55,4 +57,40 @@ def results_raising_warnings(outcomes: Iterable[tuple[Any, list[tuple]]]) -> Ite
         yield result
 
 
-__all__ = ["call_recording_warnings", "raise_again", "results_raising_warnings"]
+def carry_sklearn_config(func):
+    """``func`` made to run under this thread's scikit-learn configuration, wherever it runs.
+
+    scikit-learn's settings (``set_config``, ``config_context``: the
+    ``transform_output`` container, say) are per thread, and a joblib or Dask
+    worker starts with the defaults. scikit-learn's own ``Parallel`` passes
+    them on; textpipe's parallel code wraps what it sends to workers with this,
+    so a fold or chunk runs with the settings of the code that started it.
+
+    Examples
+    --------
+    >>> import sklearn
+    >>> with sklearn.config_context(transform_output="pandas"):
+    ...     job = carry_sklearn_config(lambda: sklearn.get_config()["transform_output"])
+    >>> job()
+    'pandas'
+    """
+    from sklearn import get_config
+
+    return _WithConfig(func, get_config())
+
+
+class _WithConfig:
+    """``func`` called under a scikit-learn configuration; named like ``func`` (task names)."""
+
+    def __init__(self, func, config: dict):
+        self.func, self.config = func, config
+        self.__name__ = getattr(func, "__name__", type(func).__name__)
+
+    def __call__(self, *args, **kwargs):
+        from sklearn import config_context
+
+        with config_context(**self.config):
+            return self.func(*args, **kwargs)
+
+__all__ = ["call_recording_warnings", "carry_sklearn_config", "raise_again",
+           "results_raising_warnings"]

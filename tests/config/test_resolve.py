@@ -197,6 +197,9 @@ def test_bundled_corpus_name_is_not_taken_for_a_path(tmp_path):
     assert load_config(path).steps[1].params["corpus"] == "trec"
 
 
+@pytest.mark.default_sklearn_output(
+    "scikit-learn's own FeatureUnion refuses sparse features under pandas output; a "
+    "union step from YAML handles that (tests/config/test_union.py)")
 def test_load_pipeline_accepts_a_featurizer_for_the_users_own_pipeline():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline

@@ -12,17 +12,22 @@ from textpipe.neural.elmo import layer_batches
 from textpipe.stages.elmo import Elmo
 from textpipe.stages.embed import EmptyDocumentWarning
 
+#: Tests that read the vectors by ndarray indexing and dtype; tests/stages/test_sklearn_output.py
+#: checks the same stage's pandas output (named columns, equal values).
+ARRAYS = pytest.mark.default_sklearn_output("checks the stage's ndarray output itself")
 DOCS = [["a", "fine", "film"], ["the", "plot", "is", "dull"], ["great", "cast"],
         ["what", "a", "weak", "plot", "with", "unseenword"]]
 LABELS = ["pos", "neg", "pos", "neg"]
 
 
+@ARRAYS
 @pytest.mark.parametrize("pooling, width", [("mean", 16), ("max", 16), ("meanmax", 32)])
 def test_pooled_output_has_one_row_per_document(tiny_bilm, pooling, width):
     X = Elmo(bilm=str(tiny_bilm), pooling=pooling).fit_transform(DOCS)
     assert X.shape == (4, width) and X.dtype == np.float32 and np.isfinite(X).all()
 
 
+@ARRAYS
 def test_per_token_output_keeps_one_vector_per_token(tiny_bilm):
     out = Elmo(bilm=str(tiny_bilm), pooling="none").fit_transform(DOCS)
     assert [v.shape for v in out] == [(3, 16), (4, 16), (2, 16), (6, 16)]
@@ -78,6 +83,7 @@ def test_int8_quantization_agrees_with_float32(tiny_bilm):
     np.testing.assert_allclose(clone.transform(DOCS), stage.transform(DOCS), rtol=1e-5)
 
 
+@ARRAYS
 def test_empty_documents_get_zero_vectors_with_a_warning(tiny_bilm):
     stage = Elmo(bilm=str(tiny_bilm)).fit(DOCS)
     with pytest.warns(EmptyDocumentWarning, match="1 of 2"):
@@ -89,6 +95,7 @@ def test_empty_documents_get_zero_vectors_with_a_warning(tiny_bilm):
         stage.transform(["raw text"])
 
 
+@ARRAYS
 @pytest.mark.parametrize("pooling", ["mean", "max", "meanmax"])
 def test_a_batch_of_only_empty_documents_pools_to_zeros(tiny_bilm, pooling):
     # Sorting by length puts the empty documents together in the last batch.

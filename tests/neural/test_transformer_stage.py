@@ -17,6 +17,9 @@ from textpipe.stages.transformer import TransformerFeatures
 
 pytest.importorskip("transformers")
 
+#: Tests that read the vectors by ndarray indexing and dtype; tests/stages/test_sklearn_output.py
+#: checks the same stage's pandas output (named columns, equal values).
+ARRAYS = pytest.mark.default_sklearn_output("checks the stage's ndarray output itself")
 DOCS = ["a fine film with a great cast", "a dull plot", "", "what a weak film",
         "the cast is great and the plot is fine"]
 LABELS = ["pos", "neg", "pos", "neg", "pos"]
@@ -45,6 +48,7 @@ def _mean(hidden, mask):
     return ((hidden * m).sum(1) / m.sum(1)).numpy()
 
 
+@ARRAYS
 @pytest.mark.parametrize("pooling", ["mean", "cls", "max"])
 def test_pooled_vectors_match_a_plain_forward_of_the_model(tiny_bert, reference, pooling,
                                                            no_network):
@@ -205,6 +209,7 @@ def fitted(tmp_path_factory):
     return TransformerFeatures(model=str(folder), max_length=32).fit(DOCS)
 
 
+@ARRAYS
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.text(max_size=300), min_size=1, max_size=4))

@@ -18,6 +18,10 @@ DOCS = [["a", "fine", "warm", "film"], ["a", "dull", "cold", "film"],
         ["fine", "warm", "acting"], ["dull", "cold", "acting"]] * 10
 LABELS = ["pos", "neg", "pos", "neg"] * 10
 
+#: These tests read the vectors with ndarray indexing; tests/stages/test_sklearn_output.py
+#: checks that under pandas output the same values come as a DataFrame with named columns.
+ARRAYS = pytest.mark.default_sklearn_output("checks the stage's ndarray output by indexing it")
+
 
 @pytest.fixture
 def glove_file(tmp_path):
@@ -33,6 +37,7 @@ def small(cls, **params):
     return cls(**{**defaults, **params})
 
 
+@ARRAYS
 @pytest.mark.parametrize("cls", [Word2Vec, FastText, GloVe])
 def test_trained_stage_gives_one_vector_per_document(cls):
     X = small(cls).fit_transform(DOCS)
@@ -59,16 +64,19 @@ def test_pretrained_vectors_equal_what_the_file_holds(glove_file):
     np.testing.assert_array_equal(stage.vectors_, [[1, 0], [0, 1], [1, 1]])
 
 
+@ARRAYS
 def test_oov_skip_leaves_unknown_tokens_out_of_the_mean(glove_file):
     stage = PretrainedVectors(path=str(glove_file), oov="skip").fit([["good"]])
     assert stage.transform([["good", "unknown"]]).tolist() == [[1.0, 0.0]]
 
 
+@ARRAYS
 def test_oov_zero_counts_unknown_tokens_as_zero_vectors(glove_file):
     stage = PretrainedVectors(path=str(glove_file), oov="zero").fit([["good"]])
     assert stage.transform([["good", "unknown"]]).tolist() == [[0.5, 0.0]]
 
 
+@ARRAYS
 def test_all_oov_document_gets_zeros_and_a_counted_warning(glove_file):
     stage = PretrainedVectors(path=str(glove_file), pooling="meanmax").fit([["good"]])
     with pytest.warns(EmptyDocumentWarning, match="1 of 2 documents"):
@@ -76,12 +84,14 @@ def test_all_oov_document_gets_zeros_and_a_counted_warning(glove_file):
     assert X[0].tolist() == [0.0, 0.0, 0.0, 0.0] and not np.isnan(X).any()
 
 
+@ARRAYS
 def test_empty_document_gets_zeros(glove_file):
     stage = PretrainedVectors(path=str(glove_file)).fit([["good"]])
     with pytest.warns(EmptyDocumentWarning):
         assert stage.transform([[]]).tolist() == [[0.0, 0.0]]
 
 
+@ARRAYS
 @pytest.mark.parametrize("pooling,expected", [
     ("mean", [0.5, 0.5]), ("max", [1.0, 1.0]), ("meanmax", [0.5, 0.5, 1.0, 1.0]),
 ])
@@ -90,6 +100,7 @@ def test_pooling_methods_by_hand(glove_file, pooling, expected):
     assert stage.transform([["good", "bad"]]).tolist() == [expected]
 
 
+@ARRAYS
 def test_tfidf_pooling_weights_rare_words_more(glove_file):
     train = [["good", "film"], ["good"], ["good", "bad"]]
     stage = PretrainedVectors(path=str(glove_file), pooling="tfidf").fit(train)
@@ -103,6 +114,7 @@ def test_sif_pooling_removes_the_common_component():
     assert np.allclose(X @ stage.sif_.components_[0], 0, atol=1e-5)
 
 
+@ARRAYS
 def test_fasttext_subword_gives_unseen_words_a_vector():
     stage = small(FastText).fit(DOCS)
     assert np.abs(stage.transform([["films"]])).sum() > 0
@@ -149,6 +161,7 @@ def test_grid_search_over_embedding_parameters():
     assert clone(pipe).get_params()["word2vec__dim"] == 8
 
 
+@ARRAYS
 def test_pretrained_pickle_reloads_from_the_file_not_the_pickle(glove_file):
     stage = PretrainedVectors(path=str(glove_file)).fit([["good"]])
     blob = pickle.dumps(stage)
@@ -156,6 +169,7 @@ def test_pretrained_pickle_reloads_from_the_file_not_the_pickle(glove_file):
     assert pickle.loads(blob).transform([["film"]]).tolist() == [[1.0, 1.0]]
 
 
+@ARRAYS
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.lists(st.text(max_size=12), max_size=8), min_size=1, max_size=6))
 def test_arbitrary_unicode_tokens_give_finite_vectors(docs):
@@ -180,6 +194,7 @@ def any_embedding(request, tmp_path):
     return lambda: small(cls, dim=3, epochs=1)
 
 
+@ARRAYS
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # factory: no state
 @given(docs=st.lists(st.lists(st.text(min_size=1, max_size=10), max_size=6), min_size=1,
@@ -192,6 +207,7 @@ def test_every_embedding_stage_survives_arbitrary_unicode(any_embedding, docs):
     assert X.shape[0] == len(docs) and np.isfinite(X).all()
 
 
+@ARRAYS
 def test_every_embedding_stage_handles_a_huge_document(any_embedding):
     huge = ["a", "fine", "film", "😀"] * 60_000  # 240k tokens: longer than gensim's 10k limit
     X = any_embedding().fit_transform([huge, ["a", "film"]])

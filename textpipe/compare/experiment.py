@@ -32,7 +32,9 @@ Grid keys name a step of the base pipeline by its name there (``tfidf``,
 whatever stage fills that step; ``step`` alone swaps the whole step for each
 alternative (``none``, a stage name, or ``{stage: {param: value}}``); the
 base's own stage named without parameters is the base's step as written there,
-parameters included. Where a
+parameters included. In a base with a ``union`` step,
+``union.BRANCH.STEP.PARAM`` varies a parameter of a step inside one of its
+branches (see :mod:`textpipe.compare.union_keys`). Where a
 varied parameter does not apply (its step left out, or a stage without that
 parameter), the combination goes without it, and combinations that give
 identical pipelines are merged. Each variant is named after what differs,
@@ -75,6 +77,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..config import DataConfig, EvaluationConfig, LineMap, PipelineConfig, to_plain
+from ..config.param_names import unknown_parameter
 from ..config.reader import Strict, read_document, split_step, validate_model
 from ..config.resolve import missing_data_files, resolve
 from ..config.schema import PipelineFile
@@ -84,6 +87,7 @@ from ..registry import get_stage
 from .learning import read_train_sizes
 from .mistakes import ErrorsConfig, check_pair
 from .tree import pipeline_key
+from .union_keys import BranchParam, branch_param, is_union
 
 __all__ = ["Candidate", "Experiment", "ReportConfig", "Skipped", "load_experiment"]
 
@@ -724,7 +728,10 @@ class _Reader:
         return base, [split_step(item) for item in raw_steps], base_name, base_step_lines
 
     def grid_axes(self, grid: _GridEntry, loc: tuple, base) -> list:
-        """The grid keys as ``(key, step index, param or None, [(value, line)])``, checked.
+        """The grid keys as ``(key, step index, param, [(value, line)])``, checked.
+
+        ``param`` is None for a whole-step key, a name for ``step.param``, and a
+        :class:`BranchParam` for a key into a union's branch.
 
         Keys with problems are reported and left out.
         """
@@ -744,6 +751,12 @@ class _Reader:
                                                 got=repr(values)[:60]), kloc)
                 continue
             options = [(v, self.lines.line_of(kloc + (k,))) for k, v in enumerate(values)]
+            if dot and is_union(base.steps[slots[slot]]):  # union.BRANCH.STEP.PARAM
+                try:
+                    param = branch_param(key, base.steps[slots[slot]], param, values)
+                except ConfigError as exc:
+                    self.problem(exc.message, kloc)
+                    continue
             if not dot:
                 parsed = self.whole_step_options(slot, options, kloc)
                 if len(parsed) == len(options):
@@ -777,7 +790,7 @@ class _Reader:
         """Keys of parameter axes that no stage their step can be accepts (reported)."""
         bad_axes = set()
         for key, j, param, options in axes:
-            if param is None:
+            if param is None or isinstance(param, BranchParam):  # the latter checked already
                 continue
             stages = [base.steps[j].stage] + [
                 step[0] for a_key, a_j, a_param, a_opts in axes
@@ -789,9 +802,7 @@ class _Reader:
             if not having:
                 allowed = list(dict.fromkeys(p for s in stages for p in known[s]))
                 if len(stages) == 1:
-                    message = Errors.E005.format(stage=stages[0], param=param,
-                                                 hint=did_you_mean(param, allowed),
-                                                 allowed=quoted_list(allowed))
+                    message = unknown_parameter(stages[0], param, allowed)
                 else:
                     message = Errors.E709.format(slot=base.steps[j].name, stages=quoted_list(stages),
                                                  param=param, hint=did_you_mean(param, allowed),
@@ -954,6 +965,14 @@ def _set_parameters(axes, combo, steps, present, labels, parts, dotted_per_slot,
         if param is None or not present[j]:
             continue
         stage = steps[j][0]
+        if isinstance(param, BranchParam):
+            if stage != "union":
+                skipped.add(f"'{stage}' has no branch '{param.branch}'")
+                continue
+            steps[j][1] = param.set_in(steps[j][1], value)
+            labels[key] = value_label(value)
+            parts[key] = f"{key}={labels[key]}"
+            continue
         if param not in {p.name for p in get_stage(stage).parameters}:
             skipped.add(f"'{stage}' has no parameter '{param}'")
             continue  # it applies to the other stages this step can be

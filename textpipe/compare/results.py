@@ -83,6 +83,7 @@ class PipelineSummary:
     top_features: dict | None = None
     cached: bool = False
     predictions: list = field(default=None, repr=False)  # per fold; not written to JSON
+    ci_methods: dict = field(default_factory=dict, repr=False)  # per metric; in "protocol"
 
     def to_dict(self) -> dict:
         return {
@@ -289,6 +290,8 @@ def _dataset_results(experiment, run) -> DatasetResults:
             "test": ("corrected resampled t-test (Nadeau & Bengio)" if len(folds) > 1
                      else "McNemar's test"),
             "alpha": alpha,
+            # The same for every pipeline (each also gives its ci_method, as before).
+            "interval_method": best.ci_method, "interval_methods": best.ci_methods,
         },
         primary=metrics[0], pipelines=pipelines,
         confusion={"labels": [str(c) for c in labels], "matrix": matrix.tolist(),
@@ -318,7 +321,7 @@ def _pipeline_summary(candidate, records, plan, truth, metrics, top_features,
     return PipelineSummary(
         name=candidate.name, rank=0, origin=candidate.origin,
         choices=candidate.choices, steps=[s.stage for s in candidate.config.steps],
-        metrics=summary, ci_method=ci_method, vs_best=None,
+        metrics=summary, ci_method=ci_method, ci_methods=methods, vs_best=None,
         fit_seconds=float(np.mean([sum(r.fit_seconds.values()) for r in records])),
         predict_seconds=float(np.mean([sum(r.predict_seconds.values()) for r in records])),
         fit_seconds_per_step={s: float(np.mean([r.fit_seconds[s] for r in records]))

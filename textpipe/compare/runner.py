@@ -69,6 +69,7 @@ from ..evaluation import plan_evaluation
 from ..evaluation.metrics import SCORE_METRICS, class_scores, score
 from ..evaluation.shared import take
 from ..registry import FEATURES
+from ..worker_warnings import carry_sklearn_config
 from .cache import StepCache, fold_context
 from .learning import detach, plan_curve
 from .mistakes import predicted_confidence, wants_confidence
@@ -575,7 +576,7 @@ class _Executor:
         if self.client is not None:
             from distributed import as_completed
 
-            futures = self.client.map(run_job, jobs, pure=False)
+            futures = self.client.map(carry_sklearn_config(run_job), jobs, pure=False)
             index = {f.key: job for f, job in zip(futures, jobs)}
             for future in as_completed(futures, loop=self.client.loop):
                 job = index[future.key]
@@ -590,7 +591,8 @@ class _Executor:
             from joblib import Parallel, delayed
 
             parallel = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")
-            for job, result in parallel(delayed(_job_and_result)(job) for job in jobs):
+            in_worker = carry_sklearn_config(_job_and_result)
+            for job, result in parallel(delayed(in_worker)(job) for job in jobs):
                 on_leaf(job.n_leaves)
                 yield result
 

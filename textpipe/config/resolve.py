@@ -34,11 +34,12 @@ from typing import Any, Mapping
 
 from ..data import bundled_datasets, load_dataset
 from ..evaluation.metrics import SCORE_METRICS
-from ..errors import (ConfigError, ConfigErrors, Errors, did_you_mean, quoted_list,
+from ..errors import (ConfigError, ConfigErrors, Errors, quoted_list,
                       raise_config_errors)
 from ..parameters import parameter_problems
 from ..registry import (FEATURES, LABELS, TEXT, TOKEN_VECTORS, TOKENS, StageSpec, all_stages,
                         get_stage)
+from .param_names import unknown_parameter
 from .reader import read_document, split_step, validate_model
 from .schema import EvaluationConfig, PipelineFile
 from .yamlio import LineMap
@@ -64,7 +65,7 @@ class Step:
 
 
 #: The ``union`` step: not a registered stage, but steps of its own (its branches).
-UNION_SPEC = StageSpec("union", "sklearn.pipeline:FeatureUnion", kinds=((TEXT, TOKENS), FEATURES))
+UNION_SPEC = StageSpec("union", "textpipe.stages.union:BranchUnion", kinds=((TEXT, TOKENS), FEATURES))
 
 
 @dataclass
@@ -79,12 +80,12 @@ class UnionStep(Step):
     weights: dict | None = None
 
     def create(self):
-        """A new unfitted ``FeatureUnion`` of one ``Pipeline`` per branch."""
-        from sklearn.pipeline import FeatureUnion, Pipeline
+        """A new unfitted ``FeatureUnion`` (a BranchUnion) of one ``Pipeline`` per branch."""
+        from sklearn.pipeline import Pipeline
 
         parts = [(name, Pipeline([(s.name, s.create()) for s in steps]))
                  for name, steps in self.branches.items()]
-        return FeatureUnion(parts, transformer_weights=self.weights)
+        return self.spec.cls(parts, transformer_weights=self.weights)
 
 
 @dataclass
@@ -348,8 +349,7 @@ def resolve_step(item, *, loc: tuple, position: int, lines: LineMap, file, probl
     infos = {p.name: p for p in spec.parameters}
     unknown = [name for name in params if name not in infos]
     for name in unknown:
-        add(Errors.E005.format(stage=stage, param=name, hint=did_you_mean(name, infos),
-                               allowed=quoted_list(infos)), at + (name,), param=str(name))
+        add(unknown_parameter(stage, name, infos), at + (name,), param=str(name))
     mixed = [name for name, value in params.items() if _mixes_bools_and_strings(value)]
     for name in mixed:
         add("a list of words contains a true/false value. YAML reads unquoted "

@@ -256,7 +256,8 @@ def column_positions(names, wanted, **where) -> list[int | None]:
         if column is not None and column not in names:
             raise DataError(Errors.E211.format(
                 column=column, role=role, hint=did_you_mean(column, names),
-                available=quoted_list(names), param=param), **where)
+                available=quoted_list(names), param=param, how=where_to_set(param)),
+                **where)
         positions.append(None if column is None else names.index(column))
     return positions
 
@@ -289,7 +290,26 @@ def json_field(record: dict, name: str, role: str, param: str):
         hint = f" ({hint[0].lower()}{hint[1:]})" if hint else ""
         raise BadRecord(Errors.E292.format(field=name, role=role, hint=hint,
                                            available=quoted_list(record) or "none"),
-                        Errors.E293.format(param=param)) from None
+                        Errors.E293.format(param=param, how=where_to_set(param))) from None
+
+
+def where_to_set(param: str) -> str:
+    """How a user names the column that ``param`` chose, for the end of a message.
+
+    The readers are called from the command line and from a pipeline's
+    ``data:`` section alike, so a message names both ways.
+
+    Examples
+    --------
+    >>> where_to_set("text_column")
+    ': use --text-column NAME on the command line, or text_column: NAME in the data: section'
+    >>> where_to_set("--id-column")
+    ''
+    """
+    if param in ("text_column", "label_column"):
+        return (f": use --{param.replace('_', '-')} NAME on the command line, "
+                f"or {param}: NAME in the data: section")
+    return ""
 
 
 def json_kind(value) -> str:

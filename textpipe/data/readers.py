@@ -139,7 +139,7 @@ def parse_delimited(
     >>> parse_delimited("label,txt\\npos,fine\\n", file="r.csv")
     Traceback (most recent call last):
     ...
-    textpipe.errors.DataError: r.csv, line 1: the header has no column 'text' for the text. Did you mean 'txt'? Its columns are: 'label', 'txt'. Set text_column to one of them. [E211]
+    textpipe.errors.DataError: r.csv, line 1: the header has no column 'text' for the text. Did you mean 'txt'? Its columns are: 'label', 'txt'. Set text_column to one of them: use --text-column NAME on the command line, or text_column: NAME in the data: section. [E211]
     """
     fmt = "tsv" if delimiter == "\t" else "csv"
     allow_long_fields()

@@ -23,7 +23,8 @@ from typing import Callable
 import numpy as np
 
 from ..environment import library_versions
-from ..worker_warnings import call_recording_warnings, results_raising_warnings
+from ..worker_warnings import (call_recording_warnings, carry_sklearn_config,
+                               results_raising_warnings)
 from .intervals import split_interval
 from .metrics import SCORE_METRICS, class_scores, per_class_from_confusion, score
 from .protocol import Plan, plan_evaluation
@@ -209,7 +210,8 @@ def evaluate(config, dataset, *, n_jobs: int | None = None,
 
         parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         results = results_raising_warnings(parallel(
-            delayed(call_recording_warnings)(_run_fold, config, plan, f, metrics, shared)
+            delayed(carry_sklearn_config(call_recording_warnings))(
+                _run_fold, config, plan, f, metrics, shared)
             for f in plan.folds))
     folds = []
     for result in results:

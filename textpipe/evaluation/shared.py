@@ -51,9 +51,23 @@ def n_shared_steps(pipeline) -> int:
 
 
 def take(X, index):
-    """The rows ``index`` of a step's output: a list, an array or a sparse matrix."""
+    """The rows ``index`` of a step's output: a list, an array, a sparse matrix or a DataFrame.
+
+    A DataFrame (a step's output under scikit-learn's pandas output) is taken by
+    position and numbered afresh, as the step would have numbered those rows.
+
+    Examples
+    --------
+    >>> take(["a", "b", "c"], [2, 0])
+    ['c', 'a']
+    >>> import pandas as pd
+    >>> take(pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[7, 8, 9]), [2, 0])["x"].tolist()
+    [3.0, 1.0]
+    """
     if isinstance(X, (list, tuple)):
         return [X[i] for i in index]
+    if hasattr(X, "iloc"):
+        return X.iloc[index].reset_index(drop=True)
     return X[index]
 
 

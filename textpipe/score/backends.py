@@ -40,7 +40,8 @@ from ..errors import Errors, ModelError, UsageError
 from ..model import (ModelVersionWarning, SavedModel, check_model, load_model, model_identity,
                      save_model)
 from ..parameters import check_option
-from ..worker_warnings import call_recording_warnings, results_raising_warnings
+from ..worker_warnings import (call_recording_warnings, carry_sklearn_config,
+                               results_raising_warnings)
 
 # In each worker process: the model last loaded, keyed by (folder, identity).
 _LOADED: dict[tuple[str, str], Any] = {}
@@ -220,7 +221,8 @@ def ordered_map(func: Callable, items: Iterable, model: ModelHandle, *, args: tu
             parallel = Parallel(n_jobs=n_jobs, return_as="generator",
                                 pre_dispatch="2*n_jobs", batch_size=1)
         yield from results_raising_warnings(
-            parallel(delayed(_in_worker)(func, where, item, args) for item in items))
+            parallel(delayed(carry_sklearn_config(_in_worker))(func, where, item, args)
+                     for item in items))
 
 
 def _dask_map(func, items, model: ModelHandle, args, address: str) -> Iterator:
@@ -241,10 +243,11 @@ def _dask_map(func, items, model: ModelHandle, args, address: str) -> Iterator:
         remote = client.scatter(model.pipeline, broadcast=True, hash=False)
         window = max(2, 2 * sum(client.nthreads().values()))
 
+        in_worker = carry_sklearn_config(call_recording_warnings)
+
         def outcomes():
             for item in items:
-                pending.append(client.submit(call_recording_warnings, func, remote, item, *args,
-                                             pure=False))
+                pending.append(client.submit(in_worker, func, remote, item, *args, pure=False))
                 if len(pending) >= window:
                     yield pending.popleft().result()
             while pending:

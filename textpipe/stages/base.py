@@ -34,8 +34,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import Errors, InputError
 from ..parameters import check_parameters
+from ..registry import FEATURES, TEXT, TOKENS, name_of
 from ..sklearn_compat import output_container_adapter
-from ..registry import TEXT, TOKENS, name_of
+from ..worker_warnings import carry_sklearn_config
 
 _MISSING_FIX = "Fill or drop missing texts before the pipeline, e.g. df['text'].fillna('')."
 
@@ -262,13 +263,14 @@ def transform_in_chunks(stage: "TextStage", docs: list) -> Any:
     workers = min(effective_n_jobs(n_jobs), len(docs))
     if workers <= 1:
         return stage._transform(docs)
-    if fork_is_safe():
+    if fork_is_safe():  # a forked worker keeps this thread's settings (set_output's container)
         parts = _transform_forked(stage, _fork_chunks(docs, workers))
     else:
         size = math.ceil(len(docs) / workers)
         chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
+        in_worker = carry_sklearn_config(_transform_chunk)  # e.g. set_output's container
         parts = Parallel(n_jobs=workers, backend="loky")(
-            delayed(_transform_chunk)(stage, chunk) for chunk in chunks)
+            delayed(in_worker)(stage, chunk) for chunk in chunks)
     out: list = []
     for part in parts:
         out.extend(part)
@@ -467,7 +469,8 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         the name of the column it was given (``input_features``, as a
         ColumnTransformer passes it) or, without one, what the stage produces
         (``"text"`` or ``"tokens"``). Stages that produce features name their
-        columns instead.
+        columns instead; one that does not, but records its width in
+        ``n_features_out_``, gets ``stage_0``, ``stage_1``, ...
 
         Examples
         --------
@@ -478,6 +481,9 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         ['review']
         """
         check_is_fitted(self)
+        width = getattr(self, "n_features_out_", None)
+        if self.produces == FEATURES and isinstance(width, int):
+            return np.asarray([f"{self.stage_name}_{i}" for i in range(width)], dtype=object)
         if input_features is None:
             return np.asarray([self.produces], dtype=object)
         if isinstance(input_features, str):
@@ -500,10 +506,28 @@ class TextStage(NamedStage, TransformerMixin, BaseEstimator, auto_wrap_output_ke
         return self
 
     def _as_output(self, out, X):
-        """Dense features in the container that set_output chose; anything else as it is."""
+        """Dense features in the container that set_output chose; anything else as it is.
+
+        A stage that produces features without naming each column (its
+        ``get_feature_names_out`` is the one above) gets ``stage_0``, ``stage_1``, ...
+
+        Examples
+        --------
+        >>> import numpy as np, sklearn
+        >>> class Lengths(TextStage):
+        ...     produces = "features"
+        ...     def _transform(self, docs):
+        ...         return np.array([[len(d), len(d.split())] for d in docs], dtype=float)
+        >>> with sklearn.config_context(transform_output="pandas"):
+        ...     list(Lengths().fit_transform(["a b", "c"]).columns)
+        ['lengths_0', 'lengths_1']
+        """
         if not isinstance(out, np.ndarray) or out.ndim != 2:
             return out
         adapter = output_container_adapter("transform", self)
         if adapter is None:
             return out
-        return adapter.create_container(out, X, columns=self.get_feature_names_out)
+        names = self.get_feature_names_out()
+        if len(names) != out.shape[1]:
+            names = [f"{self.stage_name}_{i}" for i in range(out.shape[1])]
+        return adapter.create_container(out, X, columns=names)

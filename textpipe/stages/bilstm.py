@@ -117,7 +117,9 @@ class BiLSTMClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, BaseE
     batch_size : int, default=32
         Documents per mini-batch.
     max_epochs : int, default=10
-        Passes over the training documents.
+        The most passes over the training documents: with ``early_stopping`` training
+        stops sooner once the held-out loss stops improving (without it, exactly this
+        many). Not ``epochs``, which word vectors use for a fixed number of passes.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the training documents and keep the
         epoch with the lowest validation loss; stop after ``patience`` worse epochs.

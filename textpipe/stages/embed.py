@@ -299,7 +299,8 @@ class Word2Vec(_GensimStage):
     negative : int, default=5
         Noise words drawn per positive example with negative sampling.
     epochs : int, default=5
-        Passes over the training documents.
+        Passes over the training documents, a fixed number: every one runs (no
+        early stopping; the neural classifiers' ``max_epochs`` is an upper bound).
     workers : int, default=1
         Training threads; more than 1 is faster but not reproducible.
     random_state : int or None, default=None
@@ -388,7 +389,8 @@ class FastText(_GensimStage):
     negative : int, default=5
         Noise words drawn per positive example with negative sampling.
     epochs : int, default=5
-        Passes over the training documents.
+        Passes over the training documents, a fixed number: every one runs (no
+        early stopping; the neural classifiers' ``max_epochs`` is an upper bound).
     workers : int, default=1
         Training threads; more than 1 is faster but not reproducible.
     random_state : int or None, default=None
@@ -490,7 +492,7 @@ class GloVe(WordVectorStage):
     min_count : int, default=2
         Words occurring fewer times get no vector.
     epochs : int, default=25
-        Passes over the non-zero co-occurrences.
+        Passes over the non-zero co-occurrences, a fixed number: every one runs.
     x_max : float, default=10.0
         Co-occurrence count at which the weight ``f(x)`` reaches 1 (the paper uses
         100 on billions of tokens; small corpora want less).

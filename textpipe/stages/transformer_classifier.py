@@ -87,7 +87,9 @@ class TransformerClassifier(NeuralClassifierMixin, NamedStage, ClassifierMixin, 
     batch_size : int, default=32
         Documents per mini-batch.
     max_epochs : int, default=3
-        Passes over the training documents.
+        The most passes over the training documents: with ``early_stopping`` training
+        stops sooner once the held-out loss stops improving (without it, exactly this
+        many). Not ``epochs``, which word vectors use for a fixed number of passes.
     max_minutes : float or None, default=None
         Stop training after this many minutes (None: no limit).
     early_stopping : bool, default=True
