@@ -285,7 +285,6 @@ NOT_FROM_THE_CATALOGUE = {
     ("textpipe/stages/__init__.py", "AttributeError"): 1,
     ("textpipe/cli/stages.py", "typer.Exit"): 1,  # `validate` exits 1 after listing problems
     ("textpipe/cli/__init__.py", "typer.Exit"): 1,  # `--version` exits 0 after printing it
-    ("textpipe/score/journal.py", "RuntimeError"): 1,  # chunks committed out of order: a bug
     ("textpipe/parameters.py", "AttributeError"): 1,  # module __getattr__ protocol
     ("textpipe/data/decoding.py", "LookupError"): 1,  # caught where it is raised
 }

@@ -25,6 +25,8 @@ Class                      Raised when
 ``MissingResourceError``   something a stage needs (a package, a database) is not installed
 ``UnknownWordError``       a word looked up in a word-vector stage has no vector (a
                            ``KeyError``)
+``InternalError``          a check inside textpipe failed: a bug, stopped before it could
+                           damage any output (a ``RuntimeError``)
 =========================  ==================================================================
 
 Every class is a :class:`TextpipeError`; each also derives from the built-in
@@ -248,6 +250,10 @@ class MissingResourceError(TextpipeError, LookupError):
 
 class ModelError(TextpipeError, ValueError):
     """A saved model cannot be loaded: missing files, bad checksums, incompatible version."""
+
+
+class InternalError(TextpipeError, RuntimeError):
+    """A check inside textpipe failed: a bug, stopped before it could damage any output."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -761,6 +767,11 @@ class Errors:
     E819 = (
         "{reason}: {excerpt}. (--strict stops at the first bad row; without it, bad rows go "
         "to the errors file and the job goes on.)"
+    )
+    E821 = (
+        "internal error: chunk {index} was committed out of order (expected chunk "
+        "{expected}); nothing of it was written. This is a bug in textpipe: run the same "
+        "command with --resume to go on from the last committed chunk, and please report it."
     )
     E820 = (
         "another run is writing to '{parts}' now. Wait for it to finish or stop it, or "
@@ -1743,6 +1754,7 @@ __all__ = [
     "DataError",
     "Errors",
     "InputError",
+    "InternalError",
     "MissingResourceError",
     "ModelError",
     "TextpipeError",

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from textpipe.errors import DataError
+from textpipe.errors import DataError, InternalError
 from textpipe.score.journal import Journal, atomic_file
 
 
@@ -32,6 +32,16 @@ def test_a_torn_last_line_is_dropped_and_cut_off(tmp_path):
     journal.commit(2, b"row\n", [], {"rows": 1, "end": {"row": 3}})
     journal.close()
     assert len(Journal.reopen(folder).entries) == 3
+
+
+def test_a_chunk_committed_out_of_order_is_refused_before_anything_is_written(tmp_path):
+    folder = started(tmp_path, 1)
+    journal = Journal.reopen(folder)
+    with pytest.raises(InternalError, match=r"chunk 3 .*expected chunk 1.*--resume.*\[E821\]"):
+        journal.commit(3, b"row\n", [], {"rows": 1, "end": {"row": 4}})
+    journal.close()
+    assert not (folder / "chunk-000003.jsonl").exists()
+    assert len(Journal.reopen(folder).entries) == 1
 
 
 def test_a_chunk_file_without_its_journal_line_is_written_again(tmp_path):

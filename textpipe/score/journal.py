@@ -46,7 +46,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..errors import DataError, Errors
+from ..errors import DataError, Errors, InternalError
 from ..paths import atomic_file, fsync_dir
 
 try:
@@ -213,9 +213,8 @@ class Journal:
     def commit(self, index: int, payload: bytes, errors: list[dict], entry: dict) -> None:
         """Commit chunk ``index``: its rows, its bad rows, then its journal line."""
         if index != len(self.entries):
-            # A bug in the job, not a user error: it must show as one, with its traceback.
-            raise RuntimeError(f"chunk {index} committed out of order "
-                               f"(expected {len(self.entries)})")
+            # A bug in the job, not a user error; refused before anything is written.
+            raise InternalError(Errors.E821.format(index=index, expected=len(self.entries)))
         write_atomic(self.folder / _part_name(index, self.suffix), payload)
         errors_path = self.folder / _errors_name(index)
         if errors:
