@@ -295,16 +295,12 @@ def _resolve_steps(raw_steps, lines, file, problems, seed, require_classifier,
                                     file=file, line=lines.line_of(("steps",))))
         return []
     steps: list[Step] = []
-    seen: dict[str, int] = {}
     for i, item in enumerate(raw_steps):
         step = resolve_step(item, loc=("steps", i), position=i + 1, lines=lines, file=file,
                             problems=problems, seed=seed, base_dir=base_dir)
-        if step is None:
-            continue
-        seen[step.stage] = seen.get(step.stage, 0) + 1
-        if seen[step.stage] > 1:
-            step.name = f"{step.stage}_{seen[step.stage]}"
-        steps.append(step)
+        if step is not None:
+            steps.append(step)
+    _name_repeated_stages(steps)
     if len(steps) == len(raw_steps):
         problems += _chain_problems(steps, lines, file, require_classifier)
     return steps
@@ -431,7 +427,7 @@ def _resolve_union(params: dict, *, loc, position, lines, file, problems, seed, 
 
 def _resolve_branch(items, loc, where, lines, file, problems, seed, base_dir) -> list[Step]:
     """The steps of one branch, named as in a Pipeline (a repeated stage gets ``_2``)."""
-    steps, seen = [], {}
+    steps = []
     for j, item in enumerate(items):
         try:
             stage = split_step(item)[0]
@@ -440,13 +436,19 @@ def _resolve_branch(items, loc, where, lines, file, problems, seed, base_dir) ->
         step = resolve_step(item, loc=loc + (j,), position=j + 1, lines=lines, file=file,
                             problems=problems, seed=seed, base_dir=base_dir,
                             where=f"{where}, step {j + 1} '{stage}'")
-        if step is None:
-            continue
+        if step is not None:
+            steps.append(step)
+    _name_repeated_stages(steps)
+    return steps
+
+
+def _name_repeated_stages(steps: list) -> None:
+    """Name each step as a Pipeline does: its stage, with ``_2``, ``_3`` for repeats."""
+    seen: dict[str, int] = {}
+    for step in steps:
         seen[step.stage] = seen.get(step.stage, 0) + 1
         if seen[step.stage] > 1:
             step.name = f"{step.stage}_{seen[step.stage]}"
-        steps.append(step)
-    return steps
 
 
 def _union_weights(raw, names: list, add) -> dict | None:
