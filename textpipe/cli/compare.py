@@ -99,9 +99,6 @@ def print_leaderboard(data, wide: bool) -> None:
     Wide, every column is shown and each name on one line, however wide that makes
     the table (for a file or a pipe, or ``--wide``).
     """
-    from rich.measure import Measurement
-    from rich.segment import Segments
-
     if not wide:
         table = leaderboard(data)
         console.print(table)
@@ -109,7 +106,14 @@ def print_leaderboard(data, wide: bool) -> None:
             console.print(pipeline_names(data))
             console.print()
         return
-    table = leaderboard(data, width=UNBOUNDED, wide=True)
+    _print_whole(leaderboard(data, width=UNBOUNDED, wide=True))
+
+
+def _print_whole(table) -> None:
+    """Print ``table`` at its natural width, however wide (a file or a pipe, or ``--wide``)."""
+    from rich.measure import Measurement
+    from rich.segment import Segments
+
     natural = Measurement.get(console, console.options.update_width(UNBOUNDED), table).maximum
     lines = console.render(table, console.options.update_width(natural))
     console.print(Segments(lines), crop=False, soft_wrap=True)
@@ -122,8 +126,6 @@ def print_across(across, wide: bool = False) -> None:
     wrap before names do), or with ``wide`` is printed whole, however wide.
     """
     from rich import box
-    from rich.measure import Measurement
-    from rich.segment import Segments
 
     if across is None:
         return
@@ -141,9 +143,7 @@ def print_across(across, wide: bool = False) -> None:
         table.add_row(*row, style="bold" if k == 0 else None)
     console.print()
     if wide:
-        natural = Measurement.get(console, console.options.update_width(UNBOUNDED), table).maximum
-        lines = console.render(table, console.options.update_width(natural))
-        console.print(Segments(lines), crop=False, soft_wrap=True)
+        _print_whole(table)
     else:
         console.print(table)
     console.print(f"{friedman_text(across)} Holm p: against the best-ranked, adjusted; "
